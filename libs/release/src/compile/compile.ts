@@ -1,0 +1,91 @@
+import { access, chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { sha256File } from '../checksums';
+import { ReleaseError } from '../errors';
+import { tempPathFor, writeJsonAtomic } from '../fs-atomic';
+import type { PlatformSpec } from '../platforms';
+import { bunExecutable, bunVersion, runCommand } from './bun';
+
+export const COMPILE_RECORD = 'compile.json';
+
+/** What compile promises about the binary it left; bundle re-checks it before packaging. */
+export interface CompileRecord {
+  platform: string;
+  bunTarget: string;
+  bunVersion: string;
+  version: string;
+  binaryName: string;
+  size: number;
+  sha256: string;
+}
+
+export interface CompileOptions {
+  platform: PlatformSpec;
+  /** Absolute path of the CLI's entry file. */
+  entry: string;
+  /** Directory that will hold exactly the binary and compile.json. */
+  outDir: string;
+  version: string;
+  /** Working directory for Bun (the CLI project's root, so its tsconfig applies). */
+  cwd: string;
+  minify?: boolean;
+}
+
+export async function compileBinary(options: CompileOptions): Promise<CompileRecord> {
+  const { platform, entry, outDir, version } = options;
+  try {
+    await access(entry);
+  } catch {
+    throw new ReleaseError(`entry file not found: ${entry}`);
+  }
+  await mkdir(dirname(outDir), { recursive: true });
+  const staging = tempPathFor(outDir);
+  await mkdir(staging, { recursive: true });
+  try {
+    const binaryPath = join(staging, platform.binaryName);
+    const args = [
+      'build',
+      entry,
+      '--compile',
+      `--target=${platform.bunTarget}`,
+      `--outfile=${binaryPath}`,
+      `--define=CODEBUFF_VERSION=${JSON.stringify(version)}`,
+      `--define=CODEBUFF_PLATFORM=${JSON.stringify(platform.key)}`,
+      ...(options.minify === false ? [] : ['--minify']),
+    ];
+    const result = await runCommand(bunExecutable(), args, options.cwd);
+    if (result.code !== 0) {
+      throw new ReleaseError(`compile failed for ${platform.key} (${platform.bunTarget}):\n${result.output.trim()}`);
+    }
+    await chmod(binaryPath, 0o755);
+    const record: CompileRecord = {
+      platform: platform.key,
+      bunTarget: platform.bunTarget,
+      bunVersion: bunVersion(),
+      version,
+      binaryName: platform.binaryName,
+      size: (await stat(binaryPath)).size,
+      sha256: await sha256File(binaryPath),
+    };
+    await writeJsonAtomic(join(staging, COMPILE_RECORD), record);
+    await replaceDirectory(staging, outDir);
+    return record;
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Swaps a complete staging directory into place; the old one disappears only after. */
+export async function replaceDirectory(staging: string, target: string): Promise<void> {
+  const old = `${tempPathFor(target)}.old`;
+  let moved = false;
+  try {
+    await rename(target, old);
+    moved = true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await rename(staging, target);
+  if (moved) await rm(old, { recursive: true, force: true });
+}

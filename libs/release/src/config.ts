@@ -1,0 +1,112 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ReleaseError } from './errors';
+import { PLATFORM_KEYS, type PlatformSpec, selectPlatforms } from './platforms';
+import { normalizeVersion } from './version';
+
+export const RELEASE_CONFIG_FILE = 'release.config.json';
+
+const platformList = z.array(z.string()).optional();
+
+/**
+ * `release.config.json` beside a project: what to compile and where releases go by default.
+ * The Nx plugin turns it into targets; the CLI front and executors read it too.
+ */
+export const ReleaseProjectConfigSchema = z
+  .object({
+    /** Base name of the binary and of every asset: `<name>-<platform>.<ext>`. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, ".", "_" and "-"'),
+    /** Entry file, relative to the project root. */
+    entry: z.string().min(1),
+    /** Subset of the platform table; all platforms when absent. */
+    platforms: platformList,
+    /** zlib level for archives. */
+    compressionLevel: z.number().int().min(1).max(9).default(6),
+    upload: z
+      .object({
+        github: z.object({ repo: z.string().optional() }).strict().optional(),
+        s3: z
+          .object({ bucket: z.string().optional(), region: z.string().optional(), prefix: z.string().optional(), endpoint: z.string().optional() })
+          .strict()
+          .optional(),
+        local: z.object({ dir: z.string().optional() }).strict().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type ReleaseProjectConfig = z.infer<typeof ReleaseProjectConfigSchema>;
+
+export interface LoadedReleaseConfig extends ReleaseProjectConfig {
+  projectRoot: string;
+  resolvedPlatforms: PlatformSpec[];
+}
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `${issue.path.join('.') || '(root)'}: ${issue.message}`;
+}
+
+/** Reads and validates a project's release config; every problem is one clear line. */
+export function loadReleaseConfig(workspaceRoot: string, projectRoot: string): LoadedReleaseConfig {
+  const file = join(projectRoot, RELEASE_CONFIG_FILE);
+  const abs = join(workspaceRoot, file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(abs, 'utf8'));
+  } catch (error) {
+    throw new ReleaseError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  const parsed = ReleaseProjectConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ReleaseError(`invalid ${file}: ${firstIssue(parsed.error)}`);
+  const resolvedPlatforms = (() => {
+    try {
+      return selectPlatforms(parsed.data.platforms);
+    } catch (error) {
+      throw new ReleaseError(`invalid ${file}: ${(error as Error).message}`);
+    }
+  })();
+  if (!existsSync(join(workspaceRoot, projectRoot, parsed.data.entry))) {
+    throw new ReleaseError(`invalid ${file}: entry file not found: ${join(projectRoot, parsed.data.entry)}`);
+  }
+  return { ...parsed.data, projectRoot, resolvedPlatforms };
+}
+
+/**
+ * The seed's `BuildConfig` (build-and-upload-plan.md), validated. Platforms are the seed's
+ * `{ plat, arch }` pairs; together they must name rows of the platform table.
+ */
+export const BuildConfigSchema = z
+  .object({
+    version: z.string(),
+    platforms: z.array(z.object({ plat: z.string(), arch: z.string() }).strict()),
+    uploadTarget: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('github'), config: z.object({ repo: z.string(), draft: z.boolean().optional(), prerelease: z.boolean().optional() }).strict() }),
+      z.object({
+        type: z.literal('s3'),
+        config: z
+          .object({ bucket: z.string(), region: z.string().optional(), prefix: z.string().optional(), endpoint: z.string().optional() })
+          .strict(),
+      }),
+      z.object({ type: z.literal('local'), config: z.object({ dir: z.string() }).strict() }),
+    ]),
+  })
+  .strict();
+
+export type BuildConfig = z.infer<typeof BuildConfigSchema>;
+
+export interface ValidBuildConfig extends BuildConfig {
+  resolvedPlatforms: PlatformSpec[];
+}
+
+export function parseBuildConfig(value: unknown): ValidBuildConfig {
+  const parsed = BuildConfigSchema.safeParse(value);
+  if (!parsed.success) throw new ReleaseError(`invalid build config: ${firstIssue(parsed.error)}`);
+  const version = normalizeVersion(parsed.data.version);
+  const keys = parsed.data.platforms.map((p) => `${p.plat}-${p.arch}`);
+  return { ...parsed.data, version, resolvedPlatforms: selectPlatforms(keys) };
+}
+
+export { PLATFORM_KEYS };

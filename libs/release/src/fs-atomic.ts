@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** A sibling temp path, so the final rename stays on one file system and is atomic. */
+export function tempPathFor(finalPath: string): string {
+  return join(dirname(finalPath), `.${basename(finalPath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/**
+ * Runs `produce(tempPath)` and renames the result into place only when it succeeded,
+ * so readers never see a partial file where a complete one is expected.
+ */
+export async function writeAtomically<T>(finalPath: string, produce: (tempPath: string) => Promise<T>): Promise<T> {
+  await mkdir(dirname(finalPath), { recursive: true });
+  const temp = tempPathFor(finalPath);
+  try {
+    const result = await produce(temp);
+    await rename(temp, finalPath);
+    return result;
+  } catch (error) {
+    await rm(temp, { force: true, recursive: true });
+    throw error;
+  }
+}
+
+export async function writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
+  await writeAtomically(finalPath, (temp) => writeFile(temp, data));
+}
+
+export async function writeJsonAtomic(finalPath: string, value: unknown): Promise<void> {
+  await writeFileAtomic(finalPath, JSON.stringify(value, null, 2) + '\n');
+}

@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ReleaseError } from './errors';
+import { writeJsonAtomic } from './fs-atomic';
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex sha256');
+
+export const ReleaseAssetSchema = z.object({
+  platform: z.string(),
+  fileName: z.string(),
+  archive: z.enum(['tar.gz', 'zip']),
+  binaryName: z.string(),
+  size: z.number().int().nonnegative(),
+  sha256,
+});
+
+/**
+ * The release manifest: the one list of artifacts every stage reads. Bundle writes it,
+ * upload verifies destinations against it, the npm launcher embeds it to check downloads.
+ */
+export const ReleaseManifestSchema = z.object({
+  schemaVersion: z.literal(1),
+  name: z.string(),
+  version: z.string(),
+  tag: z.string(),
+  sourceDateEpoch: z.number().int(),
+  checksumsFile: z.string(),
+  assets: z.array(ReleaseAssetSchema).min(1),
+});
+
+export type ReleaseAsset = z.infer<typeof ReleaseAssetSchema>;
+export type ReleaseManifest = z.infer<typeof ReleaseManifestSchema>;
+
+export const MANIFEST_FILE = 'manifest.json';
+export const CHECKSUMS_FILE = 'SHA256SUMS';
+
+export function parseManifest(value: unknown, where = 'manifest.json'): ReleaseManifest {
+  const result = ReleaseManifestSchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ReleaseError(`invalid ${where}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+export async function readManifest(releaseDir: string): Promise<ReleaseManifest> {
+  const path = join(releaseDir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new ReleaseError(`no release manifest at ${path}: run the bundle target first`);
+  }
+  return parseManifest(JSON.parse(text), path);
+}
+
+export async function writeManifest(releaseDir: string, manifest: ReleaseManifest): Promise<void> {
+  await writeJsonAtomic(join(releaseDir, MANIFEST_FILE), manifest);
+}
+
+/** Every file a release consists of, in upload order: archives, then checksums, then the manifest. */
+export function releaseFiles(manifest: ReleaseManifest): string[] {
+  return [...manifest.assets.map((a) => a.fileName), manifest.checksumsFile, MANIFEST_FILE];
+}

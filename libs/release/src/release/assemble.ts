@@ -1,0 +1,99 @@
+import { copyFile, link, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BUNDLE_RECORD, type BundleRecord } from '../bundle/bundle';
+import { formatSha256Sums, sha256File } from '../checksums';
+import { replaceDirectory } from '../compile/compile';
+import { ReleaseError } from '../errors';
+import { tempPathFor, writeFileAtomic } from '../fs-atomic';
+import { CHECKSUMS_FILE, type ReleaseManifest, writeManifest } from '../manifest';
+import type { PlatformSpec } from '../platforms';
+import { releaseTag } from '../version';
+
+export interface AssembleOptions {
+  name: string;
+  version: string;
+  platforms: readonly PlatformSpec[];
+  /** bundle output directory of each platform, by platform key. */
+  bundleDirs: Readonly<Record<string, string>>;
+  /** `dist/release`: receives `<version>/`; other versions are cleared, like GoReleaser's dist. */
+  releaseRoot: string;
+}
+
+async function readBundleRecord(dir: string, key: string): Promise<BundleRecord> {
+  try {
+    return JSON.parse(await readFile(join(dir, BUNDLE_RECORD), 'utf8')) as BundleRecord;
+  } catch {
+    throw new ReleaseError(`no bundle for ${key} in ${dir}: run bundle-${key} first`);
+  }
+}
+
+/**
+ * Gathers the platform archives into `dist/release/<version>/` with SHA256SUMS and
+ * manifest.json. The directory is built aside and swapped in whole, so a reader (or an
+ * upload) never sees a release with some archives missing.
+ */
+export async function assembleRelease(options: AssembleOptions): Promise<ReleaseManifest> {
+  const { version, releaseRoot } = options;
+  const records: BundleRecord[] = [];
+  for (const platform of options.platforms) {
+    const dir = options.bundleDirs[platform.key];
+    const record = await readBundleRecord(dir, platform.key);
+    if (record.version !== version) {
+      throw new ReleaseError(`bundle for ${platform.key} is version ${record.version}, expected ${version}`);
+    }
+    const actual = await sha256File(join(dir, record.fileName)).catch(() => 'missing');
+    if (actual !== record.sha256) {
+      throw new ReleaseError(`archive ${record.fileName} does not match its bundle record (sha256 ${actual}); rerun bundle-${platform.key}`);
+    }
+    records.push(record);
+  }
+  const epochs = new Set(records.map((r) => r.sourceDateEpoch));
+  const target = join(releaseRoot, version);
+  await mkdir(releaseRoot, { recursive: true });
+  const staging = tempPathFor(target);
+  await mkdir(staging);
+  try {
+    for (const record of records) {
+      await linkOrCopy(join(options.bundleDirs[record.platform], record.fileName), join(staging, record.fileName));
+    }
+    await writeFileAtomic(join(staging, CHECKSUMS_FILE), formatSha256Sums(records));
+    const manifest: ReleaseManifest = {
+      schemaVersion: 1,
+      name: options.name,
+      version,
+      tag: releaseTag(version),
+      sourceDateEpoch: Math.max(...epochs),
+      checksumsFile: CHECKSUMS_FILE,
+      assets: records.map((r) => ({
+        platform: r.platform,
+        fileName: r.fileName,
+        archive: r.archive,
+        binaryName: r.binaryName,
+        size: r.size,
+        sha256: r.sha256,
+      })),
+    };
+    await writeManifest(staging, manifest);
+    await replaceDirectory(staging, target);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  for (const entry of await readdir(releaseRoot)) {
+    if (entry !== version) await rm(join(releaseRoot, entry), { recursive: true, force: true });
+  }
+  return readManifestFrom(target);
+}
+
+async function readManifestFrom(dir: string): Promise<ReleaseManifest> {
+  return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as ReleaseManifest;
+}
+
+/** A hard link costs nothing for 100 MB archives; across devices fall back to a copy. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch {
+    await copyFile(from, to);
+  }
+}

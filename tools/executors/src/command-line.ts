@@ -1,0 +1,28 @@
+import { normalizeVersion } from '@codebuff/release';
+
+export const UPLOAD_DESTINATION_ENV = 'CODEBUFF_UPLOAD_DESTINATION';
+
+/** The value of `--name=value` or `--name value`; the last one wins, as with yargs. */
+export function readFlag(argv: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') break;
+    if (arg.startsWith(`--${name}=`)) value = arg.slice(name.length + 3);
+    else if (arg === `--${name}` && i + 1 < argv.length && !argv[i + 1].startsWith('-')) value = argv[++i];
+  }
+  return value;
+}
+
+/** True when the command runs an upload target: `nx run p:upload`, `nx upload`, `nx run-many -t upload`. */
+function runsUpload(argv: readonly string[]): boolean {
+  return argv.some((a) => a === 'upload' || a.endsWith(':upload') || a === '--target=upload' || a === '-t=upload' || /(^|,)upload(,|$)/.test(a.replace(/^--?(t|targets?)=/, '')));
+}
+
+export function applyCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): void {
+  const version = readFlag(argv, 'version');
+  if (version !== undefined) env.VERSION = normalizeVersion(version, '--version');
+  else if (env.VERSION) env.VERSION = normalizeVersion(env.VERSION, 'VERSION');
+  const target = readFlag(argv, 'target');
+  if (target !== undefined && runsUpload(argv) && target !== 'upload') env[UPLOAD_DESTINATION_ENV] = target;
+}

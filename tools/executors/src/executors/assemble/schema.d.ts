@@ -1,0 +1,6 @@
+export interface AssembleExecutorOptions {
+  name?: string;
+  platforms: string[];
+  bundleRoot?: string;
+  releaseRoot?: string;
+}

@@ -1,0 +1,21 @@
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { bundlePlatform, getPlatform, resolveSourceDateEpoch } from '@codebuff/release';
+import { projectPaths, runExecutor } from '../../run-executor';
+import type { BundleExecutorOptions } from './schema';
+
+export default async function bundleExecutor(options: BundleExecutorOptions, context: ExecutorContext) {
+  return runExecutor(async () => {
+    const { workspaceRoot, projectRoot } = projectPaths(context);
+    const platform = { ...getPlatform(options.platform), archive: options.archive, binaryName: options.binaryName };
+    const record = await bundlePlatform({
+      platform,
+      binDir: join(workspaceRoot, options.binDir),
+      outDir: join(workspaceRoot, options.outputPath),
+      sourceDateEpoch: resolveSourceDateEpoch(process.env, workspaceRoot, projectRoot),
+      baseName: options.name,
+      level: options.compressionLevel,
+    });
+    console.log(`bundled ${record.fileName}: ${(record.size / 1e6).toFixed(1)} MB sha256 ${record.sha256}`);
+  });
+}

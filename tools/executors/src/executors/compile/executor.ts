@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { compileBinary, getPlatform, ReleaseError, resolveVersion } from '@codebuff/release';
+import { projectPaths, runExecutor } from '../../run-executor';
+import type { CompileExecutorOptions } from './schema';
+
+export default async function compileExecutor(options: CompileExecutorOptions, context: ExecutorContext) {
+  return runExecutor(async () => {
+    const { workspaceRoot, projectRoot } = projectPaths(context);
+    const platform = { ...getPlatform(options.platform), bunTarget: options.bunTarget, binaryName: options.binaryName };
+    const packageVersion = (JSON.parse(readFileSync(join(workspaceRoot, projectRoot, 'package.json'), 'utf8')) as { version?: string }).version;
+    const version = resolveVersion({ option: options.version, env: process.env.VERSION, packageVersion });
+    if (!options.outputPath) throw new ReleaseError('compile: outputPath is required');
+    const record = await compileBinary({
+      platform,
+      entry: join(workspaceRoot, projectRoot, options.entry ?? 'src/main.ts'),
+      outDir: join(workspaceRoot, options.outputPath),
+      version,
+      cwd: join(workspaceRoot, projectRoot),
+      minify: options.minify,
+    });
+    console.log(`compiled ${platform.key} (${platform.bunTarget}) ${version}: ${(record.size / 1e6).toFixed(1)} MB sha256 ${record.sha256}`);
+  });
+}

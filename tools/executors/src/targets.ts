@@ -1,0 +1,88 @@
+import type { TargetConfiguration } from '@nx/devkit';
+import type { LoadedReleaseConfig } from '@codebuff/release';
+
+const EXECUTORS = '@codebuff/nx-release';
+export const BIN_ROOT = 'dist/build/bin';
+export const BUNDLE_ROOT = 'dist/build/bundles';
+export const RELEASE_ROOT = 'dist/release';
+
+/**
+ * The targets of one releasable project, derived from its release config and the platform table.
+ * Caching rests on precise inputs: a compile hashes the CLI's sources, Bun's version, VERSION,
+ * its own options (which carry its row of the platform table) and the compile code — never the
+ * whole table and never the host OS, so one changed row rebuilds one platform, on any runner.
+ */
+export function releaseTargets(config: LoadedReleaseConfig): Record<string, TargetConfiguration> {
+  const targets: Record<string, TargetConfiguration> = {};
+  const keys = config.resolvedPlatforms.map((p) => p.key);
+  for (const platform of config.resolvedPlatforms) {
+    const binaryName = platform.archive === 'zip' ? `${config.name}.exe` : config.name;
+    targets[`compile-${platform.key}`] = {
+      executor: `${EXECUTORS}:compile`,
+      cache: true,
+      inputs: [
+        '{projectRoot}/src/**/*',
+        '{projectRoot}/package.json',
+        '{projectRoot}/tsconfig.json',
+        '{workspaceRoot}/libs/release/src/compile/**/*',
+        { externalDependencies: ['bun'] },
+        { env: 'VERSION' },
+      ],
+      outputs: [`{workspaceRoot}/${BIN_ROOT}/${platform.key}`],
+      options: { platform: platform.key, bunTarget: platform.bunTarget, binaryName, entry: config.entry, outputPath: `${BIN_ROOT}/${platform.key}` },
+      metadata: { description: `Compile ${config.name} for ${platform.key} with Bun (${platform.bunTarget}).` },
+    };
+    targets[`bundle-${platform.key}`] = {
+      executor: `${EXECUTORS}:bundle`,
+      cache: true,
+      dependsOn: [`compile-${platform.key}`],
+      inputs: [
+        { dependentTasksOutputFiles: '**/compile.json', transitive: false },
+        '{workspaceRoot}/libs/release/src/bundle/**/*',
+        { env: 'SOURCE_DATE_EPOCH' },
+        { runtime: `git log -1 --format=%ct -- ${config.projectRoot} 2>/dev/null || echo none` },
+      ],
+      outputs: [`{workspaceRoot}/${BUNDLE_ROOT}/${platform.key}`],
+      options: {
+        platform: platform.key,
+        archive: platform.archive,
+        binaryName,
+        name: config.name,
+        binDir: `${BIN_ROOT}/${platform.key}`,
+        outputPath: `${BUNDLE_ROOT}/${platform.key}`,
+        compressionLevel: config.compressionLevel,
+      },
+      metadata: { description: `Pack ${config.name}-${platform.key}.${platform.archive}.` },
+    };
+  }
+  targets.compile = {
+    executor: 'nx:noop',
+    dependsOn: keys.map((k) => `compile-${k}`),
+    metadata: { description: `Compile ${config.name} for every platform: ${keys.join(', ')}.` },
+  };
+  targets.bundle = {
+    executor: `${EXECUTORS}:assemble`,
+    cache: true,
+    dependsOn: keys.map((k) => `bundle-${k}`),
+    inputs: [{ dependentTasksOutputFiles: '**/bundle.json', transitive: false }, '{workspaceRoot}/libs/release/src/release/**/*'],
+    outputs: [`{workspaceRoot}/${RELEASE_ROOT}`],
+    options: { name: config.name, platforms: keys, bundleRoot: BUNDLE_ROOT, releaseRoot: RELEASE_ROOT },
+    metadata: { description: `Bundle every platform into ${RELEASE_ROOT}/<version>/ with SHA256SUMS and manifest.json.` },
+  };
+  targets.upload = {
+    executor: `${EXECUTORS}:upload`,
+    cache: false,
+    dependsOn: ['bundle'],
+    options: {
+      releaseRoot: RELEASE_ROOT,
+      repo: config.upload?.github?.repo,
+      bucket: config.upload?.s3?.bucket,
+      region: config.upload?.s3?.region,
+      prefix: config.upload?.s3?.prefix,
+      endpoint: config.upload?.s3?.endpoint,
+      dir: config.upload?.local?.dir,
+    },
+    metadata: { description: 'Upload the bundled release: --target=github|s3|local (see the upload executor schema).' },
+  };
+  return targets;
+}
