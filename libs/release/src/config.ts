@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ReleaseError } from './errors';
-import { PLATFORM_KEYS, type PlatformSpec, selectPlatforms } from './platforms';
+import { PLATFORM_KEYS, type PlatformSpec, readPlatformTable, selectPlatforms } from './platforms';
 import { normalizeVersion } from './version';
 
 export const RELEASE_CONFIG_FILE = 'release.config.json';
@@ -63,7 +63,7 @@ export function loadReleaseConfig(workspaceRoot: string, projectRoot: string): L
   if (!parsed.success) throw new ReleaseError(`invalid ${file}: ${firstIssue(parsed.error)}`);
   const resolvedPlatforms = (() => {
     try {
-      return selectPlatforms(parsed.data.platforms);
+      return selectPlatforms(parsed.data.platforms, readPlatformTable(), parsed.data.name);
     } catch (error) {
       throw new ReleaseError(`invalid ${file}: ${(error as Error).message}`);
     }

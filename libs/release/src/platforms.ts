@@ -1,52 +1,83 @@
 /**
- * The platform table: the one place that says which platforms Codebuff ships for.
- * Everything else (Nx targets, archive names, the launcher's asset lookup) derives from it,
- * so adding a platform is one row here.
+ * The platform table lives in platform-table.json beside this file: the one place that says which
+ * platforms Codebuff ships for. Nx targets, archive names and the launcher's asset lookup all
+ * derive from it, so adding a platform is one row there.
+ *
+ * It is JSON rather than TypeScript so the Nx plugin can re-read it on every run (a long-lived
+ * Nx daemon would keep a stale `require` cache) and hash each row on its own: one changed row
+ * rebuilds one platform.
  *
  * Keys are Node's `${process.platform}-${process.arch}`, so a launcher finds its asset from
- * those two values alone. x64 targets use Bun's `-baseline` runtimes: they run on CPUs without
+ * those two values alone. x64 rows use Bun's `-baseline` runtimes: they run on CPUs without
  * AVX2, where the default build dies with SIGILL / 0xC000001D.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
 import { ReleaseError } from './errors';
 
 export type ArchiveFormat = 'tar.gz' | 'zip';
 
-export interface PlatformSpec {
-  /** `${process.platform}-${process.arch}` of the machines that run this build. */
-  readonly key: string;
-  /** Bun's `--target` for `bun build --compile`. */
-  readonly bunTarget: string;
-  readonly archive: ArchiveFormat;
-  /** File name of the executable inside the archive. */
-  readonly binaryName: string;
+/** `${process.platform}-${process.arch}` of the machines a build runs on, e.g. `linux-x64`. */
+export type PlatformKey = string;
+
+const PlatformRowSchema = z
+  .object({
+    key: z.string().regex(/^[a-z0-9]+-[a-z0-9]+$/, 'expected <process.platform>-<process.arch>'),
+    /** Bun's `--target` for `bun build --compile`. */
+    bunTarget: z.string().regex(/^bun-/, 'expected a Bun target such as bun-linux-x64'),
+    archive: z.enum(['tar.gz', 'zip']),
+  })
+  .strict();
+
+export type PlatformRow = z.infer<typeof PlatformRowSchema>;
+
+export interface PlatformSpec extends PlatformRow {
+  /** File name of the executable inside the archive: `codebuff`, or `codebuff.exe` on Windows. */
+  binaryName: string;
 }
 
-export const PLATFORMS = [
-  { key: 'linux-x64', bunTarget: 'bun-linux-x64-baseline', archive: 'tar.gz', binaryName: 'codebuff' },
-  { key: 'linux-arm64', bunTarget: 'bun-linux-arm64', archive: 'tar.gz', binaryName: 'codebuff' },
-  { key: 'darwin-x64', bunTarget: 'bun-darwin-x64-baseline', archive: 'tar.gz', binaryName: 'codebuff' },
-  { key: 'darwin-arm64', bunTarget: 'bun-darwin-arm64', archive: 'tar.gz', binaryName: 'codebuff' },
-  { key: 'win32-x64', bunTarget: 'bun-windows-x64-baseline', archive: 'zip', binaryName: 'codebuff.exe' },
-] as const satisfies readonly PlatformSpec[];
+export const PLATFORM_TABLE_PATH = join(__dirname, 'platform-table.json');
 
-export type PlatformKey = (typeof PLATFORMS)[number]['key'];
+/** Reads the table from disk every time it is called, so a running Nx daemon sees edits. */
+export function readPlatformTable(path = PLATFORM_TABLE_PATH): PlatformRow[] {
+  const rows = z.array(PlatformRowSchema).safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!rows.success) {
+    const issue = rows.error.issues[0];
+    throw new ReleaseError(`invalid platform table ${path}: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const keys = rows.data.map((r) => r.key);
+  const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (duplicate) throw new ReleaseError(`invalid platform table ${path}: platform "${duplicate}" is listed twice`);
+  return rows.data;
+}
+
+export function binaryNameFor(row: PlatformRow, baseName = 'codebuff'): string {
+  return row.key.startsWith('win32-') ? `${baseName}.exe` : baseName;
+}
+
+function toSpec(row: PlatformRow, baseName = 'codebuff'): PlatformSpec {
+  return { ...row, binaryName: binaryNameFor(row, baseName) };
+}
+
+export const PLATFORMS: readonly PlatformSpec[] = readPlatformTable().map((row) => toSpec(row));
 
 export const PLATFORM_KEYS: readonly PlatformKey[] = PLATFORMS.map((p) => p.key);
 
-export function isPlatformKey(value: string): value is PlatformKey {
-  return (PLATFORM_KEYS as readonly string[]).includes(value);
+export function isPlatformKey(value: string): boolean {
+  return PLATFORM_KEYS.includes(value);
 }
 
-export function getPlatform(key: string): PlatformSpec {
-  const found = PLATFORMS.find((p) => p.key === key);
+export function getPlatform(key: string, table: readonly PlatformRow[] = PLATFORMS, baseName = 'codebuff'): PlatformSpec {
+  const found = table.find((p) => p.key === key);
   if (!found) {
-    throw new ReleaseError(`unknown platform "${key}"; valid platforms: ${PLATFORM_KEYS.join(', ')}`);
+    throw new ReleaseError(`unknown platform "${key}"; valid platforms: ${table.map((p) => p.key).join(', ')}`);
   }
-  return found;
+  return toSpec(found, baseName);
 }
 
 /** Asset file name for a platform: `codebuff-linux-x64.tar.gz`. */
-export function assetName(platform: PlatformSpec, baseName = 'codebuff'): string {
+export function assetName(platform: PlatformRow, baseName = 'codebuff'): string {
   return `${baseName}-${platform.key}.${platform.archive}`;
 }
 
@@ -54,13 +85,29 @@ export function assetName(platform: PlatformSpec, baseName = 'codebuff'): string
  * Validates a user's platform selection: every key known, none repeated.
  * Order is kept so messages and builds follow what the user wrote.
  */
-export function selectPlatforms(keys: readonly string[] | undefined): PlatformSpec[] {
-  if (keys === undefined) return [...PLATFORMS];
+export function selectPlatforms(
+  keys: readonly string[] | undefined,
+  table: readonly PlatformRow[] = PLATFORMS,
+  baseName = 'codebuff',
+): PlatformSpec[] {
+  if (keys === undefined) return table.map((row) => toSpec(row, baseName));
   if (keys.length === 0) throw new ReleaseError('no platforms selected');
   const seen = new Set<string>();
   return keys.map((key) => {
     if (seen.has(key)) throw new ReleaseError(`platform "${key}" is listed twice`);
     seen.add(key);
-    return getPlatform(key);
+    return getPlatform(key, table, baseName);
   });
+}
+
+/**
+ * Name of the environment variable through which the Nx plugin puts one row into the hash
+ * of that platform's tasks (and only theirs): `CODEBUFF_PLATFORM_ROW_LINUX_X64`.
+ */
+export function platformRowEnvName(key: string): string {
+  return `CODEBUFF_PLATFORM_ROW_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+export function platformRowFingerprint(row: PlatformRow): string {
+  return JSON.stringify([row.key, row.bunTarget, row.archive]);
 }

@@ -1,4 +1,4 @@
-import { normalizeVersion } from '@codebuff/release';
+import { normalizeVersion, platformRowEnvName, platformRowFingerprint, readPlatformTable } from '@codebuff/release';
 
 export const UPLOAD_DESTINATION_ENV = 'CODEBUFF_UPLOAD_DESTINATION';
 
@@ -25,4 +25,9 @@ export function applyCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   else if (env.VERSION) env.VERSION = normalizeVersion(env.VERSION, 'VERSION');
   const target = readFlag(argv, 'target');
   if (target !== undefined && runsUpload(argv) && target !== 'upload') env[UPLOAD_DESTINATION_ENV] = target;
+}
+
+/** One variable per platform row, each an input of that platform's tasks only. */
+export function exportPlatformRows(env: NodeJS.ProcessEnv): void {
+  for (const row of readPlatformTable()) env[platformRowEnvName(row.key)] = platformRowFingerprint(row);
 }

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import type { CreateNodes, PreTasksExecution } from '@nx/devkit';
 import { loadReleaseConfig, RELEASE_CONFIG_FILE } from '@codebuff/release';
-import { applyCommandLine } from './command-line';
+import { applyCommandLine, exportPlatformRows } from './command-line';
 import { releaseTargets } from './targets';
 
 export const name = '@codebuff/nx-release';
@@ -18,10 +18,13 @@ export const createNodes: CreateNodes = [
 ];
 
 /**
- * Nx keeps `--target` and `--version` for itself and never hands them to a task; this hook
- * sees the whole command line and passes them on as environment variables, which Nx forwards
- * to the tasks (and VERSION into their hashes).
+ * Runs before Nx hashes and runs tasks; what it assigns to process.env reaches both.
+ * - Nx keeps `--target` (and may keep `--version`) for itself and never hands them to a task;
+ *   the hook reads the whole command line and passes them on as environment variables.
+ * - Each platform row goes into its own variable, the hash input of that platform's tasks.
+ * Bad input (a non-semver version) fails here, before any task runs.
  */
 export const preTasksExecution: PreTasksExecution = (_options, context) => {
   applyCommandLine(context.argv, process.env);
+  exportPlatformRows(process.env);
 };

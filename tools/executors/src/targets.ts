@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import type { LoadedReleaseConfig } from '@codebuff/release';
+import { type LoadedReleaseConfig, platformRowEnvName } from '@codebuff/release';
 
 const EXECUTORS = '@codebuff/nx-release';
 export const BIN_ROOT = 'dist/build/bin';
@@ -9,14 +9,19 @@ export const RELEASE_ROOT = 'dist/release';
 /**
  * The targets of one releasable project, derived from its release config and the platform table.
  * Caching rests on precise inputs: a compile hashes the CLI's sources, Bun's version, VERSION,
- * its own options (which carry its row of the platform table) and the compile code — never the
- * whole table and never the host OS, so one changed row rebuilds one platform, on any runner.
+ * its own row of the platform table and the compile code — never the whole table and never the
+ * host OS, so one changed row rebuilds one platform, on any runner.
+ *
+ * Nx hashes a project's whole configuration into every task of that project, so nothing that
+ * differs per row or changes often (the row itself, upload settings) may sit in target options:
+ * rows reach the hash through an environment variable per row (set by preTasksExecution), and
+ * the upload executor reads its settings from release.config.json when it runs.
  */
 export function releaseTargets(config: LoadedReleaseConfig): Record<string, TargetConfiguration> {
   const targets: Record<string, TargetConfiguration> = {};
   const keys = config.resolvedPlatforms.map((p) => p.key);
   for (const platform of config.resolvedPlatforms) {
-    const binaryName = platform.archive === 'zip' ? `${config.name}.exe` : config.name;
+    const rowInput = { env: platformRowEnvName(platform.key) };
     targets[`compile-${platform.key}`] = {
       executor: `${EXECUTORS}:compile`,
       cache: true,
@@ -27,9 +32,10 @@ export function releaseTargets(config: LoadedReleaseConfig): Record<string, Targ
         '{workspaceRoot}/libs/release/src/compile/**/*',
         { externalDependencies: ['bun'] },
         { env: 'VERSION' },
+        rowInput,
       ],
       outputs: [`{workspaceRoot}/${BIN_ROOT}/${platform.key}`],
-      options: { platform: platform.key, bunTarget: platform.bunTarget, binaryName, entry: config.entry, outputPath: `${BIN_ROOT}/${platform.key}` },
+      options: { platform: platform.key, name: config.name, entry: config.entry, outputPath: `${BIN_ROOT}/${platform.key}` },
       metadata: { description: `Compile ${config.name} for ${platform.key} with Bun (${platform.bunTarget}).` },
     };
     targets[`bundle-${platform.key}`] = {
@@ -41,12 +47,11 @@ export function releaseTargets(config: LoadedReleaseConfig): Record<string, Targ
         '{workspaceRoot}/libs/release/src/bundle/**/*',
         { env: 'SOURCE_DATE_EPOCH' },
         { runtime: `git log -1 --format=%ct -- ${config.projectRoot} 2>/dev/null || echo none` },
+        rowInput,
       ],
       outputs: [`{workspaceRoot}/${BUNDLE_ROOT}/${platform.key}`],
       options: {
         platform: platform.key,
-        archive: platform.archive,
-        binaryName,
         name: config.name,
         binDir: `${BIN_ROOT}/${platform.key}`,
         outputPath: `${BUNDLE_ROOT}/${platform.key}`,
@@ -73,15 +78,7 @@ export function releaseTargets(config: LoadedReleaseConfig): Record<string, Targ
     executor: `${EXECUTORS}:upload`,
     cache: false,
     dependsOn: ['bundle'],
-    options: {
-      releaseRoot: RELEASE_ROOT,
-      repo: config.upload?.github?.repo,
-      bucket: config.upload?.s3?.bucket,
-      region: config.upload?.s3?.region,
-      prefix: config.upload?.s3?.prefix,
-      endpoint: config.upload?.s3?.endpoint,
-      dir: config.upload?.local?.dir,
-    },
+    options: { releaseRoot: RELEASE_ROOT },
     metadata: { description: 'Upload the bundled release: --target=github|s3|local (see the upload executor schema).' },
   };
   return targets;

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { assembleRelease, BUNDLE_RECORD, type BundleRecord, ReleaseError, selectPlatforms } from '@codebuff/release';
+import { assembleRelease, BUNDLE_RECORD, type BundleRecord, ReleaseError, readPlatformTable, selectPlatforms } from '@codebuff/release';
 import { runExecutor } from '../../run-executor';
 import type { AssembleExecutorOptions } from './schema';
 
 export default async function assembleExecutor(options: AssembleExecutorOptions, context: ExecutorContext) {
   return runExecutor(async () => {
-    const platforms = selectPlatforms(options.platforms);
+    const platforms = selectPlatforms(options.platforms, readPlatformTable(), options.name);
     const bundleRoot = join(context.root, options.bundleRoot ?? 'dist/build/bundles');
     const bundleDirs = Object.fromEntries(platforms.map((p) => [p.key, join(bundleRoot, p.key)]));
     const versions = new Set<string>();

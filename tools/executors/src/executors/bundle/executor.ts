@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { bundlePlatform, getPlatform, resolveSourceDateEpoch } from '@codebuff/release';
+import { bundlePlatform, resolveSourceDateEpoch } from '@codebuff/release';
+import { platformForTask } from '../../platform-row';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { BundleExecutorOptions } from './schema';
 
 export default async function bundleExecutor(options: BundleExecutorOptions, context: ExecutorContext) {
   return runExecutor(async () => {
     const { workspaceRoot, projectRoot } = projectPaths(context);
-    const platform = { ...getPlatform(options.platform), archive: options.archive, binaryName: options.binaryName };
+    const platform = platformForTask(options.platform, options.name);
     const record = await bundlePlatform({
       platform,
       binDir: join(workspaceRoot, options.binDir),

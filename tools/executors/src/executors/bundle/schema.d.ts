@@ -1,7 +1,5 @@
 export interface BundleExecutorOptions {
   platform: string;
-  archive: 'tar.gz' | 'zip';
-  binaryName: string;
   name?: string;
   binDir: string;
   outputPath: string;

@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { compileBinary, getPlatform, ReleaseError, resolveVersion } from '@codebuff/release';
+import { compileBinary, ReleaseError, resolveVersion } from '@codebuff/release';
+import { platformForTask } from '../../platform-row';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { CompileExecutorOptions } from './schema';
 
 export default async function compileExecutor(options: CompileExecutorOptions, context: ExecutorContext) {
   return runExecutor(async () => {
     const { workspaceRoot, projectRoot } = projectPaths(context);
-    const platform = { ...getPlatform(options.platform), bunTarget: options.bunTarget, binaryName: options.binaryName };
+    const platform = platformForTask(options.platform, options.name);
     const packageVersion = (JSON.parse(readFileSync(join(workspaceRoot, projectRoot, 'package.json'), 'utf8')) as { version?: string }).version;
     const version = resolveVersion({ option: options.version, env: process.env.VERSION, packageVersion });
     if (!options.outputPath) throw new ReleaseError('compile: outputPath is required');

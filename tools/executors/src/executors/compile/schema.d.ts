@@ -1,7 +1,6 @@
 export interface CompileExecutorOptions {
   platform: string;
-  bunTarget: string;
-  binaryName: string;
+  name?: string;
   entry?: string;
   outputPath: string;
   version?: string;
