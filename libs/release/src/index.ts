@@ -11,3 +11,7 @@ export * from './compile/compile';
 export * from './bundle/archive';
 export * from './bundle/bundle';
 export * from './release/assemble';
+export * from './upload/types';
+export * from './upload/latest';
+export * from './upload/upload-release';
+export * from './upload/local';

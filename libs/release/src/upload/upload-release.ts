@@ -1,0 +1,120 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ReleaseError } from '../errors';
+import { CHECKSUMS_FILE, MANIFEST_FILE, type ReleaseManifest } from '../manifest';
+import { sha256File } from '../checksums';
+import type { LocalFile, RemoteFile, UploadDestination, UploadOptions, UploadSummary } from './types';
+
+const CONTENT_TYPES: Record<string, string> = {
+  'tar.gz': 'application/gzip',
+  zip: 'application/zip',
+};
+
+/** The release's files as the manifest describes them, each re-hashed from disk. */
+export async function localReleaseFiles(manifest: ReleaseManifest, releaseDir: string): Promise<LocalFile[]> {
+  const files: LocalFile[] = [];
+  for (const asset of manifest.assets) {
+    const path = join(releaseDir, asset.fileName);
+    const actual = await sha256File(path).catch(() => 'missing');
+    if (actual !== asset.sha256) {
+      throw new ReleaseError(`${path} does not match manifest.json (sha256 ${actual}); rebuild with the bundle target`);
+    }
+    files.push({ fileName: asset.fileName, path, size: asset.size, sha256: asset.sha256, contentType: CONTENT_TYPES[asset.archive], immutable: true });
+  }
+  for (const [fileName, contentType] of [
+    [CHECKSUMS_FILE, 'text/plain; charset=utf-8'],
+    [MANIFEST_FILE, 'application/json'],
+  ] as const) {
+    const path = join(releaseDir, fileName);
+    const size = (await stat(path).catch(() => undefined))?.size;
+    if (size === undefined) throw new ReleaseError(`${path} is missing; rebuild with the bundle target`);
+    files.push({ fileName, path, size, sha256: await sha256File(path), contentType, immutable: true });
+  }
+  return files;
+}
+
+function matches(remote: RemoteFile | undefined, file: LocalFile): boolean {
+  return remote !== undefined && remote.complete && remote.size === file.size && remote.sha256 === file.sha256;
+}
+
+async function runLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      try {
+        await work(item);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (errors.length > 0) throw errors[0];
+}
+
+/**
+ * The upload pipeline, the same for every destination:
+ * preflight (nothing sent) → compare with what is there (identical: skip; half-made: delete and
+ * redo; different: refuse unless replace) → upload the rest → verify every file by size and
+ * sha256 → publish. A run that fails anywhere before publish leaves the release unpublished, and
+ * running it again finishes the job without duplicates.
+ */
+export async function uploadRelease(
+  destination: UploadDestination,
+  manifest: ReleaseManifest,
+  releaseDir: string,
+  options: UploadOptions = {},
+): Promise<UploadSummary> {
+  const files = await localReleaseFiles(manifest, releaseDir);
+  await destination.preflight(manifest);
+  const where = destination.describe(manifest);
+  const existing = await destination.list(manifest);
+
+  const pending: LocalFile[] = [];
+  const skipped: string[] = [];
+  for (const file of files) {
+    const remote = existing.get(file.fileName);
+    if (matches(remote, file)) {
+      skipped.push(file.fileName);
+      options.reporter?.done(file, 'skipped');
+      continue;
+    }
+    if (remote && remote.complete && !options.replace) {
+      throw new ReleaseError(
+        `${file.fileName} already exists at ${where} with different content (size ${remote.size}, sha256 ${remote.sha256 ?? 'unknown'}); pass --replace to overwrite`,
+      );
+    }
+    pending.push(file);
+  }
+  // Fail before sending anything if something would be refused; removal only happens after that.
+  for (const file of pending) {
+    if (existing.has(file.fileName)) await destination.remove(manifest, file.fileName);
+  }
+
+  let bytesSent = 0;
+  await runLimited(pending, options.concurrency ?? 3, async (file) => {
+    const sink = options.reporter?.start(file);
+    let last = 0;
+    await destination.put(manifest, file, (sent) => {
+      bytesSent += sent - last;
+      last = sent;
+      sink?.(sent);
+    });
+    options.reporter?.done(file, 'uploaded');
+  });
+
+  const after = await destination.list(manifest);
+  const bad = files.filter((f) => !matches(after.get(f.fileName), f)).map((f) => f.fileName);
+  if (bad.length > 0) {
+    throw new ReleaseError(`verification failed at ${where}: ${bad.join(', ')} missing or different after upload; run again to resume`);
+  }
+
+  let published = false;
+  if (!options.draft) {
+    await destination.publish(manifest);
+    published = true;
+  }
+  return { destination: where, uploaded: pending.map((f) => f.fileName), skipped, bytesSent, published };
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Runs every *.test.ts of the workspace (or of the folders given as arguments) with Node's own
+// test runner; TypeScript is loaded through tsx. Exit code is the runner's.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fg from 'fast-glob';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const folders = process.argv.slice(2);
+const patterns = (folders.length ? folders : ['apps', 'libs', 'tools', 'cli', 'scripts']).map((f) => `${f.replace(/\/$/, '')}/**/*.test.ts`);
+const files = (await fg(patterns, { cwd: root, ignore: ['**/node_modules/**', '**/dist/**', 'tmp/**'] })).sort();
+if (files.length === 0) {
+  console.error(`no test files match ${patterns.join(' ')}`);
+  process.exit(1);
+}
+const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: process.env.NX_DAEMON ?? 'false', NX_NO_CLOUD: 'true' } },
+);
+process.exit(result.status ?? 1);

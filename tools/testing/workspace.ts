@@ -1,0 +1,101 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const WORKSPACE_ROOT = resolve(__dirname, '..', '..');
+
+/** Top-level entries a test workspace needs; node_modules is linked, not copied. */
+const COPIED = ['apps', 'libs', 'tools', 'cli', 'scripts', 'nx.json', 'package.json', 'package-lock.json', 'tsconfig.base.json', '.gitignore'];
+
+export interface TestWorkspace {
+  root: string;
+  dispose(): void;
+}
+
+/**
+ * A throwaway copy of this workspace (sources only, a fresh git history, its own Nx cache),
+ * so tests run the real Nx graph without touching the developer's dist/ or cache.
+ */
+export function copyWorkspace(prefix = 'codebuff-ws-'): TestWorkspace {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  for (const entry of COPIED) {
+    try {
+      cpSync(join(WORKSPACE_ROOT, entry), join(root, entry), {
+        recursive: true,
+        filter: (src) => !/[/\\](node_modules|dist|\.nx|tmp)([/\\]|$)/.test(src.slice(WORKSPACE_ROOT.length)),
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: root, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.email=test@example.com', '-c', 'user.name=test', 'add', '-A');
+  git('-c', 'user.email=test@example.com', '-c', 'user.name=test', 'commit', '-qm', 'test workspace', '--date=2026-01-02T03:04:05Z');
+  return {
+    root,
+    dispose: () => {
+      spawnSync(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), 'daemon', '--stop'], { cwd: root, stdio: 'ignore' });
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  output: string;
+}
+
+export function runCommand(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CommandResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c;
+      output += c;
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c;
+      output += c;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 600_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? 1, stdout, stderr, output });
+    });
+  });
+}
+
+/** Runs the real `nx` of this workspace, without daemon or cloud, unless env says otherwise. */
+export function runNx(root: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+  return runCommand(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), ...args], {
+    cwd: root,
+    env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', ...env },
+  });
+}
+
+export interface TaskOutcome {
+  /** Tasks whose command ran. */
+  ran: string[];
+  /** Tasks restored from the cache. */
+  cached: string[];
+}
+
+/** Which tasks ran and which came from cache, from Nx's `> nx run p:t [local cache]` lines. */
+export function taskOutcome(output: string): TaskOutcome {
+  const ran: string[] = [];
+  const cached: string[] = [];
+  for (const match of output.matchAll(/^> nx run ([^\s]+)(.*)$/gm)) {
+    const task = match[1];
+    if (/\[(local|remote) cache\]|existing outputs match the cache/.test(match[2])) cached.push(task);
+    else ran.push(task);
+  }
+  return { ran: ran.sort(), cached: cached.sort() };
+}
