@@ -20,6 +20,7 @@ function runsUpload(argv: readonly string[]): boolean {
 }
 
 export function applyCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): void {
+  env.CODEBUFF_NX_HOOK = '1';
   const version = readFlag(argv, 'version');
   if (version !== undefined) env.VERSION = normalizeVersion(version, '--version');
   else if (env.VERSION) env.VERSION = normalizeVersion(env.VERSION, 'VERSION');

@@ -1,0 +1,62 @@
+import { ReleaseError } from '../errors';
+import type { ReleaseProjectConfig } from '../config';
+
+export type DestinationKind = 'github' | 's3' | 'local';
+export const DESTINATION_KINDS: readonly DestinationKind[] = ['github', 's3', 'local'];
+
+/** What the user asked for, from command line, environment and release.config.json. */
+export interface UploadCommand {
+  destination?: string;
+  repo?: string;
+  draft?: boolean;
+  prerelease?: boolean;
+  replace?: boolean;
+  bucket?: string;
+  region?: string;
+  prefix?: string;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  dir?: string;
+}
+
+export type UploadRequest =
+  | { kind: 'github'; repo: string; draft: boolean; prerelease: boolean; replace: boolean }
+  | { kind: 's3'; bucket: string; region?: string; prefix: string; endpoint?: string; forcePathStyle?: boolean; replace: boolean; draft: boolean }
+  | { kind: 'local'; dir: string; replace: boolean; draft: boolean };
+
+/**
+ * Decides where an upload goes, or refuses. Each destination's required settings are checked
+ * here, before anything is read or sent; a missing one is an error, never a quiet fallback to
+ * another destination.
+ */
+export function resolveUploadRequest(command: UploadCommand, config: ReleaseProjectConfig['upload'] = {}, env: NodeJS.ProcessEnv = process.env): UploadRequest {
+  const kind = command.destination ?? 'local';
+  const replace = command.replace ?? false;
+  const draft = command.draft ?? false;
+  switch (kind) {
+    case 'github': {
+      const repo = command.repo ?? config.github?.repo ?? env.GITHUB_REPOSITORY;
+      if (!repo) throw new ReleaseError('--target=github needs --repo owner/name (or upload.github.repo in release.config.json, or GITHUB_REPOSITORY)');
+      if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repo)) throw new ReleaseError(`invalid --repo "${repo}": expected owner/name`);
+      return { kind, repo, draft, prerelease: command.prerelease ?? false, replace };
+    }
+    case 's3': {
+      const bucket = command.bucket ?? config.s3?.bucket;
+      if (!bucket) throw new ReleaseError('--target=s3 needs --bucket NAME (or upload.s3.bucket in release.config.json)');
+      return {
+        kind,
+        bucket,
+        region: command.region ?? config.s3?.region,
+        prefix: command.prefix ?? config.s3?.prefix ?? 'codebuff',
+        endpoint: command.endpoint ?? config.s3?.endpoint,
+        forcePathStyle: command.forcePathStyle,
+        replace,
+        draft,
+      };
+    }
+    case 'local':
+      return { kind, dir: command.dir ?? config.local?.dir ?? 'dist/uploads', replace, draft };
+    default:
+      throw new ReleaseError(`unknown upload target "${kind}": expected ${DESTINATION_KINDS.join(', ')}`);
+  }
+}

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import {
+  createDestination,
+  createProgressReporter,
+  formatBytes,
+  loadReleaseConfig,
+  readManifest,
+  ReleaseError,
+  resolveUploadRequest,
+  resolveVersion,
+  uploadRelease,
+} from '@codebuff/release';
+import { UPLOAD_DESTINATION_ENV } from '../../command-line';
+import { projectPaths, runExecutor } from '../../run-executor';
+import type { UploadExecutorOptions } from './schema';
+
+export default async function uploadExecutor(options: UploadExecutorOptions, context: ExecutorContext) {
+  return runExecutor(async () => {
+    const { workspaceRoot, projectRoot } = projectPaths(context);
+    const destination = options.destination ?? process.env[UPLOAD_DESTINATION_ENV];
+    if (!destination && process.env.CODEBUFF_NX_HOOK !== '1') {
+      // Without the hook a --target on the command line would have been dropped unseen.
+      throw new ReleaseError('cannot tell where to upload: the nx-release plugin hook did not run; pass --destination=github|s3|local');
+    }
+    const config = loadReleaseConfig(workspaceRoot, projectRoot);
+    const request = resolveUploadRequest({ ...options, destination }, config.upload);
+    const packageVersion = (JSON.parse(readFileSync(join(workspaceRoot, projectRoot, 'package.json'), 'utf8')) as { version?: string }).version;
+    const version = resolveVersion({ env: process.env.VERSION, packageVersion });
+    const releaseDir = join(workspaceRoot, options.releaseRoot ?? 'dist/release', version);
+    const manifest = await readManifest(releaseDir);
+    const reporter = createProgressReporter({ quiet: options.quiet });
+    const summary = await uploadRelease(createDestination(request, workspaceRoot), manifest, releaseDir, {
+      replace: request.replace,
+      draft: request.draft,
+      concurrency: options.concurrency,
+      reporter,
+    });
+    reporter.summary([
+      `${request.kind}: ${summary.destination}`,
+      `  uploaded ${summary.uploaded.length}, unchanged ${summary.skipped.length}, sent ${formatBytes(summary.bytesSent)}`,
+      summary.published ? `  published ${manifest.tag}` : `  not published (draft): run again without --draft to publish`,
+    ]);
+  });
+}
