@@ -15,3 +15,6 @@ export * from './upload/types';
 export * from './upload/latest';
 export * from './upload/upload-release';
 export * from './upload/local';
+export * from './upload/progress';
+export * from './upload/request';
+export * from './upload/create-destination';
