@@ -1,0 +1,48 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { formatSha256Sums } from '../../checksums';
+import { CHECKSUMS_FILE, writeManifest, type ReleaseManifest } from '../../manifest';
+
+/** Writes `size` random bytes in 1 MiB chunks; returns their sha256. */
+async function writeRandomFile(path: string, size: number): Promise<string> {
+  const hash = createHash('sha256');
+  const out = createWriteStream(path);
+  for (let left = size; left > 0; ) {
+    const chunk = randomBytes(Math.min(left, 1 << 20));
+    hash.update(chunk);
+    left -= chunk.length;
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return hash.digest('hex');
+}
+
+/**
+ * A release directory as the bundle step leaves it (archives of random bytes, SHA256SUMS,
+ * manifest.json), for upload tests. `sizes` maps platform to archive size in bytes.
+ */
+export async function writeTestRelease(dir: string, version: string, sizes: Record<string, number>): Promise<ReleaseManifest> {
+  await mkdir(dir, { recursive: true });
+  const assets: ReleaseManifest['assets'] = [];
+  for (const [platform, size] of Object.entries(sizes)) {
+    const fileName = `codebuff-${platform}.tar.gz`;
+    const sha256 = await writeRandomFile(join(dir, fileName), size);
+    assets.push({ platform, fileName, archive: 'tar.gz', binaryName: platform.startsWith('win32') ? 'codebuff.exe' : 'codebuff', size, sha256 });
+  }
+  await writeFile(join(dir, CHECKSUMS_FILE), formatSha256Sums(assets));
+  const manifest: ReleaseManifest = {
+    schemaVersion: 1,
+    name: 'codebuff',
+    version,
+    tag: `v${version}`,
+    sourceDateEpoch: 0,
+    checksumsFile: CHECKSUMS_FILE,
+    assets,
+  };
+  await writeManifest(dir, manifest);
+  return manifest;
+}
