@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts of the workspace (or of the folders given as arguments) with Node's own
+// Runs every *.test.ts of the workspace (or of the folders and test files given as arguments) with Node's own
 // test runner; TypeScript is loaded through tsx. Exit code is the runner's.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -8,7 +8,9 @@ import fg from 'fast-glob';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const folders = process.argv.slice(2);
-const patterns = (folders.length ? folders : ['apps', 'libs', 'tools', 'cli', 'scripts']).map((f) => `${f.replace(/\/$/, '')}/**/*.test.ts`);
+const patterns = (folders.length ? folders : ['apps', 'libs', 'tools', 'cli', 'scripts']).map((f) =>
+  f.endsWith('.test.ts') ? f : `${f.replace(/\/$/, '')}/**/*.test.ts`,
+);
 const files = (await fg(patterns, { cwd: root, ignore: ['**/node_modules/**', '**/dist/**', 'tmp/**'] })).sort();
 if (files.length === 0) {
   console.error(`no test files match ${patterns.join(' ')}`);

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadReleaseConfig, parseBuildConfig } from './config';
+
+function project(config: unknown, withEntry = true): string {
+  const root = mkdtempSync(join(tmpdir(), 'cfg-'));
+  mkdirSync(join(root, 'app', 'src'), { recursive: true });
+  if (withEntry) writeFileSync(join(root, 'app', 'src', 'main.ts'), 'console.log(1)');
+  writeFileSync(join(root, 'app', 'release.config.json'), typeof config === 'string' ? config : JSON.stringify(config));
+  return root;
+}
+
+test('a valid config resolves its platforms from the table', () => {
+  const root = project({ name: 'codebuff', entry: 'src/main.ts', platforms: ['linux-x64', 'win32-x64'] });
+  const config = loadReleaseConfig(root, 'app');
+  assert.deepEqual(config.resolvedPlatforms.map((p) => [p.key, p.binaryName]), [['linux-x64', 'codebuff'], ['win32-x64', 'codebuff.exe']]);
+  assert.equal(config.compressionLevel, 6);
+});
+
+test('every config problem is one line naming the file', () => {
+  const cases: Array<[unknown, RegExp, boolean?]> = [
+    [{ name: 'codebuff', entry: 'src/main.ts', platforms: ['linux-x64', 'plan9-mips'] }, /invalid app\/release.config.json: unknown platform "plan9-mips"; valid platforms: linux-x64/],
+    [{ name: 'codebuff', entry: 'src/main.ts', platforms: ['linux-x64', 'linux-x64'] }, /platform "linux-x64" is listed twice/],
+    [{ name: 'codebuff', entry: 'src/missing.ts' }, /entry file not found: app\/src\/missing.ts/],
+    [{ name: 'Code Buff', entry: 'src/main.ts' }, /invalid app\/release.config.json: name:/],
+    [{ name: 'codebuff', entry: 'src/main.ts', colour: 'blue' }, /invalid app\/release.config.json/],
+    ['{ not json', /cannot read app\/release.config.json/],
+  ];
+  for (const [config, pattern] of cases) {
+    assert.throws(() => loadReleaseConfig(project(config), 'app'), (error: Error) => {
+      assert.match(error.message, pattern);
+      assert.ok(!error.message.includes('\n'), `one line: ${error.message}`);
+      return true;
+    });
+  }
+});
+
+test("the seed's BuildConfig shape is validated, platforms as { plat, arch }", () => {
+  const seed = {
+    version: 'v1.0.0',
+    platforms: [{ plat: 'linux', arch: 'x64' }, { plat: 'win32', arch: 'x64' }],
+    uploadTarget: { type: 's3', config: { bucket: 'my-bucket' } },
+  };
+  const config = parseBuildConfig(seed);
+  assert.equal(config.version, '1.0.0');
+  assert.deepEqual(config.resolvedPlatforms.map((p) => p.key), ['linux-x64', 'win32-x64']);
+  assert.throws(() => parseBuildConfig({ ...seed, platforms: [{ plat: 'win32', arch: 'arm64' }] }), /unknown platform "win32-arm64"/);
+  assert.throws(() => parseBuildConfig({ ...seed, uploadTarget: { type: 'ftp', config: {} } }), /invalid build config: uploadTarget/);
+  assert.throws(() => parseBuildConfig({ ...seed, version: '1' }), /invalid version "1"/);
+});

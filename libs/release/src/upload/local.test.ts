@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { sha256File } from '../checksums';
+import { localDestination } from './local';
+import { makeTestRelease } from './test-release';
+import { uploadRelease } from './upload-release';
+import type { UploadDestination } from './types';
+
+test('uploads every file, verifies it, then writes latest.json; a re-run sends nothing', async () => {
+  const { releaseDir, manifest } = await makeTestRelease('1.2.3');
+  const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
+  const first = await uploadRelease(localDestination(dir), manifest, releaseDir);
+  assert.equal(first.uploaded.length, 7);
+  assert.equal(first.published, true);
+  for (const asset of manifest.assets) assert.equal(await sha256File(join(dir, '1.2.3', asset.fileName)), asset.sha256);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')).version, '1.2.3');
+
+  const second = await uploadRelease(localDestination(dir), manifest, releaseDir);
+  assert.deepEqual([second.uploaded.length, second.skipped.length, second.bytesSent], [0, 7, 0]);
+});
+
+test('a differing file is refused before anything is sent, and replaced with replace', async () => {
+  const { releaseDir, manifest } = await makeTestRelease('1.2.3');
+  const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
+  await uploadRelease(localDestination(dir), manifest, releaseDir, { draft: true });
+  writeFileSync(join(dir, '1.2.3', manifest.assets[0].fileName), 'someone else wrote this');
+  writeFileSync(join(dir, '1.2.3', manifest.assets[1].fileName), 'and this');
+  const before = readFileSync(join(dir, '1.2.3', manifest.assets[1].fileName), 'utf8');
+  await assert.rejects(uploadRelease(localDestination(dir), manifest, releaseDir), /already exists at .* with different content .*pass --replace/);
+  assert.equal(readFileSync(join(dir, '1.2.3', manifest.assets[1].fileName), 'utf8'), before, 'nothing touched');
+  assert.equal(existsSync(join(dir, 'latest.json')), false);
+  const replaced = await uploadRelease(localDestination(dir), manifest, releaseDir, { replace: true });
+  assert.deepEqual(replaced.uploaded.sort(), [manifest.assets[0].fileName, manifest.assets[1].fileName].sort());
+});
+
+test('a failure mid-run leaves the release unpublished; the next run finishes without duplicates', async () => {
+  const { releaseDir, manifest } = await makeTestRelease('2.0.0');
+  const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
+  const real = localDestination(dir);
+  let puts = 0;
+  const flaky: UploadDestination = {
+    ...real,
+    put: async (m, file, progress) => {
+      if (++puts === 3) throw new Error('connection reset');
+      return real.put(m, file, progress);
+    },
+  };
+  await assert.rejects(uploadRelease(flaky, manifest, releaseDir, { concurrency: 1 }), /connection reset/);
+  assert.equal(existsSync(join(dir, 'latest.json')), false, 'no pointer to an incomplete release');
+  const resumed = await uploadRelease(real, manifest, releaseDir);
+  // The failed run went on with the other files, so only the one that failed is sent again.
+  assert.equal(resumed.skipped.length, 6, 'files finished by the failed run are kept');
+  assert.equal(resumed.uploaded.length, 1);
+  assert.deepEqual(readdirSync(join(dir, '2.0.0')).sort(), [...manifest.assets.map((a) => a.fileName), 'SHA256SUMS', 'manifest.json'].sort());
+});
+
+test('a verification failure stops before publish', async () => {
+  const { releaseDir, manifest } = await makeTestRelease('3.0.0');
+  const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
+  const real = localDestination(dir);
+  const lossy: UploadDestination = {
+    ...real,
+    put: async (m, file, progress) => {
+      await real.put(m, file, progress);
+      if (file.fileName.endsWith('.zip')) writeFileSync(join(dir, '3.0.0', file.fileName), 'bit rot');
+    },
+  };
+  await assert.rejects(uploadRelease(lossy, manifest, releaseDir), /verification failed at .*codebuff-win32-x64.zip missing or different/);
+  assert.equal(existsSync(join(dir, 'latest.json')), false);
+});
+
+test('local files that do not match the manifest are refused before any upload', async () => {
+  const { releaseDir, manifest } = await makeTestRelease('1.0.0');
+  writeFileSync(join(releaseDir, manifest.assets[2].fileName), 'changed after bundling');
+  const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
+  await assert.rejects(uploadRelease(localDestination(dir), manifest, releaseDir), /does not match manifest.json/);
+  assert.deepEqual(readdirSync(dir), []);
+});
