@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { startFaultyProxy, type FaultyProxy, type FaultRule } from '../../../../../tools/testing/faulty-proxy';
+import { startS3rver, type RunningS3 } from '../../../../../tools/testing/s3rver';
+import { isReleaseError } from '../../errors';
+import type { ReleaseManifest } from '../../manifest';
+import { localReleaseFiles, uploadRelease } from '../upload-release';
+import { s3Destination } from './s3-destination';
+import { fetchObject, listKeys } from './s3-test-helpers';
+import { writeTestRelease } from './test-release';
+
+const BUCKET = 'releases';
+const MIB = 1024 * 1024;
+let s3: RunningS3;
+let tmp: string;
+
+before(async () => {
+  s3 = await startS3rver([BUCKET]);
+  tmp = await mkdtemp(join(tmpdir(), 's3-faults-'));
+});
+after(async () => {
+  await s3.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function withProxy<T>(rules: FaultRule[], work: (proxy: FaultyProxy) => Promise<T>): Promise<T> {
+  const proxy = await startFaultyProxy(s3.endpoint, rules);
+  try {
+    return await work(proxy);
+  } finally {
+    await proxy.close();
+  }
+}
+
+const destination = (prefix: string, endpoint: string) => s3Destination({ bucket: BUCKET, prefix, endpoint, credentials: s3.credentials });
+
+/** Every file is in the bucket exactly once with the right bytes, nothing else is, and no multipart upload is left open. */
+async function assertComplete(prefix: string, manifest: ReleaseManifest, dir: string): Promise<void> {
+  const files = await localReleaseFiles(manifest, dir);
+  for (const file of files) {
+    const object = await fetchObject(s3, BUCKET, `${prefix}/${manifest.version}/${file.fileName}`);
+    assert.equal(object.sha256, file.sha256, file.fileName);
+    assert.equal(object.headers.get('x-amz-meta-sha256'), file.sha256, file.fileName);
+  }
+  const expected = [`${prefix}/latest.json`, ...files.map((f) => `${prefix}/${manifest.version}/${f.fileName}`)].sort();
+  assert.deepEqual(await listKeys(s3, BUCKET, `${prefix}/`), expected);
+  const uploads = join(s3.directory, BUCKET, '._S3rver_uploads');
+  assert.deepEqual(existsSync(uploads) ? readdirSync(uploads) : [], [], 'no multipart upload left open');
+}
+
+const isPut = (r: { method: string }) => r.method === 'PUT';
+const bodyLength = (r: { headers: Record<string, unknown> }) => Number(r.headers['content-length'] ?? 0);
+
+test('the first requests answered 500: the SDK retries and the run completes', async () => {
+  const dir = join(tmp, 'e500');
+  const manifest = await writeTestRelease(dir, '1.0.0', { 'linux-x64': 20 * MIB, 'darwin-arm64': 200_000 });
+  await withProxy([{ times: 4, fault: { kind: 'status', status: 500 } }], async (proxy) => {
+    const summary = await uploadRelease(destination('e500', proxy.url), manifest, dir);
+    assert.equal(summary.published, true);
+    assert.equal(proxy.requests.filter((r) => r.status === 500).length, 4);
+  });
+  await assertComplete('e500', manifest, dir);
+});
+
+test('503 SlowDown on part uploads is retried like throttling', async () => {
+  const dir = join(tmp, 'slowdown');
+  const manifest = await writeTestRelease(dir, '1.1.0', { 'linux-x64': 20 * MIB });
+  await withProxy([{ times: 3, when: (r) => r.url.includes('partNumber='), fault: { kind: 'status', status: 503 } }], async (proxy) => {
+    await uploadRelease(destination('slowdown', proxy.url), manifest, dir);
+    assert.equal(proxy.requests.filter((r) => r.status === 503).length, 3);
+  });
+  await assertComplete('slowdown', manifest, dir);
+});
+
+test('connections cut mid-body and responses lost after success: retried, nothing duplicated', async () => {
+  const dir = join(tmp, 'drop');
+  const manifest = await writeTestRelease(dir, '2.0.0', { 'linux-x64': 20 * MIB, 'win32-x64': 300_000 });
+  const smallKey = `/drop/2.0.0/${manifest.assets[1].fileName}`;
+  await withProxy(
+    [
+      // The first part of the large file: half of it reaches the server, then the connection dies.
+      { times: 1, when: (r) => isPut(r) && bodyLength(r) > MIB, fault: { kind: 'drop-mid-body', afterBytes: 4 * MIB } },
+      // The small file is stored, but the client never hears so and sends it again.
+      { times: 1, when: (r) => isPut(r) && r.url.startsWith(`/${BUCKET}${smallKey}`), fault: { kind: 'drop-response' } },
+    ],
+    async (proxy) => {
+      await uploadRelease(destination('drop', proxy.url), manifest, dir);
+      assert.deepEqual(proxy.requests.filter((r) => r.fault).map((r) => r.fault).sort(), ['drop-mid-body', 'drop-response']);
+      const cut = proxy.requests.find((r) => r.fault === 'drop-mid-body');
+      assert.equal(cut?.bodyBytes, 4 * MIB);
+      // Only the part that was cut is sent again (20 MiB = 3 parts), and the small file twice.
+      const partPuts = proxy.requests.filter((r) => isPut(r) && r.url.includes('partNumber='));
+      assert.equal(partPuts.length, 4);
+      assert.equal(partPuts.filter((r) => r.url === cut?.url).length, 2);
+      assert.equal(proxy.requests.filter((r) => isPut(r) && r.url.startsWith(`/${BUCKET}${smallKey}`)).length, 2);
+    },
+  );
+  await assertComplete('drop', manifest, dir);
+});
+
+test('a failed run leaves no latest.json; the next run sends only what is missing and publishes', async () => {
+  const dir = join(tmp, 'resume');
+  const manifest = await writeTestRelease(dir, '3.0.0', { 'linux-x64': 300_000, 'darwin-arm64': 200_000, 'win32-x64': 100_000 });
+  const broken = manifest.assets[2].fileName;
+  const failed = await withProxy(
+    [{ times: 1000, when: (r) => isPut(r) && r.url.includes(broken), fault: { kind: 'status', status: 500 } }],
+    (proxy) => uploadRelease(destination('resume', proxy.url), manifest, dir, { concurrency: 1 }).then(
+      () => assert.fail('the run should fail'),
+      (error: unknown) => error,
+    ),
+  );
+  assert.ok(isReleaseError(failed));
+  assert.match(failed.message, new RegExp(`^upload of ${broken.replace(/\./g, '\\.')} .* failed: InternalError \\(HTTP 500\\)`));
+  assert.equal((await fetchObject(s3, BUCKET, 'resume/latest.json')).status, 404);
+  const leftBehind = (await listKeys(s3, BUCKET, 'resume/')).map((k) => k.split('/').pop());
+  assert.ok(!leftBehind.includes(broken) && !leftBehind.includes('latest.json'));
+  assert.ok(leftBehind.length > 0, 'the files before the broken one went up');
+
+  const summary = await uploadRelease(destination('resume', s3.endpoint), manifest, dir);
+  assert.deepEqual([...summary.skipped].sort(), [...leftBehind].sort());
+  assert.ok(summary.uploaded.includes(broken));
+  assert.equal(summary.uploaded.length + summary.skipped.length, manifest.assets.length + 2);
+  await assertComplete('resume', manifest, dir);
+});
