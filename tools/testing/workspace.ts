@@ -74,9 +74,9 @@ export function runCommand(command: string, args: readonly string[], options: { 
 }
 
 /** Runs the real `nx` of this workspace, without daemon or cloud, unless env says otherwise. */
-export function runNx(root: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+export function runNx(root: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = root): Promise<CommandResult> {
   return runCommand(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), ...args], {
-    cwd: root,
+    cwd,
     env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', ...env },
   });
 }
