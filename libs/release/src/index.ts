@@ -19,3 +19,4 @@ export * from './upload/progress';
 export * from './upload/request';
 export * from './upload/create-destination';
 export * from './upload/s3/s3-destination';
+export * from './upload/github';

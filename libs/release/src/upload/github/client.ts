@@ -1,0 +1,49 @@
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import { redact } from './errors';
+
+const GitHub = Octokit.plugin(retry, throttling);
+export type GitHubClient = InstanceType<typeof GitHub>;
+
+export interface ClientSettings {
+  token: string;
+  apiUrl: string;
+  log: (message: string) => void;
+}
+
+/** How often a request hit by a secondary rate limit is tried again (each after GitHub's Retry-After). */
+const SECONDARY_LIMIT_RETRIES = 3;
+/** Waiting out the primary limit is worth it only when it resets soon. */
+const PRIMARY_LIMIT_MAX_WAIT_SECONDS = 60;
+
+/**
+ * Octokit with retries (5xx and dropped connections, with backoff) and throttling (GitHub's
+ * pacing of writes, Retry-After on secondary rate limits). Octokit's request logging gets a
+ * logger that drops debug/info/error (debug receives the request options, headers included) and
+ * passes warnings on as redacted text.
+ */
+export function createGitHubClient(settings: ClientSettings): GitHubClient {
+  const warn = (message: unknown) => {
+    if (typeof message === 'string') settings.log(redact(message, settings.token));
+  };
+  const where = (options: { method?: string; url?: string }) => `${options.method ?? ''} ${(options.url ?? '').split('?')[0]}`.trim();
+  return new GitHub({
+    auth: settings.token,
+    baseUrl: settings.apiUrl,
+    userAgent: 'codebuff-release',
+    log: { debug: () => {}, info: () => {}, warn, error: () => {} },
+    throttle: {
+      onSecondaryRateLimit: (retryAfter, options, _octokit, retryCount) => {
+        if (retryCount >= SECONDARY_LIMIT_RETRIES) return false;
+        warn(`GitHub secondary rate limit on ${where(options)}; retrying in ${retryAfter}s`);
+        return true;
+      },
+      onRateLimit: (retryAfter, options, _octokit, retryCount) => {
+        if (retryCount >= 1 || retryAfter > PRIMARY_LIMIT_MAX_WAIT_SECONDS) return false;
+        warn(`GitHub rate limit reached on ${where(options)}; retrying in ${retryAfter}s`);
+        return true;
+      },
+    },
+  });
+}
