@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LauncherError, describeError, redactUrl } from './errors';
+import { type DownloadOptions, downloadToPart } from './download';
+import { sha256File } from './hash-file';
+import { NotFoundError } from './http-open';
+import { type LockOptions, withLock } from './lock';
+import { describeProxy } from './proxy';
+import { type LauncherAsset, type ReleaseInfo, assetUrl } from './release-info';
+import { unpackBinary } from './unpack';
+
+/** Written last, after the binary is in place: its presence is what "installed" means. */
+export const STAMP_FILE = 'install.json';
+
+export interface InstallStamp {
+  version: string;
+  platform: string;
+  /** sha256 of the archive this binary came from; a package with another sha256 reinstalls. */
+  assetSha256: string;
+  binaryName: string;
+  binarySize: number;
+  binarySha256: string;
+}
+
+export interface InstallPlan {
+  info: ReleaseInfo;
+  asset: LauncherAsset;
+  /** `<cache root>/<version>` */
+  dir: string;
+  binaryPath: string;
+  url: string;
+}
+
+export function planInstall(info: ReleaseInfo, asset: LauncherAsset, dir: string, env: NodeJS.ProcessEnv = process.env): InstallPlan {
+  return { info, asset, dir, binaryPath: join(dir, asset.binaryName), url: assetUrl(info, asset, env) };
+}
+
+/**
+ * True when the stamp matches this package's asset and the binary has the recorded size.
+ * `verifyBinary` also re-hashes the binary (postinstall and repair do; every run would be slow).
+ */
+export async function isInstalled(plan: InstallPlan, verifyBinary = false): Promise<boolean> {
+  const stamp = await readFile(join(plan.dir, STAMP_FILE), 'utf8')
+    .then((text) => JSON.parse(text) as InstallStamp)
+    .catch(() => undefined);
+  if (!stamp || stamp.assetSha256 !== plan.asset.sha256 || stamp.binaryName !== plan.asset.binaryName) return false;
+  const info = await stat(plan.binaryPath).catch(() => undefined);
+  if (!info?.isFile() || info.size !== stamp.binarySize) return false;
+  return !verifyBinary || (await sha256File(plan.binaryPath)) === stamp.binarySha256;
+}
+
+export interface InstallOptions {
+  download: DownloadOptions;
+  lock: LockOptions;
+  verifyBinary: boolean;
+  log: (line: string) => void;
+}
+
+export function repairHint(plan: InstallPlan): string {
+  return `run \`npm rebuild codebuff --force\` (or run codebuff again), or delete ${plan.dir} and retry`;
+}
+
+/**
+ * Downloads, verifies and unpacks the binary into the version directory, all or nothing:
+ * the archive is checked against the manifest's size and sha256 before it is unpacked into a
+ * staging directory, and the binary is renamed into place before the stamp is written.
+ */
+export async function installBinary(plan: InstallPlan, options: InstallOptions): Promise<void> {
+  await mkdir(plan.dir, { recursive: true });
+  await withLock(
+    join(plan.dir, '.install.lock'),
+    options.lock,
+    () => isInstalled(plan),
+    async () => {
+      if (await isInstalled(plan, options.verifyBinary)) return;
+      await removeLeftovers(plan.dir);
+      const part = join(plan.dir, `.${plan.asset.fileName}.part`);
+      await fetchVerified(plan, part, options);
+      await placeBinary(plan, part);
+    },
+  );
+}
+
+async function fetchVerified(plan: InstallPlan, part: string, options: InstallOptions): Promise<void> {
+  const { asset, url } = plan;
+  const resumed = (await stat(part).catch(() => undefined))?.size ?? 0;
+  const via = describeProxy(new URL(url));
+  options.log(
+    `downloading ${asset.fileName} (${(asset.size / 1e6).toFixed(1)} MB) from ${redactUrl(url)}${via ? ` via ${via}` : ''}` +
+      (resumed ? `, resuming at ${resumed} bytes` : ''),
+  );
+  try {
+    await downloadToPart(url, part, asset.size, {
+      ...options.download,
+      onRetry: (n, error) => options.log(`attempt ${n} failed (${describeError(error)}); retrying`),
+    });
+  } catch (error) {
+    const reason = error instanceof NotFoundError ? `${asset.fileName} is not at that location (HTTP 404 or missing file)` : describeError(error);
+    throw new LauncherError(
+      `could not download ${plan.info.name} ${plan.info.version} for ${asset.platform} from ${redactUrl(url)}${via ? ` via proxy ${via}` : ''}: ${reason}`,
+      { repair: `check the network and proxy settings (HTTPS_PROXY, NO_PROXY), then ${repairHint(plan)}`, cause: error },
+    );
+  }
+  const actual = await sha256File(part);
+  if (actual !== asset.sha256) {
+    await rm(part, { force: true });
+    if (resumed > 0) {
+      // The old .part may have come from another file; one clean download before giving up.
+      options.log('the resumed download did not match its checksum; downloading again from the start');
+      return fetchVerified(plan, part, options);
+    }
+    throw new LauncherError(
+      `checksum mismatch for ${asset.fileName} from ${redactUrl(url)}: sha256 ${actual}, but the release manifest says ${asset.sha256}; the download was deleted and nothing was installed`,
+      { repair: `${repairHint(plan)}; if it fails again, the release location serves a different file than this package was published with` },
+    );
+  }
+}
+
+async function placeBinary(plan: InstallPlan, part: string): Promise<void> {
+  const staging = await mkdtemp(join(plan.dir, '.staging-'));
+  try {
+    const unpacked = await unpackBinary(part, plan.asset, staging);
+    const stamp: InstallStamp = {
+      version: plan.info.version,
+      platform: plan.asset.platform,
+      assetSha256: plan.asset.sha256,
+      binaryName: plan.asset.binaryName,
+      binarySize: (await stat(unpacked)).size,
+      binarySha256: await sha256File(unpacked),
+    };
+    const stampPath = join(plan.dir, STAMP_FILE);
+    await rm(stampPath, { force: true });
+    // Windows cannot overwrite or delete a running .exe, but it can rename it: move the old
+    // binary aside, put the new one in its place, and delete the old one when it is free.
+    if (await stat(plan.binaryPath).catch(() => undefined)) {
+      await rename(plan.binaryPath, join(plan.dir, `.old-${randomBytes(4).toString('hex')}-${plan.asset.binaryName}`));
+    }
+    await rename(unpacked, plan.binaryPath);
+    const stampTemp = join(staging, STAMP_FILE);
+    await writeFile(stampTemp, JSON.stringify(stamp, null, 2) + '\n');
+    await rename(stampTemp, stampPath);
+    await rm(part, { force: true });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+    await removeLeftovers(plan.dir);
+  }
+}
+
+/** Old binaries moved aside and staging dirs of crashed runs; ones still in use stay for next time. */
+async function removeLeftovers(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (name.startsWith('.old-') || name.startsWith('.staging-')) {
+      await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { LauncherError } from './errors';
+
+/** Signals that usually reach one pid (kill, a process manager), so the launcher passes them on. */
+const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+/**
+ * Runs the binary with the user's arguments and this process's stdin/stdout/stderr, and ends
+ * the launcher the way the binary ended: same exit code, or the same signal.
+ *
+ * Ctrl-C already reaches the binary (the terminal signals the whole process group), so SIGINT is
+ * only absorbed here, not forwarded: forwarding would deliver it twice.
+ */
+export function runBinary(binaryPath: string, args: readonly string[], repair: string): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    const child = spawn(binaryPath, args, { stdio: 'inherit', windowsHide: false });
+    const forward = (signal: NodeJS.Signals) => () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    };
+    const handlers = new Map<NodeJS.Signals, () => void>();
+    const ignoreInterrupt = () => undefined;
+    process.on('SIGINT', ignoreInterrupt);
+    if (process.platform !== 'win32') {
+      for (const signal of FORWARDED) {
+        const handler = forward(signal);
+        handlers.set(signal, handler);
+        process.on(signal, handler);
+      }
+    }
+    const detach = () => {
+      process.off('SIGINT', ignoreInterrupt);
+      for (const [signal, handler] of handlers) process.off(signal, handler);
+    };
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      detach();
+      reject(spawnError(binaryPath, error, repair));
+    });
+    child.once('exit', (code, signal) => {
+      detach();
+      if (signal) {
+        // Die of the same signal, so a shell or supervisor sees what really happened.
+        process.kill(process.pid, signal);
+        // Only reached where the signal cannot be raised (Windows): the shell convention.
+        process.exit(128 + (constants.signals[signal] ?? 1));
+      }
+      process.exit(code ?? 1);
+    });
+  });
+}
+
+function spawnError(binaryPath: string, error: NodeJS.ErrnoException, repair: string): LauncherError {
+  if (error.code === 'ENOENT' && process.platform === 'linux') {
+    return new LauncherError(
+      `cannot start ${binaryPath}: the system could not execute it (ENOENT). If the file exists, this Linux probably uses musl libc (Alpine), which the published binaries do not support`,
+      { repair },
+    );
+  }
+  if (error.code === 'EACCES') {
+    return new LauncherError(`cannot start ${binaryPath}: permission denied (is the cache on a noexec mount? set CODEBUFF_HOME elsewhere)`, { repair });
+  }
+  return new LauncherError(`cannot start ${binaryPath}: ${error.message}`, { repair });
+}

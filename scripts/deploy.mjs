@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// Publishes the `codebuff` npm launcher for an uploaded release. See `node scripts/deploy.mjs --help`.
+// Thin on purpose: the logic is TypeScript in apps/codebuff-npm/src/deploy/, loaded through tsx.
+import { createRequire } from 'node:module';
+import { register } from 'tsx/cjs/api';
+
+// The TypeScript sources are CommonJS modules (like the rest of the workspace): tsx's require hook loads them.
+register();
+const require = createRequire(import.meta.url);
+const { deployMain } = require('../apps/codebuff-npm/src/deploy/deploy.ts');
+process.exitCode = await deployMain(process.argv.slice(2));
