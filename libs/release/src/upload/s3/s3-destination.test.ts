@@ -218,3 +218,25 @@ test('credentials and region come from the standard AWS environment variables', 
   assert.equal(summary.published, true);
   assert.equal((await fetchObject(s3, BUCKET, `env/8.0.0/${manifest.assets[0].fileName}`)).sha256, manifest.assets[0].sha256);
 });
+
+test('an endpoint nobody listens on fails in preflight with one line', async () => {
+  const dir = join(tmp, 'unreachable');
+  const manifest = await writeTestRelease(dir, '9.0.0', { 'linux-x64': 1000 });
+  const proxy = await startFaultyProxy(s3.endpoint);
+  const closed = proxy.url;
+  await proxy.close();
+  await rejectsOneLine(uploadRelease(s3Destination(options('x', { endpoint: closed, maxAttempts: 2 })), manifest, dir), /^cannot reach bucket s3:\/\/releases at .*ECONNREFUSED/);
+});
+
+test('a file whose bytes no longer match its sha256 when sent is not left in the bucket', async () => {
+  const dir = join(tmp, 'changed');
+  const manifest = await writeTestRelease(dir, '10.0.0', { 'linux-x64': 6 * 1024 * 1024 });
+  const [file] = await localReleaseFiles(manifest, dir);
+  const destination = s3Destination(options('changed'));
+  await destination.preflight(manifest);
+  // What the driver believes (hashed earlier) differs from what is on disk when put() reads it.
+  const stale = { ...file, sha256: 'f'.repeat(64) };
+  await rejectsOneLine(destination.put(manifest, stale, () => {}), /changed while it was being uploaded/);
+  assert.equal((await fetchObject(s3, BUCKET, `changed/10.0.0/${file.fileName}`)).status, 404);
+  assert.equal((await destination.list(manifest)).size, 0);
+});

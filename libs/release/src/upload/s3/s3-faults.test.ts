@@ -126,3 +126,24 @@ test('a failed run leaves no latest.json; the next run sends only what is missin
   assert.equal(summary.uploaded.length + summary.skipped.length, manifest.assets.length + 2);
   await assertComplete('resume', manifest, dir);
 });
+
+test('the answer to CompleteMultipartUpload is lost: the run fails unpublished, the re-run finds the object and sends nothing', async () => {
+  const dir = join(tmp, 'complete');
+  const manifest = await writeTestRelease(dir, '4.0.0', { 'linux-x64': 12 * MIB });
+  const first = await withProxy([{ times: 1, when: (r) => r.method === 'POST' && r.url.includes('uploadId='), fault: { kind: 'drop-response' } }], (proxy) =>
+    uploadRelease(destination('complete', proxy.url), manifest, dir).then(
+      (summary) => summary,
+      (error: unknown) => error,
+    ),
+  );
+  // s3rver, unlike S3, answers a repeated CompleteMultipartUpload with 500, so this run fails.
+  assert.ok(isReleaseError(first), String(first));
+  assert.match(first.message, /^upload of codebuff-linux-x64\.tar\.gz .* failed/);
+  assert.equal((await fetchObject(s3, BUCKET, 'complete/latest.json')).status, 404);
+  const second = await uploadRelease(destination('complete', s3.endpoint), manifest, dir);
+  assert.deepEqual(second.uploaded, []);
+  assert.deepEqual(second.skipped, [manifest.assets[0].fileName, 'SHA256SUMS', 'manifest.json']);
+  assert.equal(second.bytesSent, 0);
+  assert.equal(second.published, true);
+  await assertComplete('complete', manifest, dir);
+});

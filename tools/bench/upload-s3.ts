@@ -1,0 +1,80 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { readManifest } from '../../libs/release/src/manifest';
+import { s3Destination } from '../../libs/release/src/upload/s3/s3-destination';
+import { localReleaseFiles, uploadRelease } from '../../libs/release/src/upload/upload-release';
+import { startS3rver } from '../testing/s3rver';
+
+export interface UploadS3Bench {
+  /** uploadRelease to an empty bucket: re-hash, preflight, multipart uploads, verify, publish. */
+  uploadAllMs: number;
+  /** One plain PutObjectCommand streaming every file of the release concatenated (same total bytes). */
+  singlePutMs: number;
+  /** Total bytes of the release's files (archives, SHA256SUMS, manifest.json). */
+  bytes: number;
+  /** uploadRelease again, everything already there. */
+  rerunMs: number;
+  rerunBytesSent: number;
+}
+
+function concatenated(paths: readonly string[]): Readable {
+  return Readable.from(
+    (async function* () {
+      for (const path of paths) yield* createReadStream(path, { highWaterMark: 1 << 20 });
+    })(),
+  );
+}
+
+/** Uploads a release directory to a fresh s3rver on loopback and measures it against the baseline of one PUT. */
+export async function benchUploadS3(releaseDir: string): Promise<UploadS3Bench> {
+  const manifest = await readManifest(releaseDir);
+  const files = await localReleaseFiles(manifest, releaseDir);
+  const bytes = files.reduce((sum, f) => sum + f.size, 0);
+  const s3 = await startS3rver(['bench']);
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: s3.credentials,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  try {
+    const destination = () => s3Destination({ bucket: 'bench', endpoint: s3.endpoint, credentials: s3.credentials });
+
+    let start = performance.now();
+    await uploadRelease(destination(), manifest, releaseDir);
+    const uploadAllMs = performance.now() - start;
+
+    start = performance.now();
+    await client.send(
+      new PutObjectCommand({ Bucket: 'bench', Key: 'baseline/single-put.bin', Body: concatenated(files.map((f) => f.path)), ContentLength: bytes }),
+    );
+    const singlePutMs = performance.now() - start;
+
+    start = performance.now();
+    const rerun = await uploadRelease(destination(), manifest, releaseDir);
+    const rerunMs = performance.now() - start;
+
+    return { uploadAllMs: Math.round(uploadAllMs), singlePutMs: Math.round(singlePutMs), bytes, rerunMs: Math.round(rerunMs), rerunBytesSent: rerun.bytesSent };
+  } finally {
+    client.destroy();
+    await s3.close();
+  }
+}
+
+if (require.main === module) {
+  const dir = process.argv[2];
+  if (!dir) {
+    console.error('usage: node --import tsx tools/bench/upload-s3.ts dist/release/<version>');
+    process.exit(1);
+  }
+  benchUploadS3(dir).then(
+    (result) => console.log(JSON.stringify(result)),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exit(1);
+    },
+  );
+}
