@@ -88,11 +88,14 @@ export interface TaskOutcome {
   cached: string[];
 }
 
-/** Which tasks ran and which came from cache, from Nx's `> nx run p:t [local cache]` lines. */
+/**
+ * Which tasks ran and which came from cache, from Nx's `> nx run p:t [local cache]` lines
+ * (or the `✔  nx run p:t [local cache]` summary lines of run-many's compact output).
+ */
 export function taskOutcome(output: string): TaskOutcome {
   const ran: string[] = [];
   const cached: string[] = [];
-  for (const match of output.matchAll(/^> nx run ([^\s]+)(.*)$/gm)) {
+  for (const match of output.matchAll(/^(?:>|✔ |✖ ) nx run ([^\s]+)(.*)$/gm)) {
     const task = match[1];
     if (/\[(local|remote) cache\]|existing outputs match the cache/.test(match[2])) cached.push(task);
     else ran.push(task);

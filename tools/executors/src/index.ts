@@ -25,6 +25,6 @@ export const createNodes: CreateNodes = [
  * Bad input (a non-semver version) fails here, before any task runs.
  */
 export const preTasksExecution: PreTasksExecution = (_options, context) => {
-  applyCommandLine(context.argv, process.env);
+  applyCommandLine(context.argv, process.env, context.workspaceRoot);
   exportPlatformRows(process.env);
 };

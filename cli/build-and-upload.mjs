@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// The seed's command line (build-and-upload-plan.md), runnable with `bun` or `node`:
+//   bun cli/build-and-upload.mjs --version 1.0.0 --target github
+//   bun cli/build-and-upload.mjs --version 1.0.0 --target s3 --bucket my-bucket
+//   bun cli/build-and-upload.mjs --version 1.0.0 --local-only
+// A thin front: it validates the options and runs the Nx targets, so it shares their cache.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+if (typeof Bun === 'undefined') require('tsx/cjs/api').register();
+const { main } = require('./src/build-and-upload.ts');
+process.exitCode = await main(process.argv.slice(2));

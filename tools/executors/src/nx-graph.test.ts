@@ -1,0 +1,138 @@
+/**
+ * The real Nx graph on a throwaway copy of this workspace: build every platform, check what
+ * lands in dist/release, and check which tasks run versus come from the cache.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '../../testing/workspace';
+
+const PLATFORMS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
+const ALL_TASKS = ['codebuff-cli:bundle', ...PLATFORMS.flatMap((p) => [`codebuff-cli:bundle-${p}`, `codebuff-cli:compile-${p}`])].sort();
+const ASSETS = ['codebuff-darwin-arm64.tar.gz', 'codebuff-darwin-x64.tar.gz', 'codebuff-linux-arm64.tar.gz', 'codebuff-linux-x64.tar.gz', 'codebuff-win32-x64.zip'];
+
+let ws: TestWorkspace;
+let releaseDir: string;
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const digests = () => Object.fromEntries(ASSETS.map((a) => [a, sha(join(releaseDir, a))]));
+let firstDigests: Record<string, string>;
+
+before(() => {
+  ws = copyWorkspace();
+  releaseDir = join(ws.root, 'dist/release/1.0.0');
+});
+after(() => ws.dispose());
+
+test('cold build: every platform compiled and bundled, with SHA256SUMS and manifest.json', async () => {
+  const run = await runNx(ws.root, ['run', 'codebuff-cli:bundle']);
+  assert.equal(run.code, 0, run.output);
+  assert.deepEqual(taskOutcome(run.output).ran, ALL_TASKS);
+  assert.deepEqual(readdirSync(releaseDir).sort(), ['SHA256SUMS', ...ASSETS, 'manifest.json'].sort());
+  assert.equal(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: releaseDir, encoding: 'utf8' }).match(/: OK$/gm)?.length, 5);
+
+  const manifest = JSON.parse(readFileSync(join(releaseDir, 'manifest.json'), 'utf8'));
+  assert.equal(manifest.version, '1.0.0');
+  for (const asset of manifest.assets) {
+    assert.equal(asset.sha256, sha(join(releaseDir, asset.fileName)));
+    assert.equal(asset.size, readFileSync(join(releaseDir, asset.fileName)).length);
+    assert.equal(asset.binaryName, asset.platform === 'win32-x64' ? 'codebuff.exe' : 'codebuff');
+  }
+  firstDigests = digests();
+});
+
+test('the linux-x64 archive holds one executable that reports its version and platform', async () => {
+  const listing = execFileSync('tar', ['tvzf', join(releaseDir, 'codebuff-linux-x64.tar.gz')], { encoding: 'utf8' });
+  assert.match(listing, /^-rwxr-xr-x 0\/0 +\d+ \S+ \S+ codebuff\n$/);
+  const dir = mkdtempSync(join(tmpdir(), 'cb-'));
+  execFileSync('tar', ['xzf', join(releaseDir, 'codebuff-linux-x64.tar.gz'), '-C', dir]);
+  assert.equal(execFileSync(join(dir, 'codebuff'), ['--version'], { encoding: 'utf8' }), '1.0.0\n');
+  assert.match(execFileSync(join(dir, 'codebuff'), ['--info'], { encoding: 'utf8' }), /built for: linux-x64/);
+  assert.match(execFileSync(join(dir, 'codebuff'), ['--help'], { encoding: 'utf8' }), /^Usage: codebuff/);
+  rmSync(dir, { recursive: true });
+  const zipListing = execFileSync('unzip', ['-Z', '-l', join(releaseDir, 'codebuff-win32-x64.zip')], { encoding: 'utf8' });
+  assert.match(zipListing, /-rwxr-xr-x .* codebuff\.exe\n/);
+});
+
+test('second run with nothing changed: every task from cache', async () => {
+  const run = await runNx(ws.root, ['run', 'codebuff-cli:bundle']);
+  assert.equal(run.code, 0, run.output);
+  assert.deepEqual(taskOutcome(run.output), { ran: [], cached: ALL_TASKS });
+  assert.match(run.output, /Nx read the output from the cache instead of running the command for 11 out of 11 tasks/);
+});
+
+test('dist deleted: everything restored from the cache, byte for byte, nothing compiled', async () => {
+  rmSync(join(ws.root, 'dist'), { recursive: true });
+  const run = await runNx(ws.root, ['run', 'codebuff-cli:bundle']);
+  assert.deepEqual(taskOutcome(run.output).ran, []);
+  assert.deepEqual(digests(), firstDigests);
+});
+
+test('rebuilding without the cache gives byte-identical archives (reproducible)', async () => {
+  const run = await runNx(ws.root, ['run', 'codebuff-cli:bundle', '--skip-nx-cache']);
+  assert.equal(run.code, 0, run.output);
+  assert.deepEqual(taskOutcome(run.output).ran, ALL_TASKS);
+  assert.deepEqual(digests(), firstDigests);
+});
+
+test('one platform row changed: that platform alone is rebuilt', async () => {
+  const tablePath = join(ws.root, 'libs/release/src/platform-table.json');
+  const original = readFileSync(tablePath, 'utf8');
+  writeFileSync(tablePath, original.replace('"bun-linux-arm64"', '"bun-linux-arm64-musl"'));
+  try {
+    const run = await runNx(ws.root, ['run', 'codebuff-cli:bundle']);
+    assert.equal(run.code, 0, run.output);
+    assert.deepEqual(taskOutcome(run.output).ran, ['codebuff-cli:bundle', 'codebuff-cli:bundle-linux-arm64', 'codebuff-cli:compile-linux-arm64']);
+    assert.notEqual(sha(join(releaseDir, 'codebuff-linux-arm64.tar.gz')), firstDigests['codebuff-linux-arm64.tar.gz']);
+    assert.equal(sha(join(releaseDir, 'codebuff-linux-x64.tar.gz')), firstDigests['codebuff-linux-x64.tar.gz']);
+  } finally {
+    writeFileSync(tablePath, original);
+  }
+});
+
+test('VERSION (a release tag) is baked in; a bad one fails before any task runs', async () => {
+  const run = await runNx(ws.root, ['run', 'codebuff-cli:bundle-linux-x64'], { VERSION: 'v2.0.0' });
+  assert.equal(run.code, 0, run.output);
+  assert.deepEqual(taskOutcome(run.output).ran, ['codebuff-cli:bundle-linux-x64', 'codebuff-cli:compile-linux-x64']);
+  assert.equal(execFileSync(join(ws.root, 'dist/build/bin/linux-x64/codebuff'), ['--version'], { encoding: 'utf8' }), '2.0.0\n');
+  const flag = await runNx(ws.root, ['run', 'codebuff-cli:compile-linux-x64', '--version=2.0.0']);
+  assert.deepEqual(taskOutcome(flag.output).cached, ['codebuff-cli:compile-linux-x64'], '--version and VERSION hash the same');
+
+  const bad = await runNx(ws.root, ['run', 'codebuff-cli:bundle'], { VERSION: 'latest' });
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.output, /invalid VERSION "latest": expected semver/);
+  assert.deepEqual(taskOutcome(bad.output), { ran: [], cached: [] });
+});
+
+test('a source change rebuilds every platform; nx affected finds it; the folder infers the project', async () => {
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@e', '-c', 'user.name=t', ...args], { cwd: ws.root, stdio: 'pipe' });
+  const affectedBefore = await runNx(ws.root, ['show', 'projects', '--affected', '--base=HEAD']);
+  assert.doesNotMatch(affectedBefore.stdout, /codebuff-cli/);
+  const main = join(ws.root, 'apps/codebuff-cli/src/main.ts');
+  writeFileSync(main, readFileSync(main, 'utf8').replace('Codebuff edits your codebase', 'Codebuff edits your code base'));
+  git('commit', '-qam', 'edit help text');
+  const affected = await runNx(ws.root, ['affected', '-t', 'bundle', '--base=HEAD~1', '--head=HEAD']);
+  assert.equal(affected.code, 0, affected.output);
+  assert.deepEqual(taskOutcome(affected.output).ran, ALL_TASKS);
+
+  const inFolder = await runNx(ws.root, ['bundle'], {}, join(ws.root, 'apps/codebuff-cli'));
+  assert.equal(inFolder.code, 0, inFolder.output);
+  assert.deepEqual(taskOutcome(inFolder.output).cached, ALL_TASKS);
+});
+
+test('a bad release.config.json stops Nx with one clear line', async () => {
+  const configPath = join(ws.root, 'apps/codebuff-cli/release.config.json');
+  const original = readFileSync(configPath, 'utf8');
+  try {
+    writeFileSync(configPath, JSON.stringify({ ...JSON.parse(original), platforms: ['linux-x64', 'linux-ppc64'] }));
+    const run = await runNx(ws.root, ['run', 'codebuff-cli:bundle']);
+    assert.notEqual(run.code, 0);
+    assert.match(run.output, /unknown platform "linux-ppc64"; valid platforms: linux-x64, linux-arm64, darwin-x64, darwin-arm64, win32-x64/);
+    assert.equal(existsSync(join(ws.root, 'dist/release/1.0.0/manifest.json')), true, 'the last good release is left alone');
+  } finally {
+    writeFileSync(configPath, original);
+  }
+});
