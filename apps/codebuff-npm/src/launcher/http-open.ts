@@ -83,16 +83,25 @@ function get(url: URL, start: number, options: OpenOptions): Promise<IncomingMes
     const headers: Record<string, string> = { 'user-agent': options.userAgent, accept: 'application/octet-stream' };
     if (start > 0) headers.range = `bytes=${start}-`;
     const request = client.get(url, { headers, agent: proxyAgentFor(url), timeout: options.timeoutMs });
-    // The same timer covers the body: a stalled transfer destroys the socket and the body errors.
-    request.on('timeout', () =>
-      request.destroy(new TransientError(`no data from ${redactUrl(url.href)} for ${Math.round(options.timeoutMs / 1000)} s`)),
-    );
-    request.once('response', (response) => {
-      response.once('aborted', () => response.destroy(new TransientError(`connection to ${url.host} closed mid-download`)));
-      resolve(response);
+    let response: IncomingMessage | undefined;
+    let timedOut: TransientError | undefined;
+    // The same timer covers the body: a stalled transfer fails with this error, not a vague reset.
+    request.on('timeout', () => {
+      timedOut = new TransientError(`no data from ${redactUrl(url.href)} for ${formatMs(options.timeoutMs)}`);
+      response?.destroy(timedOut);
+      request.destroy(timedOut);
+    });
+    request.once('response', (res) => {
+      response = res;
+      res.once('aborted', () => res.destroy(timedOut ?? new TransientError(`connection to ${url.host} closed mid-download`)));
+      resolve(res);
     });
     request.once('error', reject);
   });
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
 
 async function openFile(url: URL, start: number): Promise<OpenedBody> {

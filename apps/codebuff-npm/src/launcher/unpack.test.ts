@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { create as createTar } from 'tar';
+import { createArchive } from '../../../../libs/release/src/bundle/archive';
+import { LauncherError } from './errors';
+import type { LauncherAsset } from './release-info';
+import { unpackBinary } from './unpack';
+
+const work = mkdtempSync(join(tmpdir(), 'unpack-test-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function asset(fileName: string, archive: 'tar.gz' | 'zip', binaryName: string): LauncherAsset {
+  return { platform: 'x', fileName, archive, binaryName, size: 1, sha256: '0'.repeat(64) };
+}
+
+function fresh(name: string): string {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+test('unpacks the one binary of a release zip (Windows) and of a tar.gz, executable', async () => {
+  const src = fresh('src');
+  writeFileSync(join(src, 'codebuff.exe'), 'MZ windows binary bytes');
+  writeFileSync(join(src, 'codebuff'), 'ELF linux binary bytes');
+  await createArchive('zip', { binaryPath: join(src, 'codebuff.exe'), entryName: 'codebuff.exe', outPath: join(work, 'a.zip'), mtime: 1_700_000_000 });
+  await createArchive('tar.gz', { binaryPath: join(src, 'codebuff'), entryName: 'codebuff', outPath: join(work, 'a.tar.gz'), mtime: 1_700_000_000 });
+
+  const zipOut = fresh('zip-out');
+  const exe = await unpackBinary(join(work, 'a.zip'), asset('a.zip', 'zip', 'codebuff.exe'), zipOut);
+  assert.equal(readFileSync(exe, 'utf8'), 'MZ windows binary bytes');
+  assert.deepEqual(readdirSync(zipOut), ['codebuff.exe']);
+
+  const tarOut = fresh('tar-out');
+  const bin = await unpackBinary(join(work, 'a.tar.gz'), asset('a.tar.gz', 'tar.gz', 'codebuff'), tarOut);
+  assert.equal(readFileSync(bin, 'utf8'), 'ELF linux binary bytes');
+  if (process.platform !== 'win32') assert.equal(statSync(bin).mode & 0o777, 0o755);
+});
+
+test('refuses an archive with anything but the binary at its root, keeping none of it', async () => {
+  const src = fresh('extra-src');
+  mkdirSync(join(src, 'nested'));
+  writeFileSync(join(src, 'codebuff'), 'bin');
+  writeFileSync(join(src, 'evil.sh'), 'echo hi');
+  writeFileSync(join(src, 'nested', 'codebuff'), 'bin');
+  await createTar({ cwd: src, gzip: true, file: join(work, 'extra.tar.gz') }, ['codebuff', 'evil.sh', 'nested']);
+  const out = fresh('extra-out');
+  await assert.rejects(unpackBinary(join(work, 'extra.tar.gz'), asset('extra.tar.gz', 'tar.gz', 'codebuff'), out), (error: unknown) => {
+    assert.ok(error instanceof LauncherError);
+    assert.match(error.message, /extra\.tar\.gz should hold only codebuff at its root; it holds codebuff \(File\), evil\.sh \(File\), nested\/? \(Directory\)/);
+    return true;
+  });
+  assert.ok(!readdirSync(out).includes('evil.sh'), 'other entries are never written');
+
+  await createTar({ cwd: src, gzip: true, file: join(work, 'wrong.tar.gz') }, ['evil.sh']);
+  await assert.rejects(unpackBinary(join(work, 'wrong.tar.gz'), asset('wrong.tar.gz', 'tar.gz', 'codebuff'), fresh('wrong-out')), /holds evil\.sh \(File\)/);
+});
+
+test('a truncated archive is an error, not a partial binary', async () => {
+  const src = fresh('trunc-src');
+  writeFileSync(join(src, 'codebuff'), Buffer.alloc(200_000, 7));
+  await createArchive('tar.gz', { binaryPath: join(src, 'codebuff'), entryName: 'codebuff', outPath: join(work, 'full.tar.gz'), mtime: 1 });
+  const full = readFileSync(join(work, 'full.tar.gz'));
+  writeFileSync(join(work, 'cut.tar.gz'), full.subarray(0, Math.floor(full.length / 2)));
+  await assert.rejects(unpackBinary(join(work, 'cut.tar.gz'), asset('cut.tar.gz', 'tar.gz', 'codebuff'), fresh('cut-out')));
+});

@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createArchive } from '../../../../libs/release/src/bundle/archive';
+import { sha256File } from '../../../../libs/release/src/checksums';
+import type { ReleaseAsset, ReleaseManifest } from '../../../../libs/release/src/manifest';
+import { stagePackage } from '../deploy/stage-package';
+
+const ROOT = resolve(__dirname, '..', '..', '..', '..');
+export const HOST_PLATFORM = `${process.platform}-${process.arch}`;
+
+/**
+ * A stand-in program for launcher tests: the real CLI neither reads stdin nor traps signals,
+ * and pass-through is about the launcher. POSIX shell, so these tests skip on Windows.
+ */
+export const FIXTURE_PROGRAM = `#!/bin/sh
+case "$1" in
+  --version) echo "$FIXTURE_VERSION_OUT"; exit 0 ;;
+  cat) cat; exit 7 ;;
+  args) shift; for a in "$@"; do echo "[$a]"; done; exit 0 ;;
+  wait-term) trap 'echo got-term; exit 42' TERM; echo ready; while :; do sleep 0.05; done ;;
+  die) echo dying; kill -KILL $$ ;;
+esac
+exit 3
+`;
+
+/** Builds the launcher's two entry files with the pinned Bun, like the codebuff-npm:build target. */
+export function buildLauncherInto(outDir: string): Promise<void> {
+  const bun = join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'bun.exe' : 'bun');
+  const entries = ['codebuff.ts', 'postinstall.ts'].map((f) => join(ROOT, 'apps', 'codebuff-npm', 'src', 'launcher', f));
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(bun, ['build', ...entries, '--target=node', '--format=cjs', `--outdir=${outDir}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`bun build failed: ${stderr}`))));
+  });
+}
+
+export interface FixtureRelease {
+  /** `<root>/<version>/<asset>`: the file:// and HTTP layout. */
+  root: string;
+  manifest: ReleaseManifest;
+  hostAsset: ReleaseAsset;
+}
+
+/**
+ * A release whose host-platform asset is a real tar.gz (made by the release library) holding
+ * FIXTURE_PROGRAM; `otherPlatforms` get listed entries whose files are never downloaded.
+ */
+export async function makeFixtureRelease(root: string, version: string, program = FIXTURE_PROGRAM): Promise<FixtureRelease> {
+  const versionDir = join(root, version);
+  const work = mkdtempSync(join(tmpdir(), 'fixture-bin-'));
+  try {
+    mkdirSync(versionDir, { recursive: true });
+    writeFileSync(join(work, 'codebuff'), program, { mode: 0o755 });
+    const fileName = `codebuff-${HOST_PLATFORM}.tar.gz`;
+    await createArchive('tar.gz', { binaryPath: join(work, 'codebuff'), entryName: 'codebuff', outPath: join(versionDir, fileName), mtime: 1_700_000_000 });
+    const path = join(versionDir, fileName);
+    const hostAsset: ReleaseAsset = { platform: HOST_PLATFORM, fileName, archive: 'tar.gz', binaryName: 'codebuff', size: statSync(path).size, sha256: await sha256File(path) };
+    const other: ReleaseAsset = { platform: 'plan9-mips', fileName: 'codebuff-plan9-mips.tar.gz', archive: 'tar.gz', binaryName: 'codebuff', size: 1, sha256: 'a'.repeat(64) };
+    const manifest: ReleaseManifest = {
+      schemaVersion: 1,
+      name: 'codebuff',
+      version,
+      tag: `v${version}`,
+      sourceDateEpoch: 1_700_000_000,
+      checksumsFile: 'SHA256SUMS',
+      assets: [hostAsset, other],
+    };
+    return { root, manifest, hostAsset };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** A staged npm package directory (what deploy packs) for a release at `assetBaseUrl`. */
+export function stageFixturePackage(manifest: ReleaseManifest, assetBaseUrl: string, launcherDir: string) {
+  return stagePackage(manifest, assetBaseUrl, launcherDir);
+}

@@ -1,0 +1,42 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface LauncherRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'];
+
+/** The environment of a launcher under test: the test's cache dir, and no proxy unless given. */
+export function launcherEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of PROXY_VARS) delete env[name];
+  delete env.CODEBUFF_DOWNLOAD_BASE_URL;
+  delete env.CODEBUFF_SKIP_DOWNLOAD;
+  return { ...env, CODEBUFF_HOME: home, FIXTURE_VERSION_OUT: '9.9.9', ...extra };
+}
+
+/** Starts `node <package>/bin/<entry>.js args` the way npm's bin shim does. */
+export function startLauncher(packageDir: string, args: readonly string[], env: NodeJS.ProcessEnv, entry = 'codebuff.js'): ChildProcess {
+  return spawn(process.execPath, [join(packageDir, 'bin', entry), ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+export function collect(child: ChildProcess, input?: string): Promise<LauncherRun> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (c: Buffer) => (stdout += c));
+    child.stderr?.on('data', (c: Buffer) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    if (input !== undefined) child.stdin?.end(input);
+    else child.stdin?.end();
+  });
+}
+
+export function runLauncher(packageDir: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string, entry?: string): Promise<LauncherRun> {
+  return collect(startLauncher(packageDir, args, env, entry), input);
+}
