@@ -62,7 +62,8 @@ test('zip: holds codebuff.exe with its mode and a 1980+ DOS time taken as UTC', 
       if (err || !zip) return reject(err);
       const found: Array<{ name: string; mode: number; date: string; size: number }> = [];
       zip.on('entry', (e: yauzl.Entry) => {
-        const d = e.getLastModDate({ forceDosFormat: true, timezone: 'UTC' } as never);
+        // yauzl 3 takes options; its published types still describe yauzl 2.
+        const d = (e as unknown as { getLastModDate(o: object): Date }).getLastModDate({ forceDosFormat: true, timezone: 'UTC' });
         found.push({ name: e.fileName, mode: (e.externalFileAttributes >>> 16) & 0o7777, date: d.toISOString(), size: e.uncompressedSize });
         zip.readEntry();
       });

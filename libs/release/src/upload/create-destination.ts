@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
+import { githubDestination } from './github';
 import { localDestination } from './local';
 import type { UploadRequest } from './request';
+import { s3Destination } from './s3/s3-destination';
 import type { UploadDestination } from './types';
 
 /** The destination an upload request names; relative local paths are taken from `cwd`. */
@@ -8,7 +10,9 @@ export function createDestination(request: UploadRequest, cwd: string): UploadDe
   switch (request.kind) {
     case 'local':
       return localDestination(resolve(cwd, request.dir));
-    default:
-      throw new Error(`${request.kind} destination not wired yet`);
+    case 's3':
+      return s3Destination({ bucket: request.bucket, region: request.region, prefix: request.prefix, endpoint: request.endpoint, forcePathStyle: request.forcePathStyle });
+    case 'github':
+      return githubDestination({ repo: request.repo, prerelease: request.prerelease });
   }
 }

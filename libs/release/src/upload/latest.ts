@@ -1,3 +1,4 @@
+import { gt, valid } from 'semver';
 import type { ReleaseManifest } from '../manifest';
 
 export const LATEST_FILE = 'latest.json';
@@ -16,4 +17,18 @@ export function latestPointer(manifest: ReleaseManifest): LatestPointer {
 
 export function latestPointerJson(manifest: ReleaseManifest): string {
   return JSON.stringify(latestPointer(manifest), null, 2) + '\n';
+}
+
+/**
+ * Whether publishing `version` should move the pointer: not when the pointer already names a
+ * newer version, so re-running an old release (to repair a mirror, say) never moves users back.
+ */
+export function pointerShouldMove(currentPointerText: string | undefined, version: string): boolean {
+  if (currentPointerText === undefined) return true;
+  try {
+    const current = (JSON.parse(currentPointerText) as Partial<LatestPointer>).version;
+    return !current || !valid(current) || !gt(current, version);
+  } catch {
+    return true;
+  }
 }

@@ -79,3 +79,13 @@ test('local files that do not match the manifest are refused before any upload',
   await assert.rejects(uploadRelease(localDestination(dir), manifest, releaseDir), /does not match manifest.json/);
   assert.deepEqual(readdirSync(dir), []);
 });
+
+test('re-publishing an older version does not move latest.json back', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
+  const newer = await makeTestRelease('2.0.0');
+  const older = await makeTestRelease('1.9.0');
+  await uploadRelease(localDestination(dir), newer.manifest, newer.releaseDir);
+  const summary = await uploadRelease(localDestination(dir), older.manifest, older.releaseDir);
+  assert.equal(summary.uploaded.length, 7, 'the old version is still uploaded in full');
+  assert.equal(JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')).version, '2.0.0');
+});

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -7,7 +7,7 @@ import { sha256File } from '../checksums';
 import { ReleaseError } from '../errors';
 import { writeAtomically, writeFileAtomic } from '../fs-atomic';
 import type { ReleaseManifest } from '../manifest';
-import { LATEST_FILE, latestPointerJson } from './latest';
+import { LATEST_FILE, latestPointerJson, pointerShouldMove } from './latest';
 import type { LocalFile, ProgressSink, RemoteFile, UploadDestination } from './types';
 
 /** Counts bytes as they pass, for progress. */
@@ -60,7 +60,8 @@ export function localDestination(dir: string): UploadDestination {
       );
     },
     async publish(m) {
-      await writeFileAtomic(join(root, LATEST_FILE), latestPointerJson(m));
+      const current = await readFile(join(root, LATEST_FILE), 'utf8').catch(() => undefined);
+      if (pointerShouldMove(current, m.version)) await writeFileAtomic(join(root, LATEST_FILE), latestPointerJson(m));
     },
   };
 }

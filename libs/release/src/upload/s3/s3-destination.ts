@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Transform, pipeline } from 'node:stream';
 import {
+  GetObjectCommand,
   DeleteObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -12,7 +13,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { ReleaseError } from '../../errors';
 import type { ReleaseManifest } from '../../manifest';
-import { latestPointerJson } from '../latest';
+import { latestPointerJson, pointerShouldMove } from '../latest';
 import type { LocalFile, ProgressSink, RemoteFile, UploadDestination } from '../types';
 import { createS3Client } from './client';
 import { SecretScrubber, describeSdkError, httpStatusOf, s3Failure } from './errors';
@@ -190,6 +191,11 @@ export function s3Destination(options: S3DestinationOptions): UploadDestination 
     async publish(m) {
       const key = layout.latestKey;
       const text = Buffer.from(latestPointerJson(m));
+      const current = await s3()
+        .send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+        .then((object) => object.Body?.transformToString())
+        .catch(() => undefined);
+      if (!pointerShouldMove(current, m.version)) return;
       try {
         await s3().send(
           new PutObjectCommand({

@@ -1,0 +1,23 @@
+import { benchUploadS3 } from './upload-s3';
+import { median } from './measure';
+
+/** Upload figures against s3rver on loopback, as BENCHMARKS.md lines. */
+export async function benchUpload(releaseDir: string, runs: number): Promise<string[]> {
+  const results = [];
+  for (let i = 0; i < runs; i++) results.push(await benchUploadS3(releaseDir));
+  const m = (pick: (r: (typeof results)[number]) => number) => median(results.map(pick));
+  const mib = m((r) => r.bytes) / (1024 * 1024);
+  const uploadAll = m((r) => r.uploadAllMs) / 1000;
+  const singlePut = m((r) => r.singlePutMs) / 1000;
+  const rerun = m((r) => r.rerunMs) / 1000;
+  return [
+    '## Upload to S3 (s3rver on 127.0.0.1)',
+    '',
+    '| measurement | median | throughput | against | ratio | aim |',
+    '| --- | --- | --- | --- | --- | --- |',
+    `| upload every asset, SHA256SUMS, manifest.json (${mib.toFixed(1)} MiB), verify, latest.json | ${uploadAll.toFixed(2)} s | ${(mib / uploadAll).toFixed(1)} MiB/s | one plain PutObject of the same bytes | ${(uploadAll / singlePut).toFixed(2)}x | |`,
+    `| one plain PutObject of the same bytes | ${singlePut.toFixed(2)} s | ${(mib / singlePut).toFixed(1)} MiB/s | | | |`,
+    `| re-run with nothing changed | ${rerun.toFixed(2)} s | bytes sent: ${results.map((r) => r.rerunBytesSent).join(', ')} | | | 0 bytes, < 2 s |`,
+    '',
+  ];
+}
