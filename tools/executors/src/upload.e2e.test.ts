@@ -1,0 +1,66 @@
+/**
+ * `nx run codebuff-cli:upload --target=...` through the real nx command: the plugin hook must
+ * carry --target past Nx, and an identical second run must send nothing.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { startS3rver, type RunningS3 } from '../../testing/s3rver';
+import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '../../testing/workspace';
+
+let ws: TestWorkspace;
+let s3: RunningS3;
+let env: NodeJS.ProcessEnv;
+
+before(async () => {
+  ws = copyWorkspace();
+  s3 = await startS3rver(['releases']);
+  env = { AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey, AWS_REGION: 'us-east-1' };
+});
+after(async () => {
+  await s3.close();
+  ws.dispose();
+});
+
+const sentLine = (output: string) => /uploaded (\d+), unchanged (\d+), sent ([\d.]+ \w+)/.exec(output)?.slice(1);
+
+test('nx run codebuff-cli:upload --target=s3 uploads every asset to S3 and publishes latest.json', async () => {
+  const run = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--prefix=cb'], env);
+  assert.equal(run.code, 0, run.output);
+  assert.deepEqual(sentLine(run.output)?.slice(0, 2), ['7', '0']);
+  const manifest = JSON.parse(readFileSync(join(ws.root, 'dist/release/1.0.0/manifest.json'), 'utf8'));
+  for (const asset of manifest.assets) {
+    const body = Buffer.from(await (await fetch(`${s3.endpoint}/releases/cb/1.0.0/${asset.fileName}`)).arrayBuffer());
+    assert.equal(createHash('sha256').update(body).digest('hex'), asset.sha256, asset.fileName);
+  }
+  const latest = await (await fetch(`${s3.endpoint}/releases/cb/latest.json`)).json();
+  assert.equal(latest.version, '1.0.0');
+});
+
+test('the same command again: everything from cache, 0 bytes uploaded', async () => {
+  const run = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--prefix=cb'], env);
+  assert.equal(run.code, 0, run.output);
+  assert.deepEqual(sentLine(run.output), ['0', '7', '0 B']);
+  assert.deepEqual(taskOutcome(run.output).ran, ['codebuff-cli:upload']);
+});
+
+test('without --target the upload goes to the local directory, and says so', async () => {
+  const run = await runNx(ws.root, ['run', 'codebuff-cli:upload']);
+  assert.equal(run.code, 0, run.output);
+  assert.match(run.output, /local: .*dist\/uploads\/1\.0\.0\//);
+  const latest = JSON.parse(readFileSync(join(ws.root, 'dist/uploads/latest.json'), 'utf8'));
+  assert.equal(latest.version, '1.0.0');
+});
+
+test('a destination that cannot be reached or named is refused with one line, nothing sent', async () => {
+  const missingBucket = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=no-such-bucket', `--endpoint=${s3.endpoint}`], env);
+  assert.notEqual(missingBucket.code, 0);
+  assert.match(missingBucket.output, /error: .*no-such-bucket.*(does not exist|not found)/i);
+  const noBucket = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s3'], env);
+  assert.match(noBucket.output, /error: --target=s3 needs --bucket NAME/);
+  const typo = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s33']);
+  assert.match(typo.output, /error: unknown upload target "s33"/);
+  for (const r of [missingBucket, noBucket, typo]) assert.doesNotMatch(r.output, /S3RVER/, 'no secret in output');
+});
