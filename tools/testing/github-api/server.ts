@@ -38,6 +38,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   status: number;
+  /** When the request arrived (Date.now()). */
+  at: number;
 }
 
 export interface AssetView {
@@ -289,7 +291,7 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
   }
 
   const serve = (origin: 'api' | 'uploads') => (req: IncomingMessage, res: ServerResponse) => {
-    const record: RecordedRequest = { origin, method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0], status: 0 };
+    const record: RecordedRequest = { origin, method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0], status: 0, at: Date.now() };
     requests.push(record);
     handle(origin, req).then(
       (reply) => {

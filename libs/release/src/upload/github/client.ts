@@ -28,7 +28,7 @@ export function createGitHubClient(settings: ClientSettings): GitHubClient {
     if (typeof message === 'string') settings.log(redact(message, settings.token));
   };
   const where = (options: { method?: string; url?: string }) => `${options.method ?? ''} ${(options.url ?? '').split('?')[0]}`.trim();
-  return new GitHub({
+  const client = new GitHub({
     auth: settings.token,
     baseUrl: settings.apiUrl,
     userAgent: 'codebuff-release',
@@ -46,4 +46,11 @@ export function createGitHubClient(settings: ClientSettings): GitHubClient {
       },
     },
   });
+  // Octokit shares one `request` options object between calls unless a call brings its own,
+  // and plugin-retry counts attempts on it: without a fresh copy per call, every later request's
+  // backoff starts where an earlier request's retries ended (1 s, then 4 s, 9 s, 16 s...).
+  client.hook.before('request', (options) => {
+    options.request = { ...options.request };
+  });
+  return client;
 }

@@ -154,6 +154,9 @@ export function githubDestination(options: GitHubDestinationOptions): UploadDest
         try {
           await resolveNameTaken(m, release, file, progress);
         } catch (again) {
+          if (isAlreadyExists(again)) {
+            throw new ReleaseError(`${doing} failed: the attempt after removing a half-made copy broke off too; run again to resume`);
+          }
           throw fail(again, doing);
         }
       }
