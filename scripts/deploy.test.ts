@@ -240,8 +240,17 @@ describe('deploy.mjs and deploy-local.mjs, with a real registry, S3 server and r
     assert.equal(failed.code, 1);
     assert.equal(failed.stdout, '');
     assert.match(failed.stderr, new RegExp(`checksum mismatch for ${host.fileName} from file://.*: sha256 [0-9a-f]{64}, but the release manifest says ${host.sha256}`));
-    assert.match(failed.stderr, /to repair: run `npm rebuild codebuff --force`/);
+    assert.match(failed.stderr, /to repair: run `npm rebuild -g codebuff`/);
     assert.deepEqual(readdirSync(join(badHome, VERSION)), [], 'no binary, no stamp, no partial download');
+
+    // The location is fixed; the repair the message names works.
+    writeFileSync(join(files, VERSION, host.fileName), readFileSync(join(releaseDir, host.fileName)));
+    const rebuilt = await npm(['rebuild', '--global', '--prefix', badPrefix, 'codebuff'], badHome, fileRegistry);
+    assert.equal(rebuilt.code, 0, rebuilt.output);
+    assert.ok(existsSync(join(badHome, VERSION, 'install.json')), 'npm rebuild ran the postinstall, which installed the binary');
+    const repaired = await codebuff(badPrefix, ['--version'], badHome);
+    assert.equal(repaired.stdout, `${VERSION}\n`);
+    assert.equal(repaired.stderr, '');
   });
 
   test('deploy-local builds through Nx (from cache here), installs the packed launcher and runs it', async () => {

@@ -58,7 +58,7 @@ export interface InstallOptions {
 }
 
 export function repairHint(plan: InstallPlan): string {
-  return `run \`npm rebuild codebuff --force\` (or run codebuff again), or delete ${plan.dir} and retry`;
+  return `run \`npm rebuild -g codebuff\` (without -g for a project install) or just run codebuff again; if that fails too, delete ${plan.dir} and retry`;
 }
 
 /**

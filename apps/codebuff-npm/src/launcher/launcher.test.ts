@@ -116,7 +116,7 @@ describe('npm launcher', { skip: !posix && 'the fixture program is a POSIX shell
       assert.equal(run.stdout, '');
       assert.match(run.stderr, new RegExp(`checksum mismatch for ${release.hostAsset.fileName} from ${server.origin}/tampered/`));
       assert.match(run.stderr, new RegExp(`the release manifest says ${release.hostAsset.sha256}`));
-      assert.match(run.stderr, /to repair: run `npm rebuild codebuff --force`/);
+      assert.match(run.stderr, /to repair: run `npm rebuild -g codebuff`/);
       assert.deepEqual(readdirSync(versionDir), [], 'no binary, no stamp, no .part, no staging dir');
     } finally {
       server.intercept = undefined;

@@ -2,7 +2,7 @@
  * npm's postinstall for the codebuff package: downloads and verifies the binary at install time,
  * so the first run needs no network. It never fails the install: offline installs, registries that
  * skip install scripts (`--ignore-scripts`, pnpm, npm's allowScripts) and download errors all fall
- * back to installing on first run. `npm rebuild codebuff --force` runs it again and re-hashes the
+ * back to installing on first run. `npm rebuild -g codebuff` runs it again and re-hashes the
  * installed binary, which makes it the repair command. CODEBUFF_SKIP_DOWNLOAD=1 skips it.
  */
 import { currentPlan, ensureBinary, log, reportFailure } from './launcher';
