@@ -80,6 +80,15 @@ test('requests GitHub does not document are recorded and answered 500', async ()
     assert.equal(status, 500, `${method} ${url}`);
     assert.ok(errors.some((e) => pattern.test(e)), `${method} ${url}: ${errors.join(' | ')}`);
   }
+  // A streamed body without Content-Length (chunked), as a careless client would send it.
+  const chunked = await newValidationErrors(async () => {
+    const body = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('x')), c.close()) });
+    const response = await fetch(`${api.uploadsUrl}/repos/acme/codebuff/releases/1/assets?name=x`, {
+      method: 'POST', body, duplex: 'half', headers: { authorization: `token ${TOKEN}`, 'content-type': 'text/plain' },
+    } as RequestInit);
+    assert.equal(response.status, 500);
+  });
+  assert.ok(chunked.some((e) => /upload without Content-Length/.test(e)), chunked.join(' | '));
 });
 
 test('responses are checked against the description, with nullable and the starter patch understood', () => {

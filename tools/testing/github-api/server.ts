@@ -195,6 +195,38 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
       return { ...error(500, `stand-in: ${paramErrors.join('; ')}`), unchecked: true };
     }
 
+    // JSON bodies are checked before anything else, so no refusal (auth, 404) hides a malformed request.
+    let body: Record<string, unknown> | undefined;
+    if (!op.onUploadOrigin) {
+      const raw = await readBody(req);
+      const problems: string[] = [];
+      if (raw.length > 0) {
+        if (!op.bodyContentType) problems.push('request body sent to an operation that takes none');
+        if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) problems.push(`body sent as ${req.headers['content-type'] ?? 'no content type'}, expected application/json`);
+        try {
+          body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+        } catch {
+          problems.push('request body is not JSON');
+        }
+      }
+      problems.push(...op.checkJsonBody(body));
+      if (problems.length > 0) {
+        problems.forEach(invalid);
+        return { ...error(500, `stand-in: ${problems.join('; ')}`), unchecked: true };
+      }
+    } else {
+      // The upload's body is raw bytes; GitHub requires both headers to take it.
+      const problems = [
+        req.headers['content-type'] ? '' : 'upload without Content-Type (GitHub requires it)',
+        Number.isSafeInteger(Number(req.headers['content-length'])) ? '' : 'upload without Content-Length (GitHub requires it)',
+      ].filter(Boolean);
+      if (problems.length > 0) {
+        problems.forEach(invalid);
+        await drain(req);
+        return { ...error(500, `stand-in: ${problems.join('; ')}`), unchecked: true };
+      }
+    }
+
     const presented = /^(?:token|bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (!presented) return drain(req).then(() => error(401, 'Requires authentication'));
     if (presented !== options.token && presented !== options.readOnlyToken) return drain(req).then(() => error(401, 'Bad credentials'));
@@ -226,26 +258,9 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
 
     if (op.id === 'repos/upload-release-asset') {
       return uploadReleaseAsset(
-        { origins: origins(), repo, params, query: url.searchParams, faults: api.faults, received: (n) => (uploadedBytes += n), invalid },
+        { origins: origins(), repo, params, query: url.searchParams, faults: api.faults, received: (n) => (uploadedBytes += n) },
         req,
       );
-    }
-
-    const raw = await readBody(req);
-    let body: Record<string, unknown> | undefined;
-    if (raw.length > 0) {
-      if (!op.bodyContentType) invalid('request body sent to an operation that takes none');
-      if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) invalid(`body sent as ${req.headers['content-type'] ?? 'no content type'}, expected application/json`);
-      try {
-        body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
-      } catch {
-        invalid('request body is not JSON');
-      }
-    }
-    const bodyErrors = op.checkJsonBody(body);
-    if (bodyErrors.length > 0) {
-      bodyErrors.forEach(invalid);
-      return { ...error(500, `stand-in: ${bodyErrors.join('; ')}`), unchecked: true };
     }
 
     if (op.id === 'repos/get') return { status: 200, body: repoJson(origins(), repo, canPush) };
