@@ -47,7 +47,8 @@ export function stagePackage(manifest: ReleaseManifest, assetBaseUrl: string, la
   const template = JSON.parse(readFileSync(join(LAUNCHER_PROJECT_DIR, 'package.json'), 'utf8')) as Record<string, unknown>;
   const dir = mkdtempSync(join(tmpdir(), 'codebuff-npm-'));
   try {
-    const { nx: _nx, ...pkg } = template;
+    // The template is private so it can never be published as it is (no launcher, no release.json).
+    const { nx: _nx, private: _private, ...pkg } = template;
     pkg.version = manifest.version;
     writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
     for (const file of LAUNCHER_FILES) cpSync(join(launcherDir, file), join(dir, 'bin', file));
