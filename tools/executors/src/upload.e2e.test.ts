@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { startGitHubApi } from '../../testing/github-api';
 import { startS3rver, type RunningS3 } from '../../testing/s3rver';
 import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '../../testing/workspace';
 
@@ -63,4 +64,33 @@ test('a destination that cannot be reached or named is refused with one line, no
   const typo = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s33']);
   assert.match(typo.output, /error: unknown upload target "s33"/);
   for (const r of [missingBucket, noBucket, typo]) assert.doesNotMatch(r.output, /S3RVER/, 'no secret in output');
+});
+
+test('nx run codebuff-cli:upload --target=github --draft, then without --draft: one release, published once', async () => {
+  const token = 'ghp_e2eTokenThatMustNeverBePrinted';
+  const api = await startGitHubApi({ token, repos: ['acme/codebuff'] });
+  try {
+    const ghEnv = { GITHUB_TOKEN: token, GITHUB_API_URL: api.apiUrl };
+    const draft = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=github', '--repo=acme/codebuff', '--draft'], ghEnv);
+    assert.equal(draft.code, 0, draft.output);
+    assert.deepEqual(sentLine(draft.output)?.slice(0, 2), ['7', '0']);
+    let [release] = api.releases();
+    assert.equal(release.draft, true);
+    const published = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=github', '--repo=acme/codebuff'], ghEnv);
+    assert.equal(published.code, 0, published.output);
+    assert.deepEqual(sentLine(published.output), ['0', '7', '0 B']);
+    assert.equal(api.releases().length, 1);
+    [release] = api.releases();
+    assert.equal(release.draft, false);
+    assert.equal(release.tag, 'v1.0.0');
+    const manifest = JSON.parse(readFileSync(join(ws.root, 'dist/release/1.0.0/manifest.json'), 'utf8'));
+    for (const asset of manifest.assets) {
+      const held = release.assets.find((a) => a.name === asset.fileName);
+      assert.equal(held?.digest, `sha256:${asset.sha256}`);
+    }
+    assert.deepEqual(api.validationErrors, []);
+    for (const r of [draft, published]) assert.doesNotMatch(r.output, /ghp_e2eToken/);
+  } finally {
+    await api.close();
+  }
 });
