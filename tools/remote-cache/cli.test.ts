@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startS3rver } from '../testing/s3rver';
+import { runCommand, WORKSPACE_ROOT } from '../testing/workspace';
+
+const SERVER = join(WORKSPACE_ROOT, 'tools/remote-cache/server.ts');
+const RW = 'cli-test-read-write-token-0123456789';
+const RO = 'cli-test-read-only-token-0123456789';
+// Only what the server needs: no AWS settings leak in from the machine running the tests.
+const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CACHE_READ_WRITE_TOKEN: undefined, CACHE_READ_TOKEN: undefined, AWS_PROFILE: undefined };
+
+const cli = (args: string[], env: NodeJS.ProcessEnv) =>
+  runCommand(process.execPath, ['--import', 'tsx', SERVER, ...args], { cwd: WORKSPACE_ROOT, env: { ...baseEnv, ...env }, timeoutMs: 30_000 });
+
+test('bad input: one line on stderr, exit 1, no token in it', async () => {
+  const cases: Array<[string[], NodeJS.ProcessEnv, RegExp]> = [
+    [['--bucket', 'cache'], {}, /^cache-server: CACHE_READ_WRITE_TOKEN is not set/],
+    [['--bucket', 'cache'], { CACHE_READ_WRITE_TOKEN: 'short' }, /16 or more visible ASCII/],
+    [['--bucket', 'cache'], { CACHE_READ_WRITE_TOKEN: RW, CACHE_READ_TOKEN: RW }, /must differ/],
+    [[], { CACHE_READ_WRITE_TOKEN: RW }, /no bucket/],
+    [['--bucket', 'cache', '--port', 'http'], { CACHE_READ_WRITE_TOKEN: RW }, /invalid --port/],
+    [['--bucket', 'cache', '--endpoint', 'ftp://x'], { CACHE_READ_WRITE_TOKEN: RW }, /invalid --endpoint/],
+    [['--bucket', 'cache', '--prefix', '../up'], { CACHE_READ_WRITE_TOKEN: RW }, /invalid prefix/],
+    [['--bucket', 'cache', '--frobnicate'], { CACHE_READ_WRITE_TOKEN: RW }, /Unknown option '--frobnicate'/],
+  ];
+  for (const [args, env, expected] of cases) {
+    const result = await cli(args, env);
+    assert.equal(result.code, 1, `${args.join(' ')}: ${result.output}`);
+    assert.match(result.stderr, expected);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.equal(result.stdout, '');
+    assert.equal(result.output.includes(RW), false);
+  }
+});
+
+test('the command line serves the cache from a bucket, logs without tokens, and stops on SIGTERM', async () => {
+  const s3 = await startS3rver(['team-cache']);
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, '--port', '0', '--bucket', 'team-cache', '--endpoint', s3.endpoint], {
+    cwd: WORKSPACE_ROOT,
+    env: { ...baseEnv, CACHE_READ_WRITE_TOKEN: RW, CACHE_READ_TOKEN: RO, AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c));
+  child.stderr.on('data', (c: Buffer) => (output += c));
+  try {
+    for (let i = 0; i < 100 && !/listening on (http:\S+)/.test(output); i++) await new Promise((r) => setTimeout(r, 100));
+    const url = /listening on (http:\S+)/.exec(output)?.[1];
+    assert.ok(url, output);
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal((await fetch(`${url}/health`)).status, 200);
+    const put = await fetch(`${url}/v1/cache/42`, { method: 'PUT', headers: { authorization: `Bearer ${RW}` }, body: 'entry' });
+    assert.equal(put.status, 200);
+    const got = await fetch(`${url}/v1/cache/42`, { headers: { authorization: `Bearer ${RO}` } });
+    assert.equal(await got.text(), 'entry');
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0, output);
+    assert.match(output, /PUT 42 200 5B \d+ms read-write/);
+    assert.equal(output.includes(RW) || output.includes(RO), false, output);
+  } finally {
+    child.kill('SIGKILL');
+    await s3.close();
+  }
+});

@@ -1,0 +1,139 @@
+import { createReadStream } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { CacheStore } from './s3-store';
+import { IncompleteBodyError, spoolBody } from './spool';
+import type { Access } from './tokens';
+
+/** S3's limit for one PutObject. */
+export const MAX_ENTRY_BYTES = 5 * 1024 ** 3;
+const CACHE_PATH = /^\/+v1\/cache\/(.*)$/;
+// Nx hashes are decimal digits; anything outside this set could not be a hash and is refused
+// before it reaches a storage key.
+const HASH = /^[A-Za-z0-9_-]{1,128}$/;
+
+export interface HandlerDeps {
+  store: CacheStore;
+  access: (authorization: string | undefined) => Access | undefined;
+  /** Where uploads are spooled until complete. */
+  spoolDir: string;
+  /** One line per request, and one per failure; never given a token or a header. */
+  log: (line: string, kind: 'request' | 'error') => void;
+}
+
+function reply(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  // Nx accepts a 401 only with exactly "text/plain"; anything else reads as a misconfigured server.
+  res.writeHead(status, { 'content-type': 'text/plain', ...headers });
+  res.end(`${message}\n`);
+}
+
+/**
+ * Nx's self-hosted cache protocol (nx.dev "self-hosted caching"; Nx 20.8+):
+ * GET /v1/cache/{hash} → 200 tar body | 404; PUT /v1/cache/{hash} → 200 | 409 exists | 403 read-only;
+ * 401 without a valid bearer token. Nx treats 409 and 403 on PUT as "not stored", not as failures.
+ */
+export function createCacheHandler({ store, access, spoolDir, log }: HandlerDeps) {
+  // Two uploads of one hash through this server: the second is refused, not raced.
+  const uploading = new Set<string>();
+
+  async function get(hash: string, res: ServerResponse): Promise<number> {
+    const entry = await store.open(hash);
+    if (!entry) {
+      reply(res, 404, 'no such entry');
+      return 0;
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', ...(entry.size === undefined ? {} : { 'content-length': String(entry.size) }) });
+    await pipeline(entry.body, res);
+    return entry.size ?? 0;
+  }
+
+  async function put(hash: string, req: IncomingMessage, res: ServerResponse, role: Access): Promise<number> {
+    if (role !== 'read-write') {
+      reply(res, 403, 'this token may only read');
+      return 0;
+    }
+    const length = req.headers['content-length'];
+    if (length === undefined || !/^\d+$/.test(length)) {
+      reply(res, 411, 'Content-Length required');
+      return 0;
+    }
+    const size = Number(length);
+    if (size > MAX_ENTRY_BYTES) {
+      reply(res, 413, `entry larger than ${MAX_ENTRY_BYTES} bytes`);
+      return 0;
+    }
+    // Claimed before the first await, so a simultaneous PUT of the same hash sees the claim.
+    if (uploading.has(hash)) {
+      reply(res, 409, 'entry is being uploaded; entries are never replaced');
+      return 0;
+    }
+    uploading.add(hash);
+    try {
+      if (await store.exists(hash)) {
+        reply(res, 409, 'entry exists; entries are never replaced');
+        return 0;
+      }
+      if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
+      const body = await spoolBody(req, size, spoolDir);
+      let outcome: 'created' | 'exists';
+      try {
+        outcome = await store.create(hash, createReadStream(body.path), size);
+      } finally {
+        await body.remove();
+      }
+      if (outcome === 'exists') reply(res, 409, 'entry exists; entries are never replaced');
+      else reply(res, 200, 'stored');
+      return outcome === 'created' ? size : 0;
+    } finally {
+      uploading.delete(hash);
+    }
+  }
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const path = new URL(req.url ?? '/', 'http://cache.invalid').pathname;
+    let label = path;
+    let role: Access | undefined;
+    let bytes = 0;
+    try {
+      if (path === '/health' && req.method === 'GET') {
+        reply(res, 200, 'ok');
+        return;
+      }
+      const match = CACHE_PATH.exec(path);
+      if (!match) {
+        reply(res, 404, 'not found: the cache lives at /v1/cache/<hash>');
+        return;
+      }
+      const hash = match[1];
+      label = HASH.test(hash) ? hash : '<invalid hash>';
+      role = access(req.headers.authorization);
+      if (!role) {
+        reply(res, 401, 'missing or unknown bearer token', { 'www-authenticate': 'Bearer realm="nx-cache"' });
+        return;
+      }
+      if (!HASH.test(hash)) {
+        reply(res, 400, 'invalid hash');
+        return;
+      }
+      if (req.method === 'GET') bytes = await get(hash, res);
+      else if (req.method === 'PUT') bytes = await put(hash, req, res, role);
+      else reply(res, 405, 'method not allowed', { allow: 'GET, PUT' });
+    } catch (error) {
+      if (error instanceof IncompleteBodyError) {
+        log(`${req.method} ${label}: ${error.message}; nothing stored`, 'error');
+        reply(res, 400, error.message);
+        return;
+      }
+      // Storage failures and aborted transfers; the message names the failure, never a credential.
+      log(`error ${req.method} ${label}: ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`, 'error');
+      reply(res, 502, 'cache storage failed');
+    } finally {
+      log(`${req.method} ${label} ${res.statusCode} ${bytes}B ${Date.now() - started}ms ${role ?? 'anonymous'}`, 'request');
+    }
+  };
+}
