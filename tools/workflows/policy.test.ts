@@ -46,7 +46,7 @@ describe('workflow rules: least privilege, pinned actions, secrets only through 
   test('release: triggers, one run per version at a time, checks on five native runners before publishing', () => {
     assert.deepEqual(release.workflow.on.release, { types: ['created'] });
     assert.deepEqual(release.workflow.on.workflow_dispatch, { inputs: { version: { description: (release.workflow.on.workflow_dispatch as { inputs: { version: { description: string } } }).inputs.version.description, required: true, type: 'string' } } });
-    assert.match(release.workflow.concurrency!.group, /github\.event\.release\.tag_name \|\| inputs\.version/);
+    assert.match(release.workflow.concurrency!.group, /^build-and-upload-\$\{\{ github\.event\.release\.tag_name \|\| .*inputs\.version/);
     assert.equal(release.workflow.concurrency!['cancel-in-progress'], false);
     const matrix = (release.workflow.jobs.check as { strategy: { matrix: { include: Array<{ platform: string; runner: string }> } } }).strategy.matrix.include;
     assert.deepEqual(
