@@ -83,8 +83,10 @@ describe('deploy.mjs and deploy-local.mjs, with a real registry, S3 server and r
     };
   }
 
-  const [npmNode, npmPrefix] = npmCommand();
-  const npm = (args: string[], home: string, reg?: RunningRegistry) => runCommand(npmNode, [...npmPrefix, ...args], { cwd: tmp, env: env(home, reg), timeoutMs: 120_000 });
+  const npm = (args: string[], home: string, reg?: RunningRegistry) => {
+    const [npmNode, npmPrefix] = npmCommand();
+    return runCommand(npmNode, [...npmPrefix, ...args], { cwd: tmp, env: env(home, reg), timeoutMs: 120_000 });
+  };
   const script = (name: string, args: string[], home: string, reg?: RunningRegistry) =>
     runCommand(process.execPath, [join(ws.root, 'scripts', name), ...args], { cwd: tmp, env: env(home, reg), timeoutMs: 300_000 });
   const s3Base = () => `${s3.endpoint}/${BUCKET}/${PREFIX}`;

@@ -2,6 +2,8 @@
 // Runs every *.test.ts of the workspace (or of the folders and test files given as arguments) with Node's own
 // test runner; TypeScript is loaded through tsx. Exit code is the runner's.
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fg from 'fast-glob';
@@ -17,9 +19,24 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+// A second, machine-readable report: some Node versions print a failed suite (an error thrown while
+// a describe() body runs) yet count it in neither "fail" nor the exit code. TAP still says "not ok".
+const tapFile = join(mkdtempSync(join(tmpdir(), 'tests-')), 'report.tap');
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  [
+    '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: process.env.NX_DAEMON ?? 'false', NX_NO_CLOUD: 'true' } },
 );
+const tap = existsSync(tapFile) ? readFileSync(tapFile, 'utf8') : '';
+rmSync(dirname(tapFile), { recursive: true, force: true });
+const notOk = tap.split('\n').filter((line) => /^\s*not ok /.test(line));
+if (result.status === 0 && notOk.length > 0) {
+  console.error(`\nthe test runner exited 0 but reported failures:\n${notOk.join('\n')}`);
+  process.exit(1);
+}
 process.exit(result.status ?? 1);

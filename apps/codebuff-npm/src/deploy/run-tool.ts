@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { ReleaseError } from '../../../../libs/release/src/errors';
 import { WORKSPACE_ROOT } from './workspace';
 
@@ -39,6 +39,7 @@ export function npmCommand(): [string, string[]] {
     process.env.npm_execpath,
     join(dirname(process.execPath), 'node_modules', 'npm', 'bin', 'npm-cli.js'),
     join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'),
+    ...npmOnPath(),
   ];
   const cli = candidates.find((c) => c && /npm-cli\.js$/.test(c) && existsSync(c));
   if (!cli) throw new ReleaseError('cannot find npm next to this node; install npm or run through `npm run`');
@@ -53,4 +54,20 @@ export function runNpm(args: readonly string[], options: { cwd?: string; capture
 /** This workspace's Nx, as `npx nx` would run it, without a shell. */
 export function runNx(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ToolRun> {
   return runTool(process.execPath, [join(WORKSPACE_ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args], { env });
+}
+
+/** `npm` found on PATH, followed through its symlink to npm-cli.js (a node without its own npm). */
+function npmOnPath(): string[] {
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, 'npm'))
+    .filter((file) => existsSync(file))
+    .map((file) => {
+      try {
+        return realpathSync(file);
+      } catch {
+        return file;
+      }
+    });
 }
