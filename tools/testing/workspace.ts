@@ -30,10 +30,13 @@ export function copyWorkspace(prefix = 'codebuff-ws-'): TestWorkspace {
     }
   }
   symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
-  const git = (...args: string[]) => spawnSync('git', args, { cwd: root, stdio: 'ignore' });
+  // Both dates fixed: the bundle tasks hash the last commit's time, so every copy must agree.
+  const date = '2026-01-02T03:04:05Z';
+  const git = (...args: string[]) =>
+    spawnSync('git', args, { cwd: root, stdio: 'ignore', env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } });
   git('init', '-q', '-b', 'main');
   git('-c', 'user.email=test@example.com', '-c', 'user.name=test', 'add', '-A');
-  git('-c', 'user.email=test@example.com', '-c', 'user.name=test', 'commit', '-qm', 'test workspace', '--date=2026-01-02T03:04:05Z');
+  git('-c', 'user.email=test@example.com', '-c', 'user.name=test', 'commit', '-qm', 'test workspace');
   return {
     root,
     dispose: () => {

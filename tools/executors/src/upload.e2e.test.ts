@@ -36,7 +36,7 @@ test('nx run codebuff-cli:upload --target=s3 uploads every asset to S3 and publi
     const body = Buffer.from(await (await fetch(`${s3.endpoint}/releases/cb/1.0.0/${asset.fileName}`)).arrayBuffer());
     assert.equal(createHash('sha256').update(body).digest('hex'), asset.sha256, asset.fileName);
   }
-  const latest = await (await fetch(`${s3.endpoint}/releases/cb/latest.json`)).json();
+  const latest = (await (await fetch(`${s3.endpoint}/releases/cb/latest.json`)).json()) as { version: string };
   assert.equal(latest.version, '1.0.0');
 });
 

@@ -13,6 +13,7 @@ export function createDestination(request: UploadRequest, cwd: string): UploadDe
     case 's3':
       return s3Destination({ bucket: request.bucket, region: request.region, prefix: request.prefix, endpoint: request.endpoint, forcePathStyle: request.forcePathStyle });
     case 'github':
-      return githubDestination({ repo: request.repo, prerelease: request.prerelease });
+      // On Actions, a tag that does not exist yet is created at the commit that was built.
+      return githubDestination({ repo: request.repo, prerelease: request.prerelease, targetCommitish: process.env.GITHUB_SHA });
   }
 }
