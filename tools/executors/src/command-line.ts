@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fg from 'fast-glob';
-import { normalizeVersion, platformRowEnvName, platformRowFingerprint, readPlatformTable } from '@codebuff/release';
+import { normalizeVersion, platformRowEnvName, platformRowFingerprint, readPlatformTable } from '../../../libs/release/src';
 
 export const UPLOAD_DESTINATION_ENV = 'CODEBUFF_UPLOAD_DESTINATION';
 

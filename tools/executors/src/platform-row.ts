@@ -1,4 +1,4 @@
-import { getPlatform, platformRowEnvName, platformRowFingerprint, type PlatformSpec, ReleaseError, readPlatformTable } from '@codebuff/release';
+import { getPlatform, platformRowEnvName, platformRowFingerprint, type PlatformSpec, ReleaseError, readPlatformTable } from '../../../libs/release/src';
 
 /** Fresh from the platform table, and checked against the row that went into the task's hash. */
 export function platformForTask(key: string, baseName: string | undefined, env: NodeJS.ProcessEnv = process.env): PlatformSpec {

@@ -1,5 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { isReleaseError } from '@codebuff/release';
+import { isReleaseError } from '../../../libs/release/src';
 
 export interface ProjectPaths {
   workspaceRoot: string;

@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { type LoadedReleaseConfig, platformRowEnvName } from '@codebuff/release';
+import { type LoadedReleaseConfig, platformRowEnvName } from '../../../libs/release/src';
 
 const EXECUTORS = '@codebuff/nx-release';
 export const BIN_ROOT = 'dist/build/bin';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { assembleRelease, BUNDLE_RECORD, type BundleRecord, ReleaseError, readPlatformTable, selectPlatforms } from '@codebuff/release';
+import { assembleRelease, BUNDLE_RECORD, type BundleRecord, ReleaseError, readPlatformTable, selectPlatforms } from '../../../../../libs/release/src';
 import { runExecutor } from '../../run-executor';
 import type { AssembleExecutorOptions } from './schema';
 

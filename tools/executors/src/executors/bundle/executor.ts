@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { bundlePlatform, resolveSourceDateEpoch } from '@codebuff/release';
+import { bundlePlatform, resolveSourceDateEpoch } from '../../../../../libs/release/src';
 import { platformForTask } from '../../platform-row';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { BundleExecutorOptions } from './schema';

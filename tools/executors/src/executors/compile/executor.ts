@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { compileBinary, ReleaseError, resolveVersion } from '@codebuff/release';
+import { compileBinary, ReleaseError, resolveVersion } from '../../../../../libs/release/src';
 import { platformForTask } from '../../platform-row';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { CompileExecutorOptions } from './schema';

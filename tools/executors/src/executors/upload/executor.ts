@@ -11,7 +11,7 @@ import {
   resolveUploadRequest,
   resolveVersion,
   uploadRelease,
-} from '@codebuff/release';
+} from '../../../../../libs/release/src';
 import { UPLOAD_DESTINATION_ENV } from '../../command-line';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { UploadExecutorOptions } from './schema';

@@ -1,4 +1,4 @@
-import type { UploadCommand } from '@codebuff/release';
+import type { UploadCommand } from '../../../../../libs/release/src';
 
 export interface UploadExecutorOptions extends UploadCommand {
   releaseRoot?: string;
