@@ -1,28 +1,59 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatSha256Sums, sha256File } from '../checksums';
-import { type ReleaseManifest } from '../manifest';
-import { PLATFORMS, assetName } from '../platforms';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { formatSha256Sums } from '../checksums';
+import { CHECKSUMS_FILE, writeManifest, type ReleaseManifest } from '../manifest';
+import { assetName, getPlatform, PLATFORM_KEYS } from '../platforms';
+
+/** Writes `size` random bytes in 1 MiB chunks; returns their sha256. */
+async function writeRandomFile(path: string, size: number): Promise<string> {
+  const hash = createHash('sha256');
+  const out = createWriteStream(path);
+  for (let left = size; left > 0; ) {
+    const chunk = randomBytes(Math.min(left, 1 << 20));
+    hash.update(chunk);
+    left -= chunk.length;
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return hash.digest('hex');
+}
 
 /**
- * A release directory shaped exactly like the bundle target's output, with random archive
- * bytes, for upload tests that do not need real binaries.
+ * A release directory as the bundle step leaves it (archives of random bytes, SHA256SUMS,
+ * manifest.json), for upload tests. `sizes` maps platform to archive size in bytes.
  */
+export async function writeTestRelease(dir: string, version: string, sizes: Record<string, number>): Promise<ReleaseManifest> {
+  await mkdir(dir, { recursive: true });
+  const assets: ReleaseManifest['assets'] = [];
+  for (const [key, size] of Object.entries(sizes)) {
+    const platform = getPlatform(key);
+    const fileName = assetName(platform);
+    const sha256 = await writeRandomFile(join(dir, fileName), size);
+    assets.push({ platform: key, fileName, archive: platform.archive, binaryName: platform.binaryName, size, sha256 });
+  }
+  await writeFile(join(dir, CHECKSUMS_FILE), formatSha256Sums(assets));
+  const manifest: ReleaseManifest = {
+    schemaVersion: 1,
+    name: 'codebuff',
+    version,
+    tag: `v${version}`,
+    sourceDateEpoch: 0,
+    checksumsFile: CHECKSUMS_FILE,
+    assets,
+  };
+  await writeManifest(dir, manifest);
+  return manifest;
+}
+
+/** Every platform of the table, 64 KiB each (or `sizes`), in a fresh temp directory. */
 export async function makeTestRelease(version = '1.2.3', sizes: Record<string, number> = {}): Promise<{ releaseDir: string; manifest: ReleaseManifest }> {
   const releaseDir = join(mkdtempSync(join(tmpdir(), 'release-')), version);
-  mkdirSync(releaseDir, { recursive: true });
-  const assets = [];
-  for (const platform of PLATFORMS) {
-    const fileName = assetName(platform);
-    const path = join(releaseDir, fileName);
-    writeFileSync(path, randomBytes(sizes[platform.key] ?? 64 * 1024));
-    const sha256 = await sha256File(path);
-    assets.push({ platform: platform.key, fileName, archive: platform.archive, binaryName: platform.binaryName, size: (await import('node:fs')).statSync(path).size, sha256 });
-  }
-  writeFileSync(join(releaseDir, 'SHA256SUMS'), formatSha256Sums(assets));
-  const manifest: ReleaseManifest = { schemaVersion: 1, name: 'codebuff', version, tag: `v${version}`, sourceDateEpoch: 315532800, checksumsFile: 'SHA256SUMS', assets };
-  writeFileSync(join(releaseDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-  return { releaseDir, manifest };
+  const all = Object.fromEntries(PLATFORM_KEYS.map((key) => [key, sizes[key] ?? 64 * 1024]));
+  return { releaseDir, manifest: await writeTestRelease(releaseDir, version, all) };
 }

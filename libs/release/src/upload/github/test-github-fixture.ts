@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startGitHubApi, type GitHubApi, type GitHubApiOptions } from '../../../../../tools/testing/github-api';
 import { isReleaseError } from '../../errors';
 import { releaseFiles, type ReleaseManifest } from '../../manifest';
-import { writeTestRelease } from '../s3/test-release';
+import { writeTestRelease } from '../test-release';
 import { localReleaseFiles } from '../upload-release';
 import { githubDestination } from './destination';
 import type { GitHubDestinationOptions } from './options';

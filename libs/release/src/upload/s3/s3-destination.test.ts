@@ -10,7 +10,7 @@ import { latestPointerJson } from '../latest';
 import { localReleaseFiles, uploadRelease } from '../upload-release';
 import { IMMUTABLE_CACHE_CONTROL, POINTER_CACHE_CONTROL, s3Destination, type S3DestinationOptions } from './s3-destination';
 import { fetchObject, listKeys, withAwsEnv } from './s3-test-helpers';
-import { writeTestRelease } from './test-release';
+import { writeTestRelease } from '../test-release';
 
 const BUCKET = 'releases';
 let s3: RunningS3;

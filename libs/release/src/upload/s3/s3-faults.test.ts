@@ -11,7 +11,7 @@ import type { ReleaseManifest } from '../../manifest';
 import { localReleaseFiles, uploadRelease } from '../upload-release';
 import { s3Destination } from './s3-destination';
 import { fetchObject, listKeys } from './s3-test-helpers';
-import { writeTestRelease } from './test-release';
+import { writeTestRelease } from '../test-release';
 
 const BUCKET = 'releases';
 const MIB = 1024 * 1024;
