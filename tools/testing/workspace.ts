@@ -95,7 +95,9 @@ export interface TaskOutcome {
  * Which tasks ran and which came from cache, from Nx's `> nx run p:t [local cache]` lines
  * (or the `✔  nx run p:t [local cache]` summary lines of run-many's compact output).
  */
-export function taskOutcome(output: string): TaskOutcome {
+export function taskOutcome(coloured: string): TaskOutcome {
+  // Nx colours its output whenever CI is set (picocolors), whatever the terminal.
+  const output = coloured.replace(/\x1b\[[0-9;]*m/g, '');
   const ran: string[] = [];
   const cached: string[] = [];
   for (const match of output.matchAll(/^(?:>|✔ |✖ ) nx run ([^\s]+)(.*)$/gm)) {
