@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundlePlatform, compileBinary, getPlatform, ZIP_EPOCH } from '../../libs/release/src/index';
+import { startS3rver } from '../testing/s3rver';
 import { copyWorkspace, runCommand, runNx, taskOutcome, WORKSPACE_ROOT } from '../testing/workspace';
 import { fmt, median, ratio, timeRuns } from './measure';
 import { benchUpload } from './upload';
@@ -52,6 +53,19 @@ async function main() {
     const nodeStart = await timeRuns(RUNS, async () => {
       await runCommand(process.execPath, ['-e', '0'], { cwd: ws.root });
     });
+
+    process.stderr.write('re-release with nothing changed...\n');
+    const s3 = await startS3rver(['releases']);
+    const s3Env = { ...daemonEnv, AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey, AWS_REGION: 'us-east-1' };
+    const uploadArgs = ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--quiet'];
+    await nxOk(ws.root, uploadArgs, s3Env);
+    let rereleaseSent = '';
+    const rerelease = await timeRuns(RUNS, async () => {
+      const run = await runNx(ws.root, [...uploadArgs.slice(0, -1)], s3Env);
+      if (run.code !== 0) throw new Error(run.output);
+      rereleaseSent += `${/sent ([\d.]+ \w+)/.exec(run.output)?.[1] ?? '?'}; `;
+    });
+    await s3.close();
 
     process.stderr.write('one-platform changes...\n');
     const tablePath = join(ws.root, 'libs/release/src/platform-table.json');
@@ -98,6 +112,7 @@ async function main() {
       `| (c) one platform's row changed (linux-x64) | ${fmt(onePlatform.median)} | ${onePlatform.runs.map(fmt).join(', ')} | that platform's own compile + bundle | ${ratio(onePlatform.median, own.median)} | ≤ 1.3x |`,
       `| that platform's own compile + bundle (library calls, no Nx) | ${fmt(own.median)} | ${own.runs.map(fmt).join(', ')} | | | |`,
       `| (d) naive loop: \`bun build --compile\` then \`tar czf\`, one platform after another | ${fmt(naive.median)} | ${naive.runs.map(fmt).join(', ')} | | | |`,
+      `| re-release with nothing changed: \`nx run codebuff-cli:upload --target=s3\` again (daemon on, s3rver) | ${fmt(rerelease.median)} | ${rerelease.runs.map(fmt).join(', ')} | (a) cold build | ${ratio(rerelease.median, cold.median)} | about 1 s, nothing sent (sent: ${rereleaseSent.trim()}) |`,
       `| \`node -e 0\` (process start, for scale) | ${fmt(nodeStart.median)} | ${nodeStart.runs.map(fmt).join(', ')} | | | |`,
       '',
       `Checks made while measuring: every no-op run restored all tasks from cache: ${allCached ? 'yes' : 'NO'}; tasks run after each one-row change: ${ranPerChange.map((r) => r.join(' + ')).join('; ')}.`,

@@ -3,7 +3,7 @@ import { median } from './measure';
 
 /** Upload figures against s3rver on loopback, as BENCHMARKS.md lines. */
 export async function benchUpload(releaseDir: string, runs: number): Promise<string[]> {
-  const results = [];
+  const results: Awaited<ReturnType<typeof benchUploadS3>>[] = [];
   for (let i = 0; i < runs; i++) results.push(await benchUploadS3(releaseDir));
   const m = (pick: (r: (typeof results)[number]) => number) => median(results.map(pick));
   const mib = m((r) => r.bytes) / (1024 * 1024);
