@@ -14,9 +14,12 @@ const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 
  */
 export function runBinary(binaryPath: string, args: readonly string[], repair: string): Promise<never> {
   return new Promise((_resolve, reject) => {
-    const child = spawn(binaryPath, args, { stdio: 'inherit', windowsHide: false });
+    // Handlers go in before the spawn: a SIGTERM that lands between the spawn and their
+    // installation would kill the launcher and orphan the running binary. (libuv delivers the
+    // signal on a later loop turn, by which time `child` is set.)
+    let child: ReturnType<typeof spawn> | undefined;
     const forward = (signal: NodeJS.Signals) => () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
     };
     const handlers = new Map<NodeJS.Signals, () => void>();
     const ignoreInterrupt = () => undefined;
@@ -28,6 +31,7 @@ export function runBinary(binaryPath: string, args: readonly string[], repair: s
         process.on(signal, handler);
       }
     }
+    child = spawn(binaryPath, args, { stdio: 'inherit', windowsHide: false });
     const detach = () => {
       process.off('SIGINT', ignoreInterrupt);
       for (const [signal, handler] of handlers) process.off(signal, handler);

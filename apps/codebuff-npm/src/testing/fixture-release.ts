@@ -19,7 +19,7 @@ case "$1" in
   --version) echo "$FIXTURE_VERSION_OUT"; exit 0 ;;
   cat) cat; exit 7 ;;
   args) shift; for a in "$@"; do echo "[$a]"; done; exit 0 ;;
-  wait-term) trap 'echo got-term; exit 42' TERM; echo ready; while :; do sleep 0.05; done ;;
+  wait-term) trap 'echo got-term; exit 42' TERM; echo ready; i=0; while [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; exit 1 ;;
   die) echo dying; kill -KILL $$ ;;
 esac
 exit 3
