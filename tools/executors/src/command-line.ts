@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fg from 'fast-glob';
-import { normalizeVersion, platformRowEnvName, platformRowFingerprint, readPlatformTable } from '../../../libs/release/src';
+import { platformRowEnvName, platformRowFingerprint, readPlatformTable } from '../../../libs/release/src/platforms';
+import { normalizeVersion } from '../../../libs/release/src/version';
 
 export const UPLOAD_DESTINATION_ENV = 'CODEBUFF_UPLOAD_DESTINATION';
 

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { CreateNodes, PreTasksExecution } from '@nx/devkit';
-import { loadReleaseConfig, RELEASE_CONFIG_FILE } from '../../../libs/release/src';
+import { loadReleaseConfig, RELEASE_CONFIG_FILE } from '../../../libs/release/src/config';
 import { applyCommandLine, exportPlatformRows } from './command-line';
 import { releaseTargets } from './targets';
 

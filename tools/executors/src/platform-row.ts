@@ -1,4 +1,5 @@
-import { getPlatform, platformRowEnvName, platformRowFingerprint, type PlatformSpec, ReleaseError, readPlatformTable } from '../../../libs/release/src';
+import { ReleaseError } from '../../../libs/release/src/errors';
+import { getPlatform, platformRowEnvName, platformRowFingerprint, type PlatformSpec, readPlatformTable } from '../../../libs/release/src/platforms';
 
 /** Fresh from the platform table, and checked against the row that went into the task's hash. */
 export function platformForTask(key: string, baseName: string | undefined, env: NodeJS.ProcessEnv = process.env): PlatformSpec {

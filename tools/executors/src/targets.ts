@@ -1,5 +1,6 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { type LoadedReleaseConfig, platformRowEnvName } from '../../../libs/release/src';
+import { type LoadedReleaseConfig } from '../../../libs/release/src/config';
+import { platformRowEnvName } from '../../../libs/release/src/platforms';
 
 const EXECUTORS = '@codebuff/nx-release';
 export const BIN_ROOT = 'dist/build/bin';

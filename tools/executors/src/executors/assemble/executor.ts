@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { assembleRelease, BUNDLE_RECORD, type BundleRecord, ReleaseError, readPlatformTable, selectPlatforms } from '../../../../../libs/release/src';
+import { BUNDLE_RECORD, type BundleRecord } from '../../../../../libs/release/src/bundle/bundle';
+import { ReleaseError } from '../../../../../libs/release/src/errors';
+import { readPlatformTable, selectPlatforms } from '../../../../../libs/release/src/platforms';
+import { assembleRelease } from '../../../../../libs/release/src/release/assemble';
 import { runExecutor } from '../../run-executor';
 import type { AssembleExecutorOptions } from './schema';
 

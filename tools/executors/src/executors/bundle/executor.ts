@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { bundlePlatform, resolveSourceDateEpoch } from '../../../../../libs/release/src';
+import { bundlePlatform } from '../../../../../libs/release/src/bundle/bundle';
+import { resolveSourceDateEpoch } from '../../../../../libs/release/src/source-date';
 import { platformForTask } from '../../platform-row';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { BundleExecutorOptions } from './schema';

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { compileBinary, ReleaseError, resolveVersion } from '../../../../../libs/release/src';
+import { compileBinary } from '../../../../../libs/release/src/compile/compile';
+import { ReleaseError } from '../../../../../libs/release/src/errors';
+import { resolveVersion } from '../../../../../libs/release/src/version';
 import { platformForTask } from '../../platform-row';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { CompileExecutorOptions } from './schema';

@@ -1,17 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import {
-  createDestination,
-  createProgressReporter,
-  formatBytes,
-  loadReleaseConfig,
-  readManifest,
-  ReleaseError,
-  resolveUploadRequest,
-  resolveVersion,
-  uploadRelease,
-} from '../../../../../libs/release/src';
+import { loadReleaseConfig } from '../../../../../libs/release/src/config';
+import { ReleaseError } from '../../../../../libs/release/src/errors';
+import { readManifest } from '../../../../../libs/release/src/manifest';
+import { createDestination } from '../../../../../libs/release/src/upload/create-destination';
+import { createProgressReporter, formatBytes } from '../../../../../libs/release/src/upload/progress';
+import { resolveUploadRequest } from '../../../../../libs/release/src/upload/request';
+import { uploadRelease } from '../../../../../libs/release/src/upload/upload-release';
+import { resolveVersion } from '../../../../../libs/release/src/version';
 import { UPLOAD_DESTINATION_ENV } from '../../command-line';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { UploadExecutorOptions } from './schema';

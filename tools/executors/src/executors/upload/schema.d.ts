@@ -1,4 +1,4 @@
-import type { UploadCommand } from '../../../../../libs/release/src';
+import type { UploadCommand } from '../../../../../libs/release/src/upload/request';
 
 export interface UploadExecutorOptions extends UploadCommand {
   releaseRoot?: string;
