@@ -89,3 +89,14 @@ test('re-publishing an older version does not move latest.json back', async () =
   assert.equal(summary.uploaded.length, 7, 'the old version is still uploaded in full');
   assert.equal(JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')).version, '2.0.0');
 });
+
+test('a same-size change after bundling is caught by sha256 before anything is sent', async () => {
+  const { releaseDir, manifest } = await makeTestRelease('1.0.1');
+  const path = join(releaseDir, manifest.assets[3].fileName);
+  const bytes = readFileSync(path);
+  bytes[100] ^= 0xff;
+  writeFileSync(path, bytes);
+  const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
+  await assert.rejects(uploadRelease(localDestination(dir), manifest, releaseDir), /does not match manifest.json \(sha256 [0-9a-f]{64}\)/);
+  assert.deepEqual(readdirSync(dir), [], 'nothing sent');
+});

@@ -10,14 +10,18 @@ const CONTENT_TYPES: Record<string, string> = {
   zip: 'application/zip',
 };
 
-/** The release's files as the manifest describes them, each re-hashed from disk. */
+/**
+ * The release's files as the manifest describes them. Archives are checked by size here and by
+ * sha256 only when they are about to be sent (verifyLocalFile): a file the destination already
+ * holds with the manifest's sha256 is never read, so a re-release with nothing changed stays fast.
+ */
 export async function localReleaseFiles(manifest: ReleaseManifest, releaseDir: string): Promise<LocalFile[]> {
   const files: LocalFile[] = [];
   for (const asset of manifest.assets) {
     const path = join(releaseDir, asset.fileName);
-    const actual = await sha256File(path).catch(() => 'missing');
-    if (actual !== asset.sha256) {
-      throw new ReleaseError(`${path} does not match manifest.json (sha256 ${actual}); rebuild with the bundle target`);
+    const size = (await stat(path).catch(() => undefined))?.size;
+    if (size !== asset.size) {
+      throw new ReleaseError(`${path} does not match manifest.json (size ${size ?? 'missing'}, expected ${asset.size}); rebuild with the bundle target`);
     }
     files.push({ fileName: asset.fileName, path, size: asset.size, sha256: asset.sha256, contentType: CONTENT_TYPES[asset.archive], immutable: true });
   }
@@ -31,6 +35,14 @@ export async function localReleaseFiles(manifest: ReleaseManifest, releaseDir: s
     files.push({ fileName, path, size, sha256: await sha256File(path), contentType, immutable: true });
   }
   return files;
+}
+
+/** Refuses a file whose bytes are not the ones the manifest promises. */
+export async function verifyLocalFile(file: LocalFile): Promise<void> {
+  const actual = await sha256File(file.path).catch(() => 'missing');
+  if (actual !== file.sha256) {
+    throw new ReleaseError(`${file.path} does not match manifest.json (sha256 ${actual}); rebuild with the bundle target`);
+  }
 }
 
 function matches(remote: RemoteFile | undefined, file: LocalFile): boolean {
@@ -89,6 +101,7 @@ export async function uploadRelease(
     pending.push(file);
   }
   // Fail before sending anything if something would be refused; removal only happens after that.
+  for (const file of pending) await verifyLocalFile(file);
   for (const file of pending) {
     if (existing.has(file.fileName)) await destination.remove(manifest, file.fileName);
   }
