@@ -6,12 +6,14 @@ import { normalizeVersion } from '../../../libs/release/src/version';
 
 export const UPLOAD_DESTINATION_ENV = 'CODEBUFF_UPLOAD_DESTINATION';
 
-/** The value of `--name=value` or `--name value`; the last one wins, as with yargs. */
+/**
+ * The value of `--name=value` or `--name value`; the last one wins, as with yargs. Arguments after
+ * `--` count too: Nx would hand them to the requested target alone, not to its dependencies.
+ */
 export function readFlag(argv: readonly string[], name: string): string | undefined {
   let value: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--') break;
     if (arg.startsWith(`--${name}=`)) value = arg.slice(name.length + 3);
     else if (arg === `--${name}` && i + 1 < argv.length && !argv[i + 1].startsWith('-')) value = argv[++i];
   }

@@ -47,6 +47,13 @@ test('the same command again: everything from cache, 0 bytes uploaded', async ()
   assert.deepEqual(taskOutcome(run.output).ran, ['codebuff-cli:upload']);
 });
 
+test('--target after -- reaches the executor directly, and still uploads to S3', async () => {
+  const run = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--prefix=cb'], env);
+  assert.equal(run.code, 0, run.output);
+  assert.match(run.output, /s3: s3:\/\/releases\/cb\/1\.0\.0\//);
+  assert.deepEqual(sentLine(run.output), ['0', '7', '0 B']);
+});
+
 test('without --target the upload goes to the local directory, and says so', async () => {
   const run = await runNx(ws.root, ['run', 'codebuff-cli:upload']);
   assert.equal(run.code, 0, run.output);

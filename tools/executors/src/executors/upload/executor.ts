@@ -16,7 +16,8 @@ import type { UploadExecutorOptions } from './schema';
 export default async function uploadExecutor(options: UploadExecutorOptions, context: ExecutorContext) {
   return runExecutor(async () => {
     const { workspaceRoot, projectRoot } = projectPaths(context);
-    const destination = options.destination ?? process.env[UPLOAD_DESTINATION_ENV];
+    // `nx run p:upload -- --target=s3` hands --target to the executor itself.
+    const destination = options.destination ?? options.target ?? process.env[UPLOAD_DESTINATION_ENV];
     if (!destination && process.env.CODEBUFF_NX_HOOK !== '1') {
       // Without the hook a --target on the command line would have been dropped unseen.
       throw new ReleaseError('cannot tell where to upload: the nx-release plugin hook did not run; pass --destination=github|s3|local');

@@ -1,6 +1,8 @@
 import type { UploadCommand } from '../../../../../libs/release/src/upload/request';
 
 export interface UploadExecutorOptions extends UploadCommand {
+  /** What `nx run p:upload -- --target=s3` passes; the same as destination. */
+  target?: string;
   releaseRoot?: string;
   quiet?: boolean;
   concurrency?: number;
