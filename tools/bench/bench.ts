@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundlePlatform, compileBinary, getPlatform, ZIP_EPOCH } from '../../libs/release/src/index';
+import { bundlePlatform, bunVersion, compileBinary, getPlatform, ZIP_EPOCH } from '../../libs/release/src/index';
 import { startS3rver } from '../testing/s3rver';
 import { copyWorkspace, runCommand, runNx, taskOutcome, WORKSPACE_ROOT } from '../testing/workspace';
 import { fmt, median, ratio, timeRuns } from './measure';
@@ -95,7 +95,7 @@ async function main() {
     process.stderr.write('uploads...\n');
     const upload = await benchUpload(join(ws.root, 'dist/release/1.0.0'), RUNS);
 
-    const bun = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'node_modules/bun/package.json'), 'utf8')).version;
+    const bun = bunVersion();
     lines.push(
       '# Benchmarks',
       '',

@@ -31,3 +31,17 @@ export async function writeFileAtomic(finalPath: string, data: string | Uint8Arr
 export async function writeJsonAtomic(finalPath: string, value: unknown): Promise<void> {
   await writeFileAtomic(finalPath, JSON.stringify(value, null, 2) + '\n');
 }
+
+/** Swaps a complete staging directory into place; the old one disappears only after. */
+export async function replaceDirectory(staging: string, target: string): Promise<void> {
+  const old = `${tempPathFor(target)}.old`;
+  let moved = false;
+  try {
+    await rename(target, old);
+    moved = true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await rename(staging, target);
+  if (moved) await rm(old, { recursive: true, force: true });
+}

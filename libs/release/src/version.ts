@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { valid } from 'semver';
 import { ReleaseError } from './errors';
 
@@ -26,6 +28,15 @@ export function resolveVersion(sources: VersionSources): string {
   if (sources.env) return normalizeVersion(sources.env, 'VERSION');
   if (sources.packageVersion) return normalizeVersion(sources.packageVersion, 'package.json version');
   throw new ReleaseError('no version: pass --version, set VERSION, or set "version" in package.json');
+}
+
+/** The `version` of `<dir>/package.json`, or undefined when there is none to read. */
+export function readPackageVersion(dir: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
 }
 
 export function releaseTag(version: string): string {

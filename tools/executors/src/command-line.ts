@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fg from 'fast-glob';
 import { platformRowEnvName, platformRowFingerprint, readPlatformTable } from '../../../libs/release/src/platforms';
-import { normalizeVersion } from '../../../libs/release/src/version';
+import { normalizeVersion, readPackageVersion } from '../../../libs/release/src/version';
 
 export const UPLOAD_DESTINATION_ENV = 'CODEBUFF_UPLOAD_DESTINATION';
 
@@ -46,11 +45,5 @@ export function exportPlatformRows(env: NodeJS.ProcessEnv): void {
 /** The package.json versions of every releasable project (those with a release.config.json). */
 function packageVersions(workspaceRoot: string): string[] {
   const configs = fg.sync('**/release.config.json', { cwd: workspaceRoot, ignore: ['**/node_modules/**', 'dist/**', 'tmp/**'], deep: 4 });
-  return configs.map((file) => {
-    try {
-      return (JSON.parse(readFileSync(join(workspaceRoot, dirname(file), 'package.json'), 'utf8')) as { version?: string }).version ?? '';
-    } catch {
-      return '';
-    }
-  });
+  return configs.map((file) => readPackageVersion(join(workspaceRoot, dirname(file))) ?? '');
 }

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from '
 import { join } from 'node:path';
 import { LauncherError, describeError, redactUrl } from './errors';
 import { type DownloadOptions, downloadToPart } from './download';
-import { sha256File } from './hash-file';
+import { sha256File } from '../../../../libs/release/src/checksums';
 import { NotFoundError } from './http-open';
 import { type LockOptions, withLock } from './lock';
 import { describeProxy } from './proxy';

@@ -1,9 +1,9 @@
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256File } from '../checksums';
-import { COMPILE_RECORD, type CompileRecord, replaceDirectory } from '../compile/compile';
+import { COMPILE_RECORD, type CompileRecord } from '../compile/compile';
 import { ReleaseError } from '../errors';
-import { tempPathFor, writeJsonAtomic } from '../fs-atomic';
+import { replaceDirectory, tempPathFor, writeJsonAtomic } from '../fs-atomic';
 import { assetName, type PlatformSpec } from '../platforms';
 import { createArchive } from './archive';
 

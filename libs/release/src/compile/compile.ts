@@ -1,8 +1,8 @@
-import { access, chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { access, chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sha256File } from '../checksums';
 import { ReleaseError } from '../errors';
-import { tempPathFor, writeJsonAtomic } from '../fs-atomic';
+import { replaceDirectory, tempPathFor, writeJsonAtomic } from '../fs-atomic';
 import type { PlatformSpec } from '../platforms';
 import { bunExecutable, bunVersion, runCommand } from './bun';
 
@@ -74,18 +74,4 @@ export async function compileBinary(options: CompileOptions): Promise<CompileRec
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
-}
-
-/** Swaps a complete staging directory into place; the old one disappears only after. */
-export async function replaceDirectory(staging: string, target: string): Promise<void> {
-  const old = `${tempPathFor(target)}.old`;
-  let moved = false;
-  try {
-    await rename(target, old);
-    moved = true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  await rename(staging, target);
-  if (moved) await rm(old, { recursive: true, force: true });
 }

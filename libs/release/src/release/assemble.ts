@@ -2,16 +2,16 @@ import { copyFile, link, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUNDLE_RECORD, type BundleRecord } from '../bundle/bundle';
 import { formatSha256Sums, sha256File } from '../checksums';
-import { replaceDirectory } from '../compile/compile';
 import { ReleaseError } from '../errors';
-import { tempPathFor, writeFileAtomic } from '../fs-atomic';
+import { replaceDirectory, tempPathFor, writeFileAtomic } from '../fs-atomic';
 import { CHECKSUMS_FILE, type ReleaseManifest, writeManifest } from '../manifest';
 import type { PlatformSpec } from '../platforms';
 import { releaseTag } from '../version';
 
 export interface AssembleOptions {
   name: string;
-  version: string;
+  /** The version every bundle must carry; by default the one they all agree on. */
+  version?: string;
   platforms: readonly PlatformSpec[];
   /** bundle output directory of each platform, by platform key. */
   bundleDirs: Readonly<Record<string, string>>;
@@ -33,11 +33,15 @@ async function readBundleRecord(dir: string, key: string): Promise<BundleRecord>
  * upload) never sees a release with some archives missing.
  */
 export async function assembleRelease(options: AssembleOptions): Promise<ReleaseManifest> {
-  const { version, releaseRoot } = options;
+  const { releaseRoot } = options;
+  const loaded: Array<{ platform: PlatformSpec; record: BundleRecord }> = [];
+  for (const platform of options.platforms) loaded.push({ platform, record: await readBundleRecord(options.bundleDirs[platform.key], platform.key) });
+  const versions = [...new Set(loaded.map((l) => l.record.version))];
+  if (options.version === undefined && versions.length > 1) throw new ReleaseError(`platform bundles disagree on the version: ${versions.join(', ')}`);
+  const version = options.version ?? versions[0];
   const records: BundleRecord[] = [];
-  for (const platform of options.platforms) {
+  for (const { platform, record } of loaded) {
     const dir = options.bundleDirs[platform.key];
-    const record = await readBundleRecord(dir, platform.key);
     if (record.version !== version) {
       throw new ReleaseError(`bundle for ${platform.key} is version ${record.version}, expected ${version}`);
     }

@@ -84,6 +84,19 @@ test('a compile error names the platform, shows Bun, and leaves no output direct
   assert.deepEqual(readdirSync(out), []);
 });
 
+test('without a version given, assemble takes the one every bundle agrees on, or refuses', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'out-'));
+  for (const [dir, version] of [['a', '1.0.0'], ['b', '2.0.0']]) {
+    mkdirSync(join(out, dir));
+    writeFileSync(join(out, dir, 'bundle.json'), JSON.stringify({ version }));
+  }
+  await assert.rejects(
+    assembleRelease({ name: 'codebuff', platforms: [getPlatform('linux-x64'), getPlatform('win32-x64')], bundleDirs: { 'linux-x64': join(out, 'a'), 'win32-x64': join(out, 'b') }, releaseRoot: join(out, 'release') }),
+    /^ReleaseError: platform bundles disagree on the version: 1.0.0, 2.0.0$/,
+  );
+  assert.equal(existsSync(join(out, 'release')), false);
+});
+
 test('assemble refuses bundles of different versions', async () => {
   const out = mkdtempSync(join(tmpdir(), 'out-'));
   mkdirSync(join(out, 'b'));

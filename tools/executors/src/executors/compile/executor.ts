@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { compileBinary } from '../../../../../libs/release/src/compile/compile';
 import { ReleaseError } from '../../../../../libs/release/src/errors';
-import { resolveVersion } from '../../../../../libs/release/src/version';
+import { readPackageVersion, resolveVersion } from '../../../../../libs/release/src/version';
 import { platformForTask } from '../../platform-row';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { CompileExecutorOptions } from './schema';
@@ -12,8 +11,7 @@ export default async function compileExecutor(options: CompileExecutorOptions, c
   return runExecutor(async () => {
     const { workspaceRoot, projectRoot } = projectPaths(context);
     const platform = platformForTask(options.platform, options.name);
-    const packageVersion = (JSON.parse(readFileSync(join(workspaceRoot, projectRoot, 'package.json'), 'utf8')) as { version?: string }).version;
-    const version = resolveVersion({ option: options.version, env: process.env.VERSION, packageVersion });
+    const version = resolveVersion({ option: options.version, env: process.env.VERSION, packageVersion: readPackageVersion(join(workspaceRoot, projectRoot)) });
     if (!options.outputPath) throw new ReleaseError('compile: outputPath is required');
     const record = await compileBinary({
       platform,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { loadReleaseConfig } from '../../../../../libs/release/src/config';
@@ -8,7 +7,7 @@ import { createDestination } from '../../../../../libs/release/src/upload/create
 import { createProgressReporter, formatBytes } from '../../../../../libs/release/src/upload/progress';
 import { resolveUploadRequest } from '../../../../../libs/release/src/upload/request';
 import { uploadRelease } from '../../../../../libs/release/src/upload/upload-release';
-import { resolveVersion } from '../../../../../libs/release/src/version';
+import { readPackageVersion, resolveVersion } from '../../../../../libs/release/src/version';
 import { UPLOAD_DESTINATION_ENV } from '../../command-line';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { UploadExecutorOptions } from './schema';
@@ -24,8 +23,7 @@ export default async function uploadExecutor(options: UploadExecutorOptions, con
     }
     const config = loadReleaseConfig(workspaceRoot, projectRoot);
     const request = resolveUploadRequest({ ...options, destination }, config.upload);
-    const packageVersion = (JSON.parse(readFileSync(join(workspaceRoot, projectRoot, 'package.json'), 'utf8')) as { version?: string }).version;
-    const version = resolveVersion({ env: process.env.VERSION, packageVersion });
+    const version = resolveVersion({ env: process.env.VERSION, packageVersion: readPackageVersion(join(workspaceRoot, projectRoot)) });
     const releaseDir = join(workspaceRoot, options.releaseRoot ?? 'dist/release', version);
     const manifest = await readManifest(releaseDir);
     const reporter = createProgressReporter({ quiet: options.quiet });
