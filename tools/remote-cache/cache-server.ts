@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCacheHandler } from './handler';
+import { DEFAULT_LIMITS, lingerMs, type ServerLimits } from './limits';
 import type { CacheServerOptions } from './options';
 import { type CacheStore, createS3Store } from './s3-store';
 import { createAccessCheck } from './tokens';
@@ -14,31 +15,64 @@ export interface RunningCacheServer {
   close(): Promise<void>;
 }
 
-export interface StartOptions extends Omit<CacheServerOptions, 'quiet'> {
+export interface StartOptions extends Omit<CacheServerOptions, 'quiet' | 'limits'> {
+  /** Deadlines and connection limits; default DEFAULT_LIMITS. */
+  limits?: Partial<ServerLimits>;
   /** Receives request and error lines; default: requests to stdout, errors to stderr. */
   log?: (line: string, kind: 'request' | 'error') => void;
   /** Another store (tests); default: the S3 bucket in `s3`. */
   store?: CacheStore;
+  /** Where uploads are held until complete; default a private directory under the OS temp dir. */
+  spoolDir?: string;
 }
 
 function defaultLog(line: string, kind: 'request' | 'error'): void {
   (kind === 'error' ? process.stderr : process.stdout).write(`${line}\n`);
 }
 
+/**
+ * A response finished while the client was still sending a body nobody reads (a GET with a
+ * body, say): Node would read and discard it for as long as the client drips it. Give it the
+ * linger, then close the connection.
+ */
+function closeIfBodyUnread(req: IncomingMessage, res: ServerResponse, ms: number): void {
+  res.once('finish', () => {
+    if (req.complete || req.destroyed) return;
+    const timer = setTimeout(() => req.socket.destroy(), ms);
+    req.once('end', () => clearTimeout(timer));
+    req.once('close', () => clearTimeout(timer));
+  });
+}
+
 /** Starts the cache server; resolves once it listens. */
 export async function startCacheServer(options: StartOptions): Promise<RunningCacheServer> {
-  const store = options.store ?? createS3Store(options.s3);
-  const spoolDir = mkdtempSync(join(tmpdir(), 'nx-cache-spool-'));
-  const handle = createCacheHandler({
-    store,
-    spoolDir,
-    access: createAccessCheck(options.tokens),
-    log: options.log ?? defaultLog,
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const store = options.store ?? createS3Store(options.s3, limits);
+  const ownSpoolDir = options.spoolDir === undefined;
+  const spoolDir = options.spoolDir ?? mkdtempSync(join(tmpdir(), 'nx-cache-spool-'));
+  const log = options.log ?? defaultLog;
+  const handle = createCacheHandler({ store, spoolDir, limits, access: createAccessCheck(options.tokens), log });
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    closeIfBodyUnread(req, res, lingerMs(limits));
+    // Nothing a request does may end the process: a rejection here would be unhandled.
+    handle(req, res).catch((error: unknown) => {
+      res.destroy();
+      try {
+        log(`error ${req.method}: ${(error as Error)?.name}: ${String((error as Error)?.message).split('\n')[0]}`, 'error');
+      } catch {
+        // A failing logger must not end the process either.
+      }
+    });
+  };
+  const server = createServer({
+    // Uploads are bounded per request instead (spool.ts: an idle limit, and a deadline scaled by
+    // the entry's size); one fixed total for every request would cut big entries or wait too long.
+    requestTimeout: 0,
+    headersTimeout: limits.clientTimeoutMs,
   });
-  const server = createServer((req, res) => void handle(req, res));
-  // Entries can be hundreds of MB: allow slow uploads (Node's default gives up after 5 minutes).
-  server.requestTimeout = 60 * 60 * 1000;
-  server.on('checkContinue', (req, res) => void handle(req, res));
+  server.maxConnections = limits.maxConnections;
+  server.on('request', onRequest);
+  server.on('checkContinue', onRequest);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -51,7 +85,7 @@ export async function startCacheServer(options: StartOptions): Promise<RunningCa
       new Promise<void>((resolve, reject) => {
         server.close((error) => {
           store.close();
-          rmSync(spoolDir, { recursive: true, force: true });
+          if (ownSpoolDir) rmSync(spoolDir, { recursive: true, force: true });
           if (error) reject(error);
           else resolve();
         });

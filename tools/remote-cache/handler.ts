@@ -1,8 +1,10 @@
-import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { lingerMs, type ServerLimits } from './limits';
+import { reply as replyTo } from './reply';
 import type { CacheStore } from './s3-store';
-import { IncompleteBodyError, spoolBody } from './spool';
+import { IncompleteBodyError, SlowUploadError, SpoolWriteError, spoolBody } from './spool';
+import { DamagedEntryError, StoreTimeoutError } from './store-errors';
 import type { Access } from './tokens';
 
 /** S3's limit for one PutObject. */
@@ -17,38 +19,60 @@ export interface HandlerDeps {
   access: (authorization: string | undefined) => Access | undefined;
   /** Where uploads are spooled until complete. */
   spoolDir: string;
+  limits: ServerLimits;
   /** One line per request, and one per failure; never given a token or a header. */
   log: (line: string, kind: 'request' | 'error') => void;
 }
 
-function reply(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
+/** The path of a request target, or undefined when it is not one Node's URL parser accepts. */
+function requestPath(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'http://cache.invalid').pathname;
+  } catch {
+    return undefined;
   }
-  // Nx accepts a 401 only with exactly "text/plain"; anything else reads as a misconfigured server.
-  res.writeHead(status, { 'content-type': 'text/plain', ...headers });
-  res.end(`${message}\n`);
+}
+
+/** The status and message a failure is answered with; every failure is one of these. */
+function failureReply(error: unknown): { status: number; message: string; close?: boolean } {
+  if (error instanceof IncompleteBodyError) return { status: 400, message: error.message };
+  if (error instanceof SlowUploadError) return { status: 408, message: error.message, close: true };
+  if (error instanceof SpoolWriteError) return { status: error.code === 'ENOSPC' ? 507 : 500, message: error.message };
+  if (error instanceof StoreTimeoutError) return { status: 504, message: 'cache storage did not answer in time' };
+  return { status: 502, message: 'cache storage failed' };
 }
 
 /**
  * Nx's self-hosted cache protocol (nx.dev "self-hosted caching"; Nx 20.8+):
  * GET /v1/cache/{hash} → 200 tar body | 404; PUT /v1/cache/{hash} → 200 | 409 exists | 403 read-only;
  * 401 without a valid bearer token. Nx treats 409 and 403 on PUT as "not stored", not as failures.
+ * The returned function never rejects.
  */
-export function createCacheHandler({ store, access, spoolDir, log }: HandlerDeps) {
+export function createCacheHandler({ store, access, spoolDir, limits, log }: HandlerDeps) {
   // Two uploads of one hash through this server: the second is refused, not raced.
   const uploading = new Set<string>();
+  const linger = lingerMs(limits);
+  const reply = (res: ServerResponse, status: number, message: string, headers?: Record<string, string>) =>
+    replyTo(res, status, message, { headers, lingerMs: linger });
 
   async function get(hash: string, res: ServerResponse): Promise<number> {
-    const entry = await store.open(hash);
+    let entry;
+    try {
+      entry = await store.open(hash);
+    } catch (error) {
+      if (!(error instanceof DamagedEntryError)) throw error;
+      // A miss: Nx builds the task itself. Serving it would restore a damaged artifact.
+      log(`GET ${hash}: ${error.message}`, 'error');
+    }
     if (!entry) {
       reply(res, 404, 'no such entry');
       return 0;
     }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', ...(entry.size === undefined ? {} : { 'content-length': String(entry.size) }) });
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(entry.size) });
+    // A body that ends short of its length fails the response instead of ending it quietly.
+    res.strictContentLength = true;
     await pipeline(entry.body, res);
-    return entry.size ?? 0;
+    return entry.size;
   }
 
   async function put(hash: string, req: IncomingMessage, res: ServerResponse, role: Access): Promise<number> {
@@ -62,6 +86,10 @@ export function createCacheHandler({ store, access, spoolDir, log }: HandlerDeps
       return 0;
     }
     const size = Number(length);
+    if (size === 0) {
+      reply(res, 400, 'empty entry refused: an Nx cache entry is never empty');
+      return 0;
+    }
     if (size > MAX_ENTRY_BYTES) {
       reply(res, 413, `entry larger than ${MAX_ENTRY_BYTES} bytes`);
       return 0;
@@ -78,10 +106,13 @@ export function createCacheHandler({ store, access, spoolDir, log }: HandlerDeps
         return 0;
       }
       if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
-      const body = await spoolBody(req, size, spoolDir);
+      const body = await spoolBody(req, size, spoolDir, {
+        idleMs: limits.clientTimeoutMs,
+        deadlineMs: limits.clientTimeoutMs + Math.ceil((size / limits.minUploadBytesPerSecond) * 1000),
+      });
       let outcome: 'created' | 'exists';
       try {
-        outcome = await store.create(hash, createReadStream(body.path), size);
+        outcome = await store.create(hash, body);
       } finally {
         await body.remove();
       }
@@ -95,11 +126,16 @@ export function createCacheHandler({ store, access, spoolDir, log }: HandlerDeps
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
-    const path = new URL(req.url ?? '/', 'http://cache.invalid').pathname;
-    let label = path;
+    let label = '<invalid target>';
     let role: Access | undefined;
     let bytes = 0;
     try {
+      const path = requestPath(req.url);
+      if (path === undefined) {
+        reply(res, 400, 'invalid request target');
+        return;
+      }
+      label = path;
       if (path === '/health' && req.method === 'GET') {
         reply(res, 200, 'ok');
         return;
@@ -124,14 +160,14 @@ export function createCacheHandler({ store, access, spoolDir, log }: HandlerDeps
       else if (req.method === 'PUT') bytes = await put(hash, req, res, role);
       else reply(res, 405, 'method not allowed', { allow: 'GET, PUT' });
     } catch (error) {
-      if (error instanceof IncompleteBodyError) {
-        log(`${req.method} ${label}: ${error.message}; nothing stored`, 'error');
-        reply(res, 400, error.message);
-        return;
+      const { status, message, close } = failureReply(error);
+      // The message names the failure, never a credential.
+      log(`error ${req.method} ${label}: ${(error as Error).name}: ${String((error as Error).message).split('\n')[0]}`, 'error');
+      try {
+        replyTo(res, status, message, { lingerMs: close ? 0 : linger });
+      } catch {
+        res.destroy();
       }
-      // Storage failures and aborted transfers; the message names the failure, never a credential.
-      log(`error ${req.method} ${label}: ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`, 'error');
-      reply(res, 502, 'cache storage failed');
     } finally {
       log(`${req.method} ${label} ${res.statusCode} ${bytes}B ${Date.now() - started}ms ${role ?? 'anonymous'}`, 'request');
     }

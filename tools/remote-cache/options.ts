@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_LIMITS, type ServerLimits } from './limits';
 
 /** A one-line, secret-free message for the operator; the CLI prints it alone and exits 1. */
 export class CacheServerError extends Error {
@@ -31,6 +32,7 @@ export interface CacheServerOptions {
   port: number;
   s3: S3Location;
   tokens: AccessTokens;
+  limits: ServerLimits;
   quiet: boolean;
 }
 
@@ -46,6 +48,10 @@ Options:
   --prefix PREFIX    key prefix, entries at <prefix>/<hash> (or CACHE_S3_PREFIX; default nx-cache)
   --endpoint URL     S3-compatible endpoint, path-style (or CACHE_S3_ENDPOINT; default AWS)
   --region REGION    S3 region (or AWS_REGION; default us-east-1)
+  --store-timeout S  deadline in seconds for one store call; passed, the client gets 504 (default 30)
+  --client-timeout S seconds a client may stay silent mid-request (default 30)
+  --min-upload-rate KIB  slowest accepted upload, KiB/s on average (default 100)
+  --max-connections N    open connections at once (default 256)
   --quiet            log errors only, not one line per request
   -h, --help         print this help
 
@@ -68,6 +74,15 @@ function parsePort(raw: string): number {
   const port = Number(raw);
   if (!/^\d+$/.test(raw) || port > 65535) throw new CacheServerError(`invalid --port "${raw}": expected 0-65535`);
   return port;
+}
+
+function positive(flag: string, raw: string | undefined, fallback: number, scale: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(value > 0) || !Number.isFinite(value * scale)) {
+    throw new CacheServerError(`invalid --${flag} "${raw}": expected a positive number`);
+  }
+  return Math.round(value * scale);
 }
 
 function checkPrefix(prefix: string): string {
@@ -114,6 +129,10 @@ export function parseServerOptions(argv: readonly string[], env: NodeJS.ProcessE
         prefix: { type: 'string' },
         endpoint: { type: 'string' },
         region: { type: 'string' },
+        'store-timeout': { type: 'string' },
+        'client-timeout': { type: 'string' },
+        'min-upload-rate': { type: 'string' },
+        'max-connections': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -136,6 +155,12 @@ export function parseServerOptions(argv: readonly string[], env: NodeJS.ProcessE
       endpoint: endpoint === undefined ? undefined : checkEndpoint(endpoint),
     },
     tokens: readTokens(env),
+    limits: {
+      storeTimeoutMs: positive('store-timeout', nonEmpty(values['store-timeout']), DEFAULT_LIMITS.storeTimeoutMs, 1000),
+      clientTimeoutMs: positive('client-timeout', nonEmpty(values['client-timeout']), DEFAULT_LIMITS.clientTimeoutMs, 1000),
+      minUploadBytesPerSecond: positive('min-upload-rate', nonEmpty(values['min-upload-rate']), DEFAULT_LIMITS.minUploadBytesPerSecond, 1024),
+      maxConnections: positive('max-connections', nonEmpty(values['max-connections']), DEFAULT_LIMITS.maxConnections, 1),
+    },
     quiet: values.quiet ?? false,
   };
 }
