@@ -8,6 +8,9 @@ import { normalizeVersion } from './version';
 export const RELEASE_CONFIG_FILE = 'release.config.json';
 
 const platformList = z.array(z.string()).optional();
+const githubRepo = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, 'expected owner/name');
+/** A file path inside a repository: relative, no `..`. */
+const repoPath = z.string().regex(/^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/, 'expected a relative path such as Formula/codebuff.rb');
 
 /**
  * `release.config.json` beside a project: what to compile and where releases go by default.
@@ -31,6 +34,22 @@ export const ReleaseProjectConfigSchema = z
           .strict()
           .optional(),
         local: z.object({ dir: z.string().optional() }).strict().optional(),
+      })
+      .strict()
+      .optional(),
+    /** The shell and PowerShell installers, Homebrew formula and Scoop manifest (libs/release/src/installers). */
+    installers: z
+      .object({
+        /** `owner/name` whose GitHub releases the installers download from; default `upload.github.repo`. Without either, no installers are made. */
+        repo: githubRepo.optional(),
+        description: z.string().min(1).optional(),
+        homepage: z.string().url().optional(),
+        /** SPDX identifier for the formula and the Scoop manifest. */
+        license: z.string().regex(/^[A-Za-z0-9.+-]+$/).optional(),
+        /** Tap repository that receives the formula once a GitHub release is published, e.g. `owner/homebrew-tap`. */
+        homebrew: z.object({ tap: githubRepo, path: repoPath.optional(), branch: z.string().min(1).optional() }).strict().optional(),
+        /** Bucket repository that receives the Scoop manifest once a GitHub release is published. */
+        scoop: z.object({ bucket: githubRepo, path: repoPath.optional(), branch: z.string().min(1).optional() }).strict().optional(),
       })
       .strict()
       .optional(),

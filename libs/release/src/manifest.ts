@@ -15,6 +15,17 @@ export const ReleaseAssetSchema = z.object({
   sha256,
 });
 
+/** Kinds of installer a release can carry besides the npm launcher (see installers/). */
+export const INSTALLER_KINDS = ['shell', 'powershell', 'homebrew', 'scoop'] as const;
+
+/** A text file made from the assets (an installer, a formula), uploaded with them. */
+export const InstallerFileSchema = z.object({
+  kind: z.enum(INSTALLER_KINDS),
+  fileName: z.string(),
+  size: z.number().int().nonnegative(),
+  sha256,
+});
+
 /**
  * The release manifest: the one list of artifacts every stage reads. Bundle writes it,
  * upload verifies destinations against it, the npm launcher embeds it to check downloads.
@@ -27,9 +38,12 @@ export const ReleaseManifestSchema = z.object({
   sourceDateEpoch: z.number().int(),
   checksumsFile: z.string(),
   assets: z.array(ReleaseAssetSchema).min(1),
+  /** Absent in releases made before installers existed, or without a repository to download from. */
+  installers: z.array(InstallerFileSchema).optional(),
 });
 
 export type ReleaseAsset = z.infer<typeof ReleaseAssetSchema>;
+export type InstallerFile = z.infer<typeof InstallerFileSchema>;
 export type ReleaseManifest = z.infer<typeof ReleaseManifestSchema>;
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -59,7 +73,7 @@ export async function writeManifest(releaseDir: string, manifest: ReleaseManifes
   await writeJsonAtomic(join(releaseDir, MANIFEST_FILE), manifest);
 }
 
-/** Every file a release consists of, in upload order: archives, then checksums, then the manifest. */
+/** Every file a release consists of, in upload order: archives, installers, then checksums, then the manifest. */
 export function releaseFiles(manifest: ReleaseManifest): string[] {
-  return [...manifest.assets.map((a) => a.fileName), manifest.checksumsFile, MANIFEST_FILE];
+  return [...manifest.assets.map((a) => a.fileName), ...(manifest.installers ?? []).map((i) => i.fileName), manifest.checksumsFile, MANIFEST_FILE];
 }

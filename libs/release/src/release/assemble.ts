@@ -4,6 +4,8 @@ import { BUNDLE_RECORD, type BundleRecord } from '../bundle/bundle';
 import { formatSha256Sums, sha256File } from '../checksums';
 import { ReleaseError } from '../errors';
 import { replaceDirectory, tempPathFor, writeFileAtomic } from '../fs-atomic';
+import { writeInstallers } from '../installers/generate';
+import type { InstallerSettings } from '../installers/settings';
 import { CHECKSUMS_FILE, type ReleaseManifest, writeManifest } from '../manifest';
 import type { PlatformSpec } from '../platforms';
 import { releaseTag } from '../version';
@@ -17,6 +19,8 @@ export interface AssembleOptions {
   bundleDirs: Readonly<Record<string, string>>;
   /** `dist/release`: receives `<version>/`; other versions are cleared, like GoReleaser's dist. */
   releaseRoot: string;
+  /** When given, the installers (shell, PowerShell, Homebrew, Scoop) are made from the manifest too. */
+  installers?: InstallerSettings;
 }
 
 async function readBundleRecord(dir: string, key: string): Promise<BundleRecord> {
@@ -60,7 +64,6 @@ export async function assembleRelease(options: AssembleOptions): Promise<Release
     for (const record of records) {
       await linkOrCopy(join(options.bundleDirs[record.platform], record.fileName), join(staging, record.fileName));
     }
-    await writeFileAtomic(join(staging, CHECKSUMS_FILE), formatSha256Sums(records));
     const manifest: ReleaseManifest = {
       schemaVersion: 1,
       name: options.name,
@@ -77,6 +80,9 @@ export async function assembleRelease(options: AssembleOptions): Promise<Release
         sha256: r.sha256,
       })),
     };
+    // Installers embed the archives' hashes; SHA256SUMS and the manifest then list the installers too.
+    if (options.installers) manifest.installers = await writeInstallers(staging, manifest, options.installers);
+    await writeFileAtomic(join(staging, CHECKSUMS_FILE), formatSha256Sums([...records, ...(manifest.installers ?? [])]));
     await writeManifest(staging, manifest);
     await replaceDirectory(staging, target);
   } catch (error) {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ReleaseError } from '../errors';
 import { CHECKSUMS_FILE, MANIFEST_FILE, type ReleaseManifest } from '../manifest';
 import { sha256File } from '../checksums';
+import { installerUploadFiles } from '../installers/upload-files';
 import type { LocalFile, RemoteFile, UploadDestination, UploadOptions, UploadSummary } from './types';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -25,6 +26,7 @@ export async function localReleaseFiles(manifest: ReleaseManifest, releaseDir: s
     }
     files.push({ fileName: asset.fileName, path, size: asset.size, sha256: asset.sha256, contentType: CONTENT_TYPES[asset.archive], immutable: true });
   }
+  files.push(...(await installerUploadFiles(manifest, releaseDir)));
   for (const [fileName, contentType] of [
     [CHECKSUMS_FILE, 'text/plain; charset=utf-8'],
     [MANIFEST_FILE, 'application/json'],

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
+import { loadReleaseConfig } from '../../../../../libs/release/src/config';
+import { resolveInstallerSettings } from '../../../../../libs/release/src/installers/settings';
 import { readPlatformTable, selectPlatforms } from '../../../../../libs/release/src/platforms';
 import { assembleRelease } from '../../../../../libs/release/src/release/assemble';
-import { runExecutor } from '../../run-executor';
+import { projectPaths, runExecutor } from '../../run-executor';
 import type { AssembleExecutorOptions } from './schema';
 
 export default async function assembleExecutor(options: AssembleExecutorOptions, context: ExecutorContext) {
@@ -10,13 +12,22 @@ export default async function assembleExecutor(options: AssembleExecutorOptions,
     const platforms = selectPlatforms(options.platforms, readPlatformTable(), options.name);
     const bundleRoot = join(context.root, options.bundleRoot ?? 'dist/build/bundles');
     const releaseRoot = options.releaseRoot ?? 'dist/release';
+    // Installer settings are read from release.config.json when the task runs, like upload settings.
+    const { workspaceRoot, projectRoot } = projectPaths(context);
+    const installers = resolveInstallerSettings(loadReleaseConfig(workspaceRoot, projectRoot));
     // The version is the one every platform's bundle.json carries; assembleRelease checks they agree.
     const manifest = await assembleRelease({
       name: options.name ?? 'codebuff',
       platforms,
       bundleDirs: Object.fromEntries(platforms.map((p) => [p.key, join(bundleRoot, p.key)])),
       releaseRoot: join(context.root, releaseRoot),
+      installers,
     });
     console.log(`release ${manifest.version}: ${manifest.assets.length} assets, SHA256SUMS and manifest.json in ${join(releaseRoot, manifest.version)}`);
+    console.log(
+      installers
+        ? `installers for ${installers.repo}: ${(manifest.installers ?? []).map((i) => i.fileName).join(', ')}`
+        : 'no installers: set installers.repo (or upload.github.repo) in release.config.json',
+    );
   });
 }

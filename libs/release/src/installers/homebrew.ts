@@ -1,0 +1,62 @@
+import type { ReleaseManifest } from '../manifest';
+import { assetsFor, HOMEBREW_ARCH, HOMEBREW_OS } from './platform-names';
+import { assertInert, defaultBaseUrl, type InstallerSettings, URL_PATTERN } from './settings';
+
+/** Homebrew's class name for a formula name: `codebuff` → `Codebuff`, `my-tool` → `MyTool`. */
+export function formulaClassName(name: string): string {
+  return name.replace(/^[a-z]/, (c) => c.toUpperCase()).replace(/[-_.]([a-zA-Z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** A Ruby double-quoted string literal: `\`, `"` and interpolation (`#`) escaped. */
+export function rubyString(text: string): string {
+  return `"${text.replace(/[\\"#]/g, (c) => `\\${c}`)}"`;
+}
+
+/**
+ * `<name>.rb`: a Homebrew formula with the URL and sha256 of each macOS and Linux archive,
+ * nested `on_macos`/`on_linux` and `on_arm`/`on_intel` blocks made from the manifest's keys.
+ * Undefined when the release has no archive Homebrew can use.
+ */
+export function homebrewFormula(manifest: ReleaseManifest, settings: InstallerSettings): string | undefined {
+  const assets = assetsFor(manifest, (split, asset) => split.os in HOMEBREW_OS && split.arch in HOMEBREW_ARCH && asset.archive === 'tar.gz');
+  if (assets.length === 0) return undefined;
+  const name = assertInert('name', manifest.name);
+  const base = assertInert('download URL', defaultBaseUrl(settings, manifest), URL_PATTERN);
+  const binaries = [...new Set(assets.map((a) => assertInert('binary name', a.binaryName)))];
+  const blocks = Object.entries(HOMEBREW_OS)
+    .map(([os, osBlock]) => {
+      const forOs = assets.filter((a) => a.os === os);
+      if (forOs.length === 0) return undefined;
+      const inner = forOs
+        .map((a) => [
+          `    ${HOMEBREW_ARCH[a.arch]} do`,
+          `      url ${rubyString(`${base}/${assertInert('file name', a.fileName)}`)}`,
+          `      sha256 ${rubyString(assertInert('sha256', a.sha256))}`,
+          '    end',
+        ].join('\n'))
+        .join('\n\n');
+      return `  ${osBlock} do\n${inner}\n  end`;
+    })
+    .filter((b): b is string => b !== undefined);
+  const header = [
+    `  desc ${rubyString(settings.description)}`,
+    `  homepage ${rubyString(settings.homepage)}`,
+    `  version ${rubyString(assertInert('version', manifest.version))}`,
+    ...(settings.license ? [`  license ${rubyString(settings.license)}`] : []),
+  ];
+  return `# Homebrew formula for ${name} ${manifest.version}, generated from the release manifest.
+class ${formulaClassName(name)} < Formula
+${header.join('\n')}
+
+${blocks.join('\n\n')}
+
+  def install
+    bin.install ${binaries.map(rubyString).join(', ')}
+  end
+
+  test do
+    assert_match version.to_s, shell_output("#{bin}/${binaries[0]} --version")
+  end
+end
+`;
+}
