@@ -29,7 +29,11 @@ describe('every command a workflow runs exists in this repository', () => {
   test('the checks saw the commands that matter (the parser is not silently skipping them)', () => {
     const commands = workflows.flatMap(({ workflow }) => runScripts(workflow).flatMap(({ script }) => simpleCommands(script).map((w) => w.join(' '))));
     for (const expected of [
+      'npx nx run codebuff-cli:bundle',
       'npx nx run codebuff-cli:upload --target=github --draft',
+      'node scripts/deploy.mjs $VERSION --github $GITHUB_REPOSITORY',
+      'npm install -g npm@11.19.1',
+      'gh attestation verify release-check/codebuff-$PLATFORM.* --repo $GITHUB_REPOSITORY --signer-workflow $signer',
       'npx nx run codebuff-cli:upload --target=github --exclude-task-dependencies',
       'npx nx run codebuff-cli:upload ${args[@]}',
       'npx nx affected -t typecheck test bundle --base=$NX_BASE --head=$NX_HEAD',

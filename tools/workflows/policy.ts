@@ -1,3 +1,4 @@
+import { retiredRunner, unsupportedNode } from './support-dates';
 import type { Job, Workflow } from './workflow-files';
 
 /**
@@ -5,27 +6,73 @@ import type { Job, Workflow } from './workflow-files';
  * violations; the tests expect none for the real workflows and some for broken ones.
  */
 
-/** Top-level `contents: read` only; write access only on the jobs that need it. */
-export function permissionViolations(workflow: Workflow, jobsAllowedToWrite: readonly string[]): string[] {
+/**
+ * Top-level `contents: read` only; a job may hold a write scope only where `allowedWrites`
+ * names it for that job (e.g. `{ build: ['contents', 'id-token'] }`).
+ */
+export function permissionViolations(workflow: Workflow, allowedWrites: Readonly<Record<string, readonly string[]>>): string[] {
   const problems: string[] = [];
   if (JSON.stringify(workflow.permissions) !== JSON.stringify({ contents: 'read' })) problems.push(`top-level permissions must be exactly { contents: read }, got ${JSON.stringify(workflow.permissions)}`);
   for (const [name, job] of Object.entries(workflow.jobs)) {
     const permissions = job.permissions;
     if (typeof permissions === 'string') problems.push(`job ${name}: permissions must be a map, not "${permissions}"`);
     for (const [scope, level] of Object.entries(typeof permissions === 'object' ? permissions : {})) {
-      if (level === 'write' && !(scope === 'contents' && jobsAllowedToWrite.includes(name))) problems.push(`job ${name}: ${scope}: write is not allowed`);
+      if (level === 'write' && !(allowedWrites[name] ?? []).includes(scope)) problems.push(`job ${name}: ${scope}: write is not allowed`);
     }
   }
   return problems;
 }
 
-/** Every action pinned to a major version tag (or a full commit SHA), never a branch. */
-export function pinViolations(workflow: Workflow): string[] {
+/**
+ * Every action pinned to a full commit SHA with its version in a comment
+ * (`uses: actions/checkout@<40 hex> # v7.0.1`): a tag can be moved under a job that holds a
+ * write token, a commit cannot. Read from the text, because YAML drops the comment.
+ */
+export function pinViolations(workflowText: string): string[] {
+  const problems: string[] = [];
+  workflowText.split('\n').forEach((line, i) => {
+    const match = /^\s*(?:-\s+)?uses:\s*['"]?([^\s'"#]+)['"]?\s*(?:#\s*(.*))?$/.exec(line);
+    if (!match || match[1].startsWith('./')) return;
+    const [, uses, comment] = match;
+    if (!/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(uses)) problems.push(`line ${i + 1}: ${uses} is not pinned to a full commit SHA`);
+    else if (!/^v\d+(\.\d+){0,2}\b/.test(comment ?? '')) problems.push(`line ${i + 1}: ${uses} has no "# vX.Y.Z" comment saying which version the SHA is`);
+  });
+  return problems;
+}
+
+/** Every runner label a job may run on: `runs-on` itself, or each value of the matrix key it names. */
+export function runnerLabels(job: Job): string[] {
+  const runsOn = job['runs-on'];
+  const labels = (Array.isArray(runsOn) ? runsOn : [runsOn]).map(String);
+  const matrix = (job.strategy as { matrix?: Record<string, unknown> } | undefined)?.matrix ?? {};
+  return labels.flatMap((label) => {
+    const key = /^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$/.exec(label)?.[1];
+    if (!key) return [label];
+    const listed = Array.isArray(matrix[key]) ? (matrix[key] as unknown[]) : [];
+    const included = Array.isArray(matrix.include) ? (matrix.include as Array<Record<string, unknown>>).map((row) => row[key]) : [];
+    return [...listed, ...included].filter((v) => v !== undefined).map(String);
+  });
+}
+
+/** No job asks for a runner image GitHub has retired (support-dates.ts). */
+export function runnerViolations(workflow: Workflow, on?: string): string[] {
+  return Object.entries(workflow.jobs).flatMap(([name, job]) =>
+    runnerLabels(job).flatMap((label) => {
+      const why = retiredRunner(label, on);
+      return why ? [`job ${name}: ${why}`] : [];
+    }),
+  );
+}
+
+/** Every setup-node step asks for a Node.js line that is still supported (support-dates.ts). */
+export function nodeVersionViolations(workflow: Workflow, on?: string): string[] {
   return Object.entries(workflow.jobs).flatMap(([name, job]) =>
     (job.steps ?? [])
-      .filter((s) => s.uses !== undefined && !s.uses.startsWith('./'))
-      .filter((s) => !/@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/.test(s.uses!))
-      .map((s) => `job ${name}: ${s.uses} is not pinned to a version`),
+      .filter((s) => /^actions\/setup-node@/.test(s.uses ?? ''))
+      .flatMap((s) => {
+        const why = unsupportedNode(s.with?.['node-version'], on);
+        return why ? [`job ${name}: ${why}`] : [];
+      }),
   );
 }
 
