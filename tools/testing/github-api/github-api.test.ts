@@ -147,3 +147,49 @@ test('lists page with a Link header; browser_download_url redirects to the bytes
   assert.equal((await fetch(draftAsset.browser_download_url)).status, 404, 'drafts are not public');
   assert.deepEqual(api.validationErrors, []);
 });
+
+test('Latest and generated notes behave as GitHub documents them: make_latest, prereleases, drafts', async () => {
+  const gh = await startGitHubApi({ token: TOKEN, repos: ['acme/latest'] });
+  const releases = `${gh.apiUrl}/repos/acme/latest/releases`;
+  const send = async (method: string, url: string, body: unknown) => {
+    const response = await fetch(url, { method, headers: { authorization: `token ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: response.status, json: (await response.json()) as any };
+  };
+  const latestTag = async () => {
+    const response = await fetch(`${releases}/latest`, { headers: { authorization: `token ${TOKEN}` } });
+    return response.status === 200 ? ((await response.json()) as { tag_name: string }).tag_name : response.status;
+  };
+  try {
+    assert.equal(await latestTag(), 404, 'no Latest before any release');
+    const v2 = await send('POST', releases, { tag_name: 'v2.0.0', draft: true, generate_release_notes: true });
+    assert.equal(v2.json.name, 'v2.0.0');
+    assert.equal(v2.json.body, `## What's Changed\n\n**Full Changelog**: ${gh.apiUrl}/acme/latest/commits/v2.0.0`);
+    assert.equal(await latestTag(), 404, 'a draft is never Latest');
+    await send('PATCH', `${releases}/${v2.json.id}`, { draft: false });
+    assert.equal(await latestTag(), 'v2.0.0', 'a newly published release becomes Latest by default');
+
+    const old = await send('POST', releases, { tag_name: 'v1.5.0', body: 'Hand-written.', generate_release_notes: true, draft: true });
+    assert.equal(old.json.body, `Hand-written.\n\n## What's Changed\n\n**Full Changelog**: ${gh.apiUrl}/acme/latest/compare/v2.0.0...v1.5.0`);
+    await send('PATCH', `${releases}/${old.json.id}`, { draft: false, make_latest: 'false' });
+    assert.equal(await latestTag(), 'v2.0.0', "make_latest: 'false' leaves Latest alone");
+    await send('PATCH', `${releases}/${old.json.id}`, { make_latest: 'true' });
+    assert.equal(await latestTag(), 'v1.5.0', "make_latest: 'true' takes it");
+    await send('PATCH', `${releases}/${old.json.id}`, { make_latest: 'legacy' });
+    assert.equal(await latestTag(), 'v2.0.0', "'legacy': the highest version");
+
+    const beta = await send('POST', releases, { tag_name: 'v3.0.0-beta.1', prerelease: true });
+    assert.equal(beta.status, 201);
+    assert.equal(await latestTag(), 'v2.0.0', 'a prerelease never becomes Latest');
+    const refused = await send('PATCH', `${releases}/${beta.json.id}`, { make_latest: 'true' });
+    assert.equal(refused.status, 422);
+    assert.deepEqual(gh.releases('acme/latest').map((r) => [r.tag, r.latest]), [['v2.0.0', true], ['v1.5.0', false], ['v3.0.0-beta.1', false]]);
+    assert.deepEqual(gh.validationErrors, []);
+
+    // The description's enum is enforced: a make_latest GitHub does not know is a broken request.
+    const bad = await send('PATCH', `${releases}/${v2.json.id}`, { make_latest: 'yes' });
+    assert.equal(bad.status, 500);
+    assert.ok(gh.validationErrors.some((e) => /body\/make_latest must be equal to one of the allowed values/.test(e)), gh.validationErrors.join(' | '));
+  } finally {
+    await gh.close();
+  }
+});

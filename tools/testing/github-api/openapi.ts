@@ -20,6 +20,7 @@ export const OPERATION_IDS = [
   'repos/list-releases',
   'repos/create-release',
   'repos/get-release',
+  'repos/get-latest-release',
   'repos/update-release',
   'repos/list-release-assets',
   'repos/delete-release-asset',

@@ -1,3 +1,4 @@
+import { compare, valid } from 'semver';
 import { alreadyExists, error, notFound, paginate, type Reply } from './http';
 import { newId, now, releaseJson, assetJson, type Origins, type StoredRelease, type StoredRepo } from './state';
 
@@ -30,10 +31,52 @@ export function getRelease(ctx: ReleaseContext): Reply {
   return release ? { status: 200, body: releaseJson(ctx.origins, ctx.repo, release) } : notFound();
 }
 
+export function getLatestRelease(ctx: ReleaseContext): Reply {
+  const latest = ctx.repo.releases.find((r) => r.id === ctx.repo.latestReleaseId);
+  return latest ? { status: 200, body: releaseJson(ctx.origins, ctx.repo, latest) } : notFound();
+}
+
 function publish(ctx: ReleaseContext, release: StoredRelease): void {
   release.draft = false;
   release.publishedAt = now();
   release.immutable = ctx.immutableReleases;
+}
+
+const MAKE_LATEST = ['true', 'false', 'legacy'];
+
+/**
+ * GitHub's `make_latest` (the description: "Drafts and prereleases cannot be set as latest.
+ * Defaults to true for newly published releases. legacy: by creation date and higher semantic
+ * version"): applied when a release is published, or given for a published one.
+ */
+function applyMakeLatest(ctx: ReleaseContext, release: StoredRelease, makeLatest: unknown, newlyPublished: boolean): Reply | undefined {
+  if (makeLatest === undefined && !newlyPublished) return undefined;
+  const mode = makeLatest === undefined ? 'true' : String(makeLatest);
+  if (!MAKE_LATEST.includes(mode)) return undefined; // the body check already refused it
+  if (release.draft || release.prerelease) {
+    if (mode === 'true' && makeLatest !== undefined) return error(422, 'Drafts and prereleases cannot be set as latest');
+    return undefined;
+  }
+  if (mode === 'true') ctx.repo.latestReleaseId = release.id;
+  if (mode === 'legacy') {
+    const version = (r: StoredRelease) => valid(r.tagName.replace(/^v/, '')) ?? '0.0.0';
+    const eligible = ctx.repo.releases.filter((r) => !r.draft && !r.prerelease).sort((a, b) => compare(version(b), version(a)) || b.id - a.id);
+    ctx.repo.latestReleaseId = eligible[0]?.id;
+  }
+  return undefined;
+}
+
+/**
+ * What `generate_release_notes: true` gives: GitHub writes "What's Changed" from the pull
+ * requests since the previous release and a compare link; the stand-in has no pull requests,
+ * so only the link. A body given with the request is put before the notes, as on GitHub.
+ */
+function generatedNotes(ctx: ReleaseContext, tagName: string, given: string | null): string {
+  const previous = ctx.repo.releases.find((r) => r.id === ctx.repo.latestReleaseId);
+  const base = `${ctx.origins.api}/${ctx.repo.owner}/${ctx.repo.name}`;
+  const link = previous ? `${base}/compare/${previous.tagName}...${tagName}` : `${base}/commits/${tagName}`;
+  const notes = `## What's Changed\n\n**Full Changelog**: ${link}`;
+  return given ? `${given}\n\n${notes}` : notes;
 }
 
 export function createRelease(ctx: ReleaseContext): Reply {
@@ -45,8 +88,8 @@ export function createRelease(ctx: ReleaseContext): Reply {
     id: newId(),
     tagName,
     targetCommitish: typeof body.target_commitish === 'string' ? body.target_commitish : 'main',
-    name: typeof body.name === 'string' ? body.name : null,
-    body: typeof body.body === 'string' ? body.body : null,
+    name: typeof body.name === 'string' ? body.name : body.generate_release_notes === true ? tagName : null,
+    body: body.generate_release_notes === true ? generatedNotes(ctx, tagName, typeof body.body === 'string' ? body.body : null) : typeof body.body === 'string' ? body.body : null,
     draft: true,
     prerelease: body.prerelease === true,
     immutable: false,
@@ -55,6 +98,8 @@ export function createRelease(ctx: ReleaseContext): Reply {
     assets: [],
   };
   if (body.draft !== true) publish(ctx, release);
+  const refused = applyMakeLatest(ctx, release, body.make_latest, !release.draft);
+  if (refused) return refused;
   ctx.repo.releases.push(release);
   const json = releaseJson(ctx.origins, ctx.repo, release);
   return { status: 201, body: json, headers: { location: json.url } };
@@ -72,14 +117,20 @@ export function updateRelease(ctx: ReleaseContext): Reply {
   if (typeof body.name === 'string') release.name = body.name;
   if (typeof body.body === 'string') release.body = body.body;
   if (typeof body.prerelease === 'boolean') release.prerelease = body.prerelease;
+  let newlyPublished = false;
   if (body.draft === false && release.draft) {
     if (ctx.repo.releases.some((r) => r !== release && r.tagName === release.tagName && !r.draft)) return alreadyExists('Release', 'tag_name');
     publish(ctx, release);
+    newlyPublished = true;
   }
   if (body.draft === true && !release.draft) {
     release.draft = true;
     release.publishedAt = null;
   }
+  // A release that can no longer be Latest stops being it.
+  if ((release.draft || release.prerelease) && ctx.repo.latestReleaseId === release.id) ctx.repo.latestReleaseId = undefined;
+  const refused = applyMakeLatest(ctx, release, body.make_latest, newlyPublished);
+  if (refused) return refused;
   return { status: 200, body: releaseJson(ctx.origins, ctx.repo, release) };
 }
 

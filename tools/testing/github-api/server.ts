@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { drain, error, notFound, readBody, type Reply } from './http';
 import { githubOperations, type Operation } from './openapi';
-import { createRelease, deleteReleaseAsset, getRelease, listReleaseAssets, listReleases, updateRelease, type ReleaseContext } from './releases';
+import { createRelease, deleteReleaseAsset, getLatestRelease, getRelease, listReleaseAssets, listReleases, updateRelease, type ReleaseContext } from './releases';
 import { digestOf, downloadPath, newId, repoJson, type StoredRepo } from './state';
 import { uploadReleaseAsset, type UploadFaults } from './upload';
 
@@ -55,9 +55,13 @@ export interface AssetView {
 export interface ReleaseView {
   id: number;
   tag: string;
+  name: string | null;
+  body: string | null;
   draft: boolean;
   prerelease: boolean;
   immutable: boolean;
+  /** Shown as the repository's Latest release. */
+  latest: boolean;
   assets: AssetView[];
 }
 
@@ -114,9 +118,12 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
     releases: (repo) => findRepo(repo ?? `${repos[0].owner}/${repos[0].name}`)!.releases.map((r) => ({
       id: r.id,
       tag: r.tagName,
+      name: r.name,
+      body: r.body,
       draft: r.draft,
       prerelease: r.prerelease,
       immutable: r.immutable,
+      latest: findRepo(repo ?? `${repos[0].owner}/${repos[0].name}`)!.latestReleaseId === r.id,
       assets: r.assets.map((a) => ({
         id: a.id,
         name: a.name,
@@ -148,7 +155,11 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
   const origins = () => ({ api: api.apiUrl, uploads: api.uploadsUrl });
 
   function route(origin: 'api' | 'uploads', method: string, path: string): { op: Operation; params: Record<string, string> } | string {
-    const candidates = operations.map((op) => ({ op, params: op.match(path) })).filter((c) => c.params);
+    // A literal segment beats a parameter: /releases/latest is get-latest-release, not get-release.
+    const candidates = operations
+      .map((op) => ({ op, params: op.match(path) }))
+      .filter((c) => c.params)
+      .sort((a, b) => Object.keys(a.params!).length - Object.keys(b.params!).length);
     const hit = candidates.find((c) => c.op.method === method);
     if (!hit) return candidates.length ? `${method} is not an operation of ${candidates[0].op.template}` : `no GitHub operation at ${path}`;
     if (hit.op.onUploadOrigin !== (origin === 'uploads')) return `${hit.op.id} is served on the ${hit.op.onUploadOrigin ? 'upload' : 'API'} origin, not this one`;
@@ -268,6 +279,7 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
     const handlers: Record<string, (c: ReleaseContext) => Reply> = {
       'repos/list-releases': listReleases,
       'repos/get-release': getRelease,
+      'repos/get-latest-release': getLatestRelease,
       'repos/create-release': createRelease,
       'repos/update-release': updateRelease,
       'repos/list-release-assets': listReleaseAssets,

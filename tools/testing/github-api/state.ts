@@ -34,6 +34,8 @@ export interface StoredRepo {
   owner: string;
   name: string;
   releases: StoredRelease[];
+  /** The release GitHub shows as Latest (GET /releases/latest), if any. */
+  latestReleaseId?: number;
 }
 
 export interface Origins {
