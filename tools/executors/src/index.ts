@@ -13,7 +13,7 @@ export const createNodes: CreateNodes = [
     files.map((file) => {
       const projectRoot = dirname(file);
       const config = loadReleaseConfig(context.workspaceRoot, projectRoot);
-      return [file, { projects: { [projectRoot]: { targets: releaseTargets(config) } } }] as const;
+      return [file, { projects: { [projectRoot]: { targets: releaseTargets(context.workspaceRoot, config) } } }] as const;
     }),
 ];
 

@@ -1,6 +1,7 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import { type LoadedReleaseConfig } from '../../../libs/release/src/config';
 import { platformRowEnvName } from '../../../libs/release/src/platforms';
+import { pipelineInputs, resolutionConfigInputs } from './task-inputs';
 
 const EXECUTORS = '@codebuff/nx-release';
 export const BIN_ROOT = 'dist/build/bin';
@@ -18,7 +19,8 @@ export const RELEASE_ROOT = 'dist/release';
  * rows reach the hash through an environment variable per row (set by preTasksExecution), and
  * the upload executor reads its settings from release.config.json when it runs.
  */
-export function releaseTargets(config: LoadedReleaseConfig): Record<string, TargetConfiguration> {
+export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfig): Record<string, TargetConfiguration> {
+  const pipeline = pipelineInputs(workspaceRoot);
   const targets: Record<string, TargetConfiguration> = {};
   const keys = config.resolvedPlatforms.map((p) => p.key);
   for (const platform of config.resolvedPlatforms) {
@@ -27,11 +29,12 @@ export function releaseTargets(config: LoadedReleaseConfig): Record<string, Targ
       executor: `${EXECUTORS}:compile`,
       cache: true,
       inputs: [
-        '{projectRoot}/src/**/*',
-        '{projectRoot}/package.json',
-        '{projectRoot}/tsconfig.json',
-        '{workspaceRoot}/libs/release/src/compile/**/*',
-        { externalDependencies: ['bun'] },
+        // The CLI's files and, through the project graph, those of every workspace project it
+        // imports, with the npm packages they import at the versions the lockfile pins.
+        'binarySources',
+        '^binarySources',
+        ...resolutionConfigInputs(workspaceRoot, config.projectRoot),
+        ...pipeline.compile,
         { env: 'VERSION' },
         rowInput,
       ],
@@ -45,7 +48,7 @@ export function releaseTargets(config: LoadedReleaseConfig): Record<string, Targ
       dependsOn: [`compile-${platform.key}`],
       inputs: [
         { dependentTasksOutputFiles: '**/compile.json', transitive: false },
-        '{workspaceRoot}/libs/release/src/bundle/**/*',
+        ...pipeline.bundle,
         { env: 'SOURCE_DATE_EPOCH' },
         { runtime: `git log -1 --format=%ct -- ${config.projectRoot} 2>/dev/null || echo none` },
         rowInput,
@@ -70,7 +73,7 @@ export function releaseTargets(config: LoadedReleaseConfig): Record<string, Targ
     executor: `${EXECUTORS}:assemble`,
     cache: true,
     dependsOn: keys.map((k) => `bundle-${k}`),
-    inputs: [{ dependentTasksOutputFiles: '**/bundle.json', transitive: false }, '{workspaceRoot}/libs/release/src/release/**/*'],
+    inputs: [{ dependentTasksOutputFiles: '**/bundle.json', transitive: false }, ...pipeline.assemble],
     outputs: [`{workspaceRoot}/${RELEASE_ROOT}`],
     options: { name: config.name, platforms: keys, bundleRoot: BUNDLE_ROOT, releaseRoot: RELEASE_ROOT },
     metadata: { description: `Bundle every platform into ${RELEASE_ROOT}/<version>/ with SHA256SUMS and manifest.json.` },

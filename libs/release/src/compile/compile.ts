@@ -1,10 +1,11 @@
-import { access, chmod, mkdir, rm, stat } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sha256File } from '../checksums';
 import { ReleaseError } from '../errors';
 import { replaceDirectory, tempPathFor, writeJsonAtomic } from '../fs-atomic';
 import type { PlatformSpec } from '../platforms';
 import { bunExecutable, bunVersion, runCommand } from './bun';
+import { type BunMetafile, checkBundledInputs, type DeclaredInputs } from './bundled-inputs';
 
 export const COMPILE_RECORD = 'compile.json';
 
@@ -29,6 +30,11 @@ export interface CompileOptions {
   /** Working directory for Bun (the CLI project's root, so its tsconfig applies). */
   cwd: string;
   minify?: boolean;
+  /**
+   * What the task's cache key covers. When given, every file and package Bun bundled is checked
+   * against it before the binary is kept (see bundled-inputs.ts); Nx callers always give it.
+   */
+  declaredInputs?: { workspaceRoot: string; inputs: DeclaredInputs };
 }
 
 export async function compileBinary(options: CompileOptions): Promise<CompileRecord> {
@@ -43,12 +49,14 @@ export async function compileBinary(options: CompileOptions): Promise<CompileRec
   await mkdir(staging, { recursive: true });
   try {
     const binaryPath = join(staging, platform.binaryName);
+    const metafilePath = join(staging, 'bun-metafile.json');
     const args = [
       'build',
       entry,
       '--compile',
       `--target=${platform.bunTarget}`,
       `--outfile=${binaryPath}`,
+      `--metafile=${metafilePath}`,
       `--define=CODEBUFF_VERSION=${JSON.stringify(version)}`,
       `--define=CODEBUFF_PLATFORM=${JSON.stringify(platform.key)}`,
       ...(options.minify === false ? [] : ['--minify']),
@@ -56,6 +64,11 @@ export async function compileBinary(options: CompileOptions): Promise<CompileRec
     const result = await runCommand(bunExecutable(), args, options.cwd);
     if (result.code !== 0) {
       throw new ReleaseError(`compile failed for ${platform.key} (${platform.bunTarget}):\n${result.output.trim()}`);
+    }
+    const metafile = JSON.parse(await readFile(metafilePath, 'utf8')) as BunMetafile;
+    await rm(metafilePath);
+    if (options.declaredInputs) {
+      checkBundledInputs({ metafile, cwd: options.cwd, workspaceRoot: options.declaredInputs.workspaceRoot, declared: options.declaredInputs.inputs, platform });
     }
     await chmod(binaryPath, 0o755);
     const record: CompileRecord = {

@@ -3,6 +3,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { compileBinary } from '../../../../../libs/release/src/compile/compile';
 import { ReleaseError } from '../../../../../libs/release/src/errors';
 import { readPackageVersion, resolveVersion } from '../../../../../libs/release/src/version';
+import { declaredInputsOf } from '../../declared-inputs';
 import { platformForTask } from '../../platform-row';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { CompileExecutorOptions } from './schema';
@@ -20,6 +21,7 @@ export default async function compileExecutor(options: CompileExecutorOptions, c
       version,
       cwd: join(workspaceRoot, projectRoot),
       minify: options.minify,
+      declaredInputs: { workspaceRoot, inputs: await declaredInputsOf(context) },
     });
     console.log(`compiled ${platform.key} (${platform.bunTarget}) ${version}: ${(record.size / 1e6).toFixed(1)} MB sha256 ${record.sha256}`);
   });

@@ -1,0 +1,2 @@
+export { describeProject } from './project-summary';
+export { USAGE } from './usage';

@@ -1,0 +1,67 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+
+/**
+ * Every module an executor loads, worked out from its imports: the pipeline code that shapes a
+ * task's output, so that exactly these files (and the npm packages they import) are the task's
+ * inputs. A hand-kept list went stale once already: `version.ts`, which normalizes the version
+ * baked into every binary, was imported by the compile but was not among its inputs.
+ */
+export interface ImportClosure {
+  /** Workspace-relative paths, sorted. */
+  files: string[];
+  /** npm packages imported at run time (type-only imports leave no trace in the output), sorted. */
+  packages: string[];
+}
+
+// Our own code only: static `import … from`, `export … from`, `import '…'`, `require('…')` and
+// `import('…')`. `import type` / `export type` are skipped: they are erased before anything runs.
+const IMPORT_PATTERN =
+  /(?:^|[;\s])(?:import|export)\s+(type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|\b(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+const EXTENSIONS = ['', '.ts', '.js', '.json', '/index.ts', '/index.js'];
+const BUILTINS = new Set(builtinModules);
+
+export function importClosure(workspaceRoot: string, entryFiles: readonly string[]): ImportClosure {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const pending = entryFiles.map((f) => resolve(workspaceRoot, f));
+  while (pending.length > 0) {
+    const file = pending.pop() as string;
+    const key = relative(workspaceRoot, file).split('\\').join('/');
+    if (files.has(key)) continue;
+    files.add(key);
+    if (file.endsWith('.json')) continue;
+    for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
+      if (specifier.startsWith('.')) pending.push(resolveRelative(file, specifier));
+      else if (!specifier.startsWith('node:') && !BUILTINS.has(specifier)) packages.add(packageNameOf(specifier));
+    }
+  }
+  return { files: [...files].sort(), packages: [...packages].sort() };
+}
+
+export function importsOf(source: string): string[] {
+  const found: string[] = [];
+  const withoutComments = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  for (const match of withoutComments.matchAll(IMPORT_PATTERN)) {
+    if (match[1]) continue;
+    found.push(match[2] ?? match[3]);
+  }
+  return found;
+}
+
+function resolveRelative(fromFile: string, specifier: string): string {
+  const base = join(dirname(fromFile), specifier);
+  for (const extension of EXTENSIONS) {
+    const candidate = base + extension;
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  throw new Error(`cannot resolve import '${specifier}' from ${fromFile}`);
+}
+
+/** `@scope/name/sub/path` → `@scope/name`; `name/sub` → `name`. */
+export function packageNameOf(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}

@@ -1,0 +1,54 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import type { TargetConfiguration } from '@nx/devkit';
+import { importClosure, packageNameOf } from './import-closure';
+
+type Input = NonNullable<TargetConfiguration['inputs']>[number];
+
+const PLUGIN_ROOT = join(__dirname, '..');
+
+/** The cached executors whose own code shapes what they write. */
+const CACHED_EXECUTORS = ['compile', 'bundle', 'assemble'] as const;
+type CachedExecutor = (typeof CACHED_EXECUTORS)[number];
+
+/**
+ * For each cached executor: every workspace file it loads and every npm package it imports, from
+ * its import graph (see import-closure.ts). The compile also runs the pinned `bun` package.
+ */
+export function pipelineInputs(workspaceRoot: string): Record<CachedExecutor, Input[]> {
+  const executors = JSON.parse(readFileSync(join(PLUGIN_ROOT, 'executors.json'), 'utf8')) as {
+    executors: Record<string, { implementation: string }>;
+  };
+  const inputsOf = (name: CachedExecutor): Input[] => {
+    const entry = join(PLUGIN_ROOT, executors.executors[name].implementation);
+    const closure = importClosure(workspaceRoot, [existsSync(`${entry}.ts`) ? `${entry}.ts` : `${entry}.js`]);
+    const packages = name === 'compile' ? ['bun', ...closure.packages] : closure.packages;
+    return [...closure.files.map((f) => `{workspaceRoot}/${f}`), { externalDependencies: packages }];
+  };
+  return { compile: inputsOf('compile'), bundle: inputsOf('bundle'), assemble: inputsOf('assemble') };
+}
+
+/**
+ * Configuration that steers how Bun resolves the CLI's imports: the project's tsconfig and every
+ * tsconfig it extends, whole (their `paths` map import names to files; Nx on its own hashes only
+ * part of the root tsconfig), and a `bunfig.toml` beside the project or at the root.
+ */
+export function resolutionConfigInputs(workspaceRoot: string, projectRoot: string): Input[] {
+  const inputs: Input[] = ['{projectRoot}/bunfig.toml', '{workspaceRoot}/bunfig.toml'];
+  const packages: string[] = [];
+  let file: string | undefined = join(workspaceRoot, projectRoot, 'tsconfig.json');
+  const seen = new Set<string>();
+  while (file && existsSync(file) && !seen.has(file)) {
+    seen.add(file);
+    inputs.push(`{workspaceRoot}/${relative(workspaceRoot, file).split('\\').join('/')}`);
+    const extended = (JSON.parse(readFileSync(file, 'utf8')) as { extends?: string }).extends;
+    if (extended === undefined) break;
+    if (extended.startsWith('.')) {
+      file = join(dirname(file), extended.endsWith('.json') ? extended : `${extended}.json`);
+    } else {
+      packages.push(packageNameOf(extended));
+      file = undefined;
+    }
+  }
+  return packages.length > 0 ? [...inputs, { externalDependencies: packages }] : inputs;
+}
