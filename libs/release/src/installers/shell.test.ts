@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startFileServer, type FileServer } from '../../../../apps/codebuff-npm/src/testing/file-server';
+import { makeTestRelease } from '../upload/test-release';
+import { shellInstaller } from './shell';
+import { buildRealLinuxRelease, fakeCommands, fakeUname, run, SETTINGS, type RealRelease } from './test-fixtures';
+
+// The shell installer run for real by dash and busybox sh against a release served on 127.0.0.1:
+// a Bun-compiled linux-x64 binary, packed and assembled by the library, installers included.
+
+const VERSION = '1.4.0';
+/** Absolute, so it is found when a test's PATH holds only busybox's own applets. */
+const busybox = (() => {
+  try {
+    return execFileSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+})();
+const hasBusybox = busybox !== undefined;
+const SHELLS: Array<{ name: string; argv: string[]; skip: string | false }> = [
+  { name: 'dash', argv: ['dash'], skip: false },
+  { name: 'busybox sh', argv: [busybox ?? 'busybox', 'sh'], skip: hasBusybox ? false : 'busybox is not installed (.ci/run installs it with apt-get)' },
+];
+
+let release: RealRelease;
+let server: FileServer;
+let tampered: string;
+
+before(async () => {
+  release = await buildRealLinuxRelease(VERSION);
+  server = await startFileServer(release.root);
+  // The same release with one byte of the archive changed, under another path of the same server.
+  tampered = join(release.root, 'tampered');
+  mkdirSync(tampered);
+  for (const file of readdirSync(release.dir)) copyFileSync(join(release.dir, file), join(tampered, file));
+  const archive = join(tampered, 'codebuff-linux-x64.tar.gz');
+  const bytes = readFileSync(archive);
+  bytes[bytes.length - 100] ^= 0xff;
+  writeFileSync(archive, bytes);
+});
+after(() => server?.close());
+
+function baseEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  // Built from scratch: a developer's own CODEBUFF_* or XDG_* must not leak into the runs.
+  return { PATH: process.env.PATH, HOME: home, ...extra };
+}
+
+const script = () => join(release.dir, 'codebuff-installer.sh');
+
+test('assemble wrote the installer, listed in SHA256SUMS and the manifest', () => {
+  const names = (release.manifest.installers ?? []).map((i) => i.fileName);
+  assert.deepEqual(names, ['codebuff-installer.sh', 'codebuff.rb'], 'a linux-only release: no PowerShell installer, no Scoop manifest');
+  assert.match(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: release.dir, encoding: 'utf8' }), /codebuff-installer\.sh: OK/);
+  const asset = release.manifest.assets[0];
+  assert.match(readFileSync(script(), 'utf8'), new RegExp(`linux-x64\\) asset=${asset.fileName} sha256=${asset.sha256} `));
+});
+
+for (const shell of SHELLS) {
+  describe(`codebuff-installer.sh under ${shell.name}`, { skip: shell.skip }, () => {
+    const [command, ...prefix] = shell.argv;
+
+    test('parses (sh -n)', async () => {
+      const result = await run(command, [...prefix, '-n', script()], baseEnv(tmpdir()));
+      assert.equal(result.code, 0, result.stderr);
+    });
+
+    test('installs the binary into CODEBUFF_INSTALL_DIR; it runs and prints the version', async () => {
+      const home = mkdtempSync(join(tmpdir(), 'home-'));
+      const dir = join(home, 'tools', 'bin');
+      const result = await run(command, [...prefix, script()], baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}/`, CODEBUFF_INSTALL_DIR: dir }));
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stderr, '');
+      assert.match(result.stdout, new RegExp(`downloading codebuff ${VERSION} for linux-x64 from ${server.origin}/${VERSION}/codebuff-linux-x64.tar.gz\\n`), 'trailing slash dropped, like the launcher');
+      assert.match(result.stdout, new RegExp(`installed codebuff ${VERSION} to ${dir}/codebuff\\n`));
+      assert.match(result.stdout, /is not on your PATH; add it/);
+      assert.deepEqual(readdirSync(dir), ['codebuff'], 'nothing else left in the install dir');
+      assert.equal(execFileSync(join(dir, 'codebuff'), ['--version'], { encoding: 'utf8' }), `${VERSION}\n`);
+    });
+
+    test('default install dir: $XDG_BIN_HOME, else ~/.local/bin; no PATH hint when it is on PATH', async () => {
+      const home = mkdtempSync(join(tmpdir(), 'home-'));
+      const xdg = join(home, 'xdg-bin');
+      const first = await run(command, [...prefix, script()], baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}`, XDG_BIN_HOME: xdg }));
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(execFileSync(join(xdg, 'codebuff'), ['--version'], { encoding: 'utf8' }), `${VERSION}\n`);
+      const local = join(home, '.local', 'bin');
+      const second = await run(command, [...prefix, script()], { ...baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}` }), PATH: `${local}:${process.env.PATH}` });
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(execFileSync(join(local, 'codebuff'), ['--version'], { encoding: 'utf8' }), `${VERSION}\n`);
+      assert.doesNotMatch(second.stdout, /not on your PATH/);
+    });
+
+    test('a tampered archive: refused in one line, nothing in the install dir', async () => {
+      const home = mkdtempSync(join(tmpdir(), 'home-'));
+      const dir = join(home, 'bin');
+      const result = await run(command, [...prefix, script()], baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/tampered`, CODEBUFF_INSTALL_DIR: dir }));
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /^codebuff installer: checksum mismatch for codebuff-linux-x64\.tar\.gz from http:\/\/127\.0\.0\.1:\d+\/tampered\/codebuff-linux-x64\.tar\.gz: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}; nothing was installed\n$/);
+      assert.equal(existsSync(dir), false, 'the install dir is not even created');
+    });
+
+    test('the server gone: one line, non-zero, nothing installed', async () => {
+      const gone = await startFileServer(release.root);
+      const origin = gone.origin;
+      await gone.close();
+      const home = mkdtempSync(join(tmpdir(), 'home-'));
+      const dir = join(home, 'bin');
+      const result = await run(command, [...prefix, script()], baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: dir }));
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, new RegExp(`^codebuff installer: download failed: ${origin}/${VERSION}/codebuff-linux-x64\\.tar\\.gz \\(.+\\)\\n$`));
+      assert.equal(existsSync(dir), false);
+    });
+
+    test('an unsupported platform: one line listing what the release has, before any download', async () => {
+      const home = mkdtempSync(join(tmpdir(), 'home-'));
+      const fake = fakeCommands({ uname: fakeUname('Linux', 's390x') });
+      const result = await run(command, [...prefix, script()], { ...baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}` }), PATH: `${fake}:${process.env.PATH}` });
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr, `codebuff installer: codebuff ${VERSION} has no build for this platform (linux-s390x); supported: linux-x64\n`);
+      assert.equal(result.stdout, '');
+    });
+  });
+}
+
+describe('platform choice, from the manifest only', () => {
+  let allServer: FileServer;
+  let allScript: string;
+  before(async () => {
+    // Every row of the platform table plus a row the installer code has never heard of: the
+    // archives are random bytes (they will not unpack), which is enough to see which one is chosen.
+    const { releaseDir, manifest } = await makeTestRelease('2.0.0');
+    manifest.assets.push({ platform: 'freebsd-x64', fileName: 'codebuff-freebsd-x64.tar.gz', archive: 'tar.gz', binaryName: 'codebuff', size: 4, sha256: 'f'.repeat(64) });
+    allScript = join(releaseDir, 'codebuff-installer.sh');
+    writeFileSync(allScript, shellInstaller(manifest, SETTINGS));
+    allServer = await startFileServer(join(releaseDir, '..'));
+  });
+  after(() => allServer?.close());
+
+  const cases: Array<{ machine: string; uname: [string, string]; translated?: string; expect: string }> = [
+    { machine: 'Linux aarch64', uname: ['Linux', 'aarch64'], expect: 'linux-arm64' },
+    { machine: 'an Intel Mac', uname: ['Darwin', 'x86_64'], translated: '0', expect: 'darwin-x64' },
+    { machine: 'an Apple silicon Mac under Rosetta', uname: ['Darwin', 'x86_64'], translated: '1', expect: 'darwin-arm64' },
+    { machine: 'an Apple silicon Mac', uname: ['Darwin', 'arm64'], expect: 'darwin-arm64' },
+    { machine: 'FreeBSD amd64 (a row added to the manifest)', uname: ['FreeBSD', 'amd64'], expect: 'freebsd-x64' },
+  ];
+  for (const c of cases) {
+    test(`${c.machine} → ${c.expect}`, async () => {
+      const commands: Record<string, string> = { uname: fakeUname(...c.uname) };
+      if (c.translated !== undefined) commands.sysctl = `echo ${c.translated}`;
+      const fake = fakeCommands(commands);
+      const home = mkdtempSync(join(tmpdir(), 'home-'));
+      const result = await run('dash', [allScript], { PATH: `${fake}:${process.env.PATH}`, HOME: home, CODEBUFF_DOWNLOAD_BASE_URL: `${allServer.origin}/2.0.0` });
+      assert.match(result.stdout, new RegExp(`^downloading codebuff 2\\.0\\.0 for ${c.expect} from ${allServer.origin}/2\\.0\\.0/codebuff-${c.expect}\\.tar\\.gz\\n`), result.stderr);
+      assert.equal(result.code, 1, 'random bytes never install');
+      assert.equal(existsSync(join(home, '.local', 'bin')), false);
+    });
+  }
+
+  test('Windows zips are left to the PowerShell installer', () => {
+    const text = readFileSync(allScript, 'utf8');
+    assert.doesNotMatch(text, /win32/);
+  });
+});
+
+describe('busybox alone (an Alpine-like machine: no curl, busybox wget)', { skip: hasBusybox ? false : 'busybox is not installed (.ci/run installs it with apt-get)' }, () => {
+  test('downloads with wget, checks with busybox sha256sum, installs', async () => {
+    const tools = mkdtempSync(join(tmpdir(), 'busybox-bin-'));
+    execFileSync(busybox!, ['--install', '-s', tools]);
+    assert.equal(existsSync(join(tools, 'curl')), false);
+    const home = mkdtempSync(join(tmpdir(), 'home-'));
+    const dir = join(home, 'bin');
+    const result = await run(busybox!, ['sh', script()], { PATH: tools, HOME: home, CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(execFileSync(join(dir, 'codebuff'), ['--version'], { encoding: 'utf8' }), `${VERSION}\n`);
+    assert.ok(server.requests.some((r) => r.path === `/${VERSION}/codebuff-linux-x64.tar.gz` && /wget/i.test(r.userAgent ?? '')), 'fetched by wget');
+  });
+});
