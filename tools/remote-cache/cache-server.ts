@@ -7,6 +7,7 @@ import { createCacheHandler } from './handler';
 import { DEFAULT_LIMITS, lingerMs, type ServerLimits } from './limits';
 import type { CacheServerOptions } from './options';
 import { type CacheStore, createS3Store } from './s3-store';
+import { bodyPending } from './reply';
 import { createAccessCheck } from './tokens';
 
 export interface RunningCacheServer {
@@ -37,7 +38,7 @@ function defaultLog(line: string, kind: 'request' | 'error'): void {
  */
 function closeIfBodyUnread(req: IncomingMessage, res: ServerResponse, ms: number): void {
   res.once('finish', () => {
-    if (req.complete || req.destroyed) return;
+    if (!bodyPending(req) || req.destroyed) return;
     const timer = setTimeout(() => req.socket.destroy(), ms);
     req.once('end', () => clearTimeout(timer));
     req.once('close', () => clearTimeout(timer));
@@ -69,6 +70,8 @@ export async function startCacheServer(options: StartOptions): Promise<RunningCa
     // the entry's size); one fixed total for every request would cut big entries or wait too long.
     requestTimeout: 0,
     headersTimeout: limits.clientTimeoutMs,
+    // How often Node looks for connections past headersTimeout (default every 30 s).
+    connectionsCheckingInterval: Math.min(limits.clientTimeoutMs, 5_000),
   });
   server.maxConnections = limits.maxConnections;
   server.on('request', onRequest);

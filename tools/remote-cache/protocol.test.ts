@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { openRaw, statusOf } from './raw-http';
 import { type CacheFixture, startCacheFixture } from './test-support';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -110,6 +111,26 @@ describe('remote cache server: Nx HTTP protocol on a real S3 (s3rver)', () => {
     assert.ok(cache.logs.some((l) => l.startsWith('PUT 888 ')), cache.logs.join('\n'));
     assert.equal((await cache.stored()).has('888'), false);
     assert.equal((await call('GET', '888', cache.tokens.read)).status, 404);
+  });
+
+  test('request targets the URL parser rejects are answered 400, and the server goes on serving', async () => {
+    for (const target of ['//x:99999/', '//[zz]/', '//%zz/v1/cache/1', '//a@:1/']) {
+      const conn = await openRaw(cache.server.url);
+      conn.socket.end(`GET ${target} HTTP/1.1\r\nHost: cache\r\nConnection: close\r\n\r\n`);
+      const answer = await conn.closed;
+      assert.equal(statusOf(answer), 400, `${target}: ${answer}`);
+      assert.match(answer, /invalid request target/);
+    }
+    assert.equal((await fetch(`${cache.server.url}/health`)).status, 200);
+    assert.equal((await call('GET', '222', cache.tokens.read)).status, 200);
+  });
+
+  test('an empty PUT is refused (400) and stores nothing', async () => {
+    const res = await call('PUT', '999', cache.tokens.readWrite, Buffer.alloc(0));
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /empty entry refused/);
+    assert.equal((await cache.stored()).has('999'), false);
+    assert.equal((await call('GET', '999', cache.tokens.read)).status, 404);
   });
 
   test('the log has one line per request and never a token', () => {

@@ -1,4 +1,14 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * Whether the request announced a body that has not all arrived. (`complete` alone is not it:
+ * while the request handler first runs, it is false even for a GET without a body.)
+ */
+export function bodyPending(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  const announced = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  return announced && !req.complete;
+}
 
 export interface ReplyOptions {
   headers?: Record<string, string>;
@@ -19,7 +29,7 @@ export function reply(res: ServerResponse, status: number, message: string, { he
   }
   const req = res.req;
   const body = `${message}\n`;
-  const unread = !req.complete;
+  const unread = bodyPending(req);
   res.writeHead(status, {
     'content-type': 'text/plain',
     'content-length': String(Buffer.byteLength(body)),

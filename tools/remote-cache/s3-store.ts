@@ -56,6 +56,9 @@ export function createS3Client(location: S3Location, { storeTimeoutMs }: S3Store
     // A store that accepts connections and then says nothing (paused, overloaded) fails the call
     // instead of holding it, and every client waiting behind it, forever.
     requestHandler: { connectionTimeout: storeTimeoutMs, socketTimeout: storeTimeoutMs },
+    // The SDK would print its own warnings (a failed streamed PUT) to the console; the handler
+    // logs every failed request with its cause in the server's log instead.
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
   });
 }
 

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { after, before, describe, test } from 'node:test';
+import { type S3Process, startS3rverProcess } from './s3rver-process';
+import { type StoreProxy, startStoreProxy } from './store-proxy';
+import { BUCKET, type CacheFixture, PREFIX, startCacheFixture } from './test-support';
+
+const md5 = (data: Buffer) => createHash('md5').update(data).digest('base64');
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+describe('a store that stops answering: every request ends, with 504, within the deadline', () => {
+  let s3: S3Process;
+  let cache: CacheFixture;
+  const entry = randomBytes(32 * 1024 * 1024);
+  const call = (method: string, hash: string, body?: Buffer) =>
+    fetch(`${cache.server.url}/v1/cache/${hash}`, { method, headers: { authorization: `Bearer ${cache.tokens.readWrite}` }, body });
+
+  before(async () => {
+    s3 = await startS3rverProcess([BUCKET]);
+    cache = await startCacheFixture({ s3, limits: { storeTimeoutMs: 1000 } });
+    assert.equal((await call('PUT', '100', entry)).status, 200);
+  });
+  after(async () => {
+    await cache.close();
+    await s3.close();
+  });
+
+  test('GET, PUT (its existence check) and a GET cut mid-body end while the store is paused; the server serves again after', { timeout: 60_000 }, async () => {
+    const streaming = await call('GET', '100');
+    assert.equal(streaming.status, 200);
+    const reader = streaming.body!.getReader();
+    await reader.read();
+    s3.pause();
+    try {
+      assert.equal((await call('GET', '100')).status, 504);
+      assert.equal((await call('PUT', '101', Buffer.from('new entry'))).status, 504);
+      // The body stops with the store: it fails rather than hangs or ends short as if complete.
+      let received = 0;
+      await assert.rejects(async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          received += value.length;
+        }
+      });
+      assert.ok(received < entry.length, `${received} bytes`);
+      assert.equal((await fetch(`${cache.server.url}/health`)).status, 200);
+    } finally {
+      s3.resume();
+    }
+    const again = await call('GET', '100');
+    assert.equal(again.status, 200);
+    assert.equal(sha256(Buffer.from(await again.arrayBuffer())), sha256(entry));
+    assert.ok(cache.logs.some((l) => /^error GET 100: StoreTimeoutError/.test(l)), cache.logs.join('\n'));
+  });
+});
+
+describe('a write to the store cut short is never served', () => {
+  let cache: CacheFixture;
+  let proxy: StoreProxy;
+  let direct: S3Client;
+  const call = (method: string, hash: string, body?: Buffer) =>
+    fetch(`${cache.server.url}/v1/cache/${hash}`, { method, headers: { authorization: `Bearer ${cache.tokens.readWrite}` }, body });
+
+  before(async () => {
+    const { startS3rver } = await import('../testing/s3rver');
+    const s3 = await startS3rver([BUCKET]);
+    proxy = await startStoreProxy(s3.endpoint);
+    cache = await startCacheFixture({ s3, storeEndpoint: proxy.endpoint });
+    direct = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+    const close = cache.close;
+    cache.close = async () => {
+      await close();
+      direct.destroy();
+      await proxy.close();
+      await s3.close();
+    };
+  });
+  after(async () => {
+    await cache.close();
+  });
+
+  test('one cut: the upload is sent again, with its Content-MD5, and GET serves exactly what was PUT', async () => {
+    const entry = randomBytes(4 * 1024 * 1024);
+    proxy.cutUploads(1, 1024 * 1024);
+    assert.equal((await call('PUT', '200', entry)).status, 200);
+    assert.equal(proxy.cut, 1);
+    const got = await call('GET', '200');
+    assert.equal(got.status, 200);
+    assert.equal(sha256(Buffer.from(await got.arrayBuffer())), sha256(entry));
+    assert.ok(proxy.puts.length >= 2, `${proxy.puts.length} PUTs`);
+    for (const put of proxy.puts) {
+      assert.equal(put['content-md5'], md5(entry));
+      assert.equal(put['x-amz-meta-entry-size'], String(entry.length));
+    }
+  });
+
+  test('every attempt cut: the PUT fails (502), and the partial object the store kept is a miss, never a 200', async () => {
+    const entry = randomBytes(4 * 1024 * 1024);
+    proxy.cutUploads(10, 1024 * 1024);
+    assert.equal((await call('PUT', '300', entry)).status, 502);
+    proxy.cutUploads(0, Infinity);
+    // s3rver keeps what arrived of a cut upload (a store that honours Content-MD5 would not):
+    // the server must not serve it.
+    const kept = (await cache.stored()).get('300');
+    assert.ok(kept && kept.length < entry.length, `the store kept ${kept?.length} of ${entry.length} bytes`);
+    assert.equal((await call('GET', '300')).status, 404);
+    assert.ok(cache.logs.some((l) => /^GET 300: stored object team\/nx\/300 is damaged \(no recorded size\)/.test(l)), cache.logs.join('\n'));
+  });
+
+  test('an object whose size differs from the size recorded when it was written is a miss', async () => {
+    await direct.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/400`, Body: Buffer.from('short'), Metadata: { 'entry-size': '1000' } }),
+    );
+    assert.equal((await call('GET', '400')).status, 404);
+    await direct.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/401`, Body: Buffer.from('right'), Metadata: { 'entry-size': '5' } }));
+    const right = await call('GET', '401');
+    assert.equal(right.status, 200);
+    assert.equal(await right.text(), 'right');
+  });
+});
