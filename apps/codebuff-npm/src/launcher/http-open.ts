@@ -13,6 +13,8 @@ export interface OpenOptions {
   timeoutMs: number;
   userAgent: string;
   maxRedirects?: number;
+  /** Aborts the request and its body (the download's deadline and minimum speed). */
+  signal?: AbortSignal;
 }
 
 export interface OpenedBody {
@@ -21,6 +23,8 @@ export interface OpenedBody {
   finalUrl: string;
   /** Byte offset at which `stream` starts: `start` if the server honoured the range, else 0. */
   offset: number;
+  /** Bytes the server says `stream` holds (Content-Length), when it says. */
+  length: number | undefined;
 }
 
 /** The asset is not there (404, missing file): retrying will not help. */
@@ -52,10 +56,10 @@ export async function openUrl(url: string, start: number, options: OpenOptions):
       current = new URL(response.headers.location, current);
       continue;
     }
-    if (status === 200) return { stream: response, finalUrl: current.href, offset: 0 };
+    if (status === 200) return { stream: response, finalUrl: current.href, offset: 0, length: contentLength(response) };
     if (status === 206) {
       const range = /^bytes (\d+)-/.exec(response.headers['content-range'] ?? '');
-      if (range && Number(range[1]) === start) return { stream: response, finalUrl: current.href, offset: start };
+      if (range && Number(range[1]) === start) return { stream: response, finalUrl: current.href, offset: start, length: contentLength(response) };
       response.resume();
       throw new TransientError(`${redactUrl(current.href)} answered an unexpected range (${response.headers['content-range'] ?? 'none'})`);
     }
@@ -77,12 +81,17 @@ export class RangeNotSatisfiableError extends TransientError {
   }
 }
 
+function contentLength(response: IncomingMessage): number | undefined {
+  const header = response.headers['content-length'];
+  return header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
+}
+
 function get(url: URL, start: number, options: OpenOptions): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const headers: Record<string, string> = { 'user-agent': options.userAgent, accept: 'application/octet-stream' };
     if (start > 0) headers.range = `bytes=${start}-`;
-    const request = client.get(url, { headers, agent: proxyAgentFor(url), timeout: options.timeoutMs });
+    const request = client.get(url, { headers, agent: proxyAgentFor(url), timeout: options.timeoutMs, signal: options.signal });
     let response: IncomingMessage | undefined;
     let timedOut: TransientError | undefined;
     // The same timer covers the body: a stalled transfer fails with this error, not a vague reset.
@@ -100,7 +109,7 @@ function get(url: URL, start: number, options: OpenOptions): Promise<IncomingMes
   });
 }
 
-function formatMs(ms: number): string {
+export function formatMs(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
 
@@ -109,5 +118,5 @@ async function openFile(url: URL, start: number): Promise<OpenedBody> {
   const info = await stat(path).catch(() => null);
   if (!info?.isFile()) throw new NotFoundError(url.href);
   const offset = start > 0 && start < info.size ? start : 0;
-  return { stream: createReadStream(path, { start: offset }), finalUrl: url.href, offset };
+  return { stream: createReadStream(path, { start: offset }), finalUrl: url.href, offset, length: info.size - offset };
 }

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, constants as fsConstants, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LauncherError, describeError, redactUrl } from './errors';
-import { type DownloadOptions, downloadToPart } from './download';
+import { type DownloadOptions, WrongSizeError, downloadToPart } from './download';
 import { sha256File } from '../../../../libs/release/src/checksums';
 import { NotFoundError } from './http-open';
-import { type LockOptions, withLock } from './lock';
+import { type HeldLock, type LockOptions, withLock } from './lock';
 import { describeProxy } from './proxy';
-import { type LauncherAsset, type ReleaseInfo, assetUrl } from './release-info';
+import { BASE_URL_ENV, type LauncherAsset, type ReleaseInfo, assetUrl } from './release-info';
 import { unpackBinary } from './unpack';
 
 /** Written last, after the binary is in place: its presence is what "installed" means. */
@@ -47,7 +47,20 @@ export async function isInstalled(plan: InstallPlan, verifyBinary = false): Prom
   if (!stamp || stamp.assetSha256 !== plan.asset.sha256 || stamp.binaryName !== plan.asset.binaryName) return false;
   const info = await stat(plan.binaryPath).catch(() => undefined);
   if (!info?.isFile() || info.size !== stamp.binarySize) return false;
-  return !verifyBinary || (await sha256File(plan.binaryPath)) === stamp.binarySha256;
+  if (verifyBinary && (await sha256File(plan.binaryPath)) !== stamp.binarySha256) return false;
+  return restoreExecutable(plan.binaryPath);
+}
+
+/**
+ * A binary that lost its exec bit (a `chmod`, a copy or backup tool) gets it back: the bytes are
+ * the verified ones, only the mode is wrong. False (reinstall) if the mode cannot be repaired.
+ */
+async function restoreExecutable(binaryPath: string): Promise<boolean> {
+  if (process.platform === 'win32') return true;
+  const executable = () => access(binaryPath, fsConstants.X_OK).then(() => true, () => false);
+  if (await executable()) return true;
+  await chmod(binaryPath, 0o755).catch(() => undefined);
+  return executable();
 }
 
 export interface InstallOptions {
@@ -55,7 +68,12 @@ export interface InstallOptions {
   lock: LockOptions;
   verifyBinary: boolean;
   log: (line: string) => void;
+  /** Download progress, for a terminal; `progressDone` clears it. */
+  progress?: (bytes: number, total: number) => void;
+  progressDone?: () => void;
 }
+
+const BASE_URL_HINT = `${BASE_URL_ENV} is set`;
 
 export function repairHint(plan: InstallPlan): string {
   return `run \`npm rebuild -g codebuff\` (without -g for a project install) or just run codebuff again; if that fails too, delete ${plan.dir} and retry`;
@@ -72,35 +90,64 @@ export async function installBinary(plan: InstallPlan, options: InstallOptions):
     join(plan.dir, '.install.lock'),
     options.lock,
     () => isInstalled(plan),
-    async () => {
+    async (lock) => {
       if (await isInstalled(plan, options.verifyBinary)) return;
       await removeLeftovers(plan.dir);
       const part = join(plan.dir, `.${plan.asset.fileName}.part`);
-      await fetchVerified(plan, part, options);
+      await fetchVerified(plan, part, options, lock);
+      if (!(await lock.stillHeld())) throw lostLock(plan);
       await placeBinary(plan, part);
     },
   );
 }
 
-async function fetchVerified(plan: InstallPlan, part: string, options: InstallOptions): Promise<void> {
+function lostLock(plan: InstallPlan): LauncherError {
+  return new LauncherError(`another codebuff process took over the install of ${plan.dir} while this one was stalled (suspended?); nothing was installed by this one`, {
+    repair: 'run codebuff again',
+  });
+}
+
+async function fetchVerified(plan: InstallPlan, part: string, options: InstallOptions, lock: HeldLock): Promise<void> {
   const { asset, url } = plan;
-  const resumed = (await stat(part).catch(() => undefined))?.size ?? 0;
   const via = describeProxy(new URL(url));
-  options.log(
-    `downloading ${asset.fileName} (${(asset.size / 1e6).toFixed(1)} MB) from ${redactUrl(url)}${via ? ` via ${via}` : ''}` +
-      (resumed ? `, resuming at ${resumed} bytes` : ''),
-  );
+  options.log(`downloading ${asset.fileName} (${(asset.size / 1e6).toFixed(1)} MB) from ${redactUrl(url)}${via ? ` via ${via}` : ''}`);
+  // Said only once the server honoured the Range request: a .part that is discarded (too long,
+  // or a server that answers 200) was not resumed.
+  let resumed = 0;
   try {
-    await downloadToPart(url, part, asset.size, {
-      ...options.download,
-      onRetry: (n, error) => options.log(`attempt ${n} failed (${describeError(error)}); retrying`),
-    });
+    await downloadToPart(
+      url,
+      part,
+      asset.size,
+      {
+        ...options.download,
+        onRetry: (n, error) => options.log(`attempt ${n} failed (${describeError(error)}); retrying`),
+      },
+      {
+        onResume: (offset) => {
+          resumed = offset;
+          options.log(`resuming at ${offset} bytes`);
+        },
+        onProgress: options.progress,
+        signal: lock.signal,
+      },
+    );
   } catch (error) {
+    if (error instanceof LauncherError) throw error;
+    if (lock.signal.aborted) throw lostLock(plan);
+    if (error instanceof WrongSizeError) {
+      throw new LauncherError(
+        `${asset.fileName} at ${redactUrl(url)} is not the file this package was published with: the server announces ${error.announced} bytes, the release manifest says ${asset.size}; nothing was downloaded`,
+        { repair: `if ${BASE_URL_HINT}, point it at a mirror of this exact release; otherwise ${repairHint(plan)}, and report it if it persists` },
+      );
+    }
     const reason = error instanceof NotFoundError ? `${asset.fileName} is not at that location (HTTP 404 or missing file)` : describeError(error);
     throw new LauncherError(
       `could not download ${plan.info.name} ${plan.info.version} for ${asset.platform} from ${redactUrl(url)}${via ? ` via proxy ${via}` : ''}: ${reason}`,
       { repair: `check the network and proxy settings (HTTPS_PROXY, NO_PROXY), then ${repairHint(plan)}`, cause: error },
     );
+  } finally {
+    options.progressDone?.();
   }
   const actual = await sha256File(part);
   if (actual !== asset.sha256) {
@@ -108,7 +155,7 @@ async function fetchVerified(plan: InstallPlan, part: string, options: InstallOp
     if (resumed > 0) {
       // The old .part may have come from another file; one clean download before giving up.
       options.log('the resumed download did not match its checksum; downloading again from the start');
-      return fetchVerified(plan, part, options);
+      return fetchVerified(plan, part, options, lock);
     }
     throw new LauncherError(
       `checksum mismatch for ${asset.fileName} from ${redactUrl(url)}: sha256 ${actual}, but the release manifest says ${asset.sha256}; the download was deleted and nothing was installed`,
@@ -120,7 +167,14 @@ async function fetchVerified(plan: InstallPlan, part: string, options: InstallOp
 async function placeBinary(plan: InstallPlan, part: string): Promise<void> {
   const staging = await mkdtemp(join(plan.dir, '.staging-'));
   try {
-    const unpacked = await unpackBinary(part, plan.asset, staging);
+    const unpacked = await unpackBinary(part, plan.asset, staging).catch((error: unknown) => {
+      if (error instanceof LauncherError) throw error;
+      // The archive matched the manifest's sha256, so it is the published file: the release is at fault.
+      throw new LauncherError(`could not unpack ${plan.asset.fileName} (sha256 as published): ${describeError(error)}; nothing was installed`, {
+        repair: `${repairHint(plan)}; if it fails again, the release itself is malformed: report it to the Codebuff maintainers`,
+        cause: error,
+      });
+    });
     const stamp: InstallStamp = {
       version: plan.info.version,
       platform: plan.asset.platform,

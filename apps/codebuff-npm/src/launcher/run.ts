@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { LauncherError } from './errors';
+import { inTerminalForeground } from './foreground';
 
 /** Signals that usually reach one pid (kill, a process manager), so the launcher passes them on. */
 const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
@@ -9,8 +10,10 @@ const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 
  * Runs the binary with the user's arguments and this process's stdin/stdout/stderr, and ends
  * the launcher the way the binary ended: same exit code, or the same signal.
  *
- * Ctrl-C already reaches the binary (the terminal signals the whole process group), so SIGINT is
- * only absorbed here, not forwarded: forwarding would deliver it twice.
+ * SIGINT: a Ctrl-C typed in the terminal already reaches the binary (the terminal signals the
+ * whole foreground process group), so it is absorbed here, not delivered twice. A SIGINT sent to
+ * the launcher's pid alone (a supervisor, an IDE's stop button) is passed on; see foreground.ts
+ * for how the two are told apart.
  */
 export function runBinary(binaryPath: string, args: readonly string[], repair: string): Promise<never> {
   return new Promise((_resolve, reject) => {
@@ -22,8 +25,11 @@ export function runBinary(binaryPath: string, args: readonly string[], repair: s
       if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
     };
     const handlers = new Map<NodeJS.Signals, () => void>();
-    const ignoreInterrupt = () => undefined;
-    process.on('SIGINT', ignoreInterrupt);
+    const interrupt = () => {
+      if (process.platform === 'win32' || inTerminalForeground()) return;
+      forward('SIGINT')();
+    };
+    process.on('SIGINT', interrupt);
     if (process.platform !== 'win32') {
       for (const signal of FORWARDED) {
         const handler = forward(signal);
@@ -33,7 +39,7 @@ export function runBinary(binaryPath: string, args: readonly string[], repair: s
     }
     child = spawn(binaryPath, args, { stdio: 'inherit', windowsHide: false });
     const detach = () => {
-      process.off('SIGINT', ignoreInterrupt);
+      process.off('SIGINT', interrupt);
       for (const [signal, handler] of handlers) process.off(signal, handler);
     };
     child.once('error', (error: NodeJS.ErrnoException) => {

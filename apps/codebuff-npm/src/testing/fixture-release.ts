@@ -20,6 +20,7 @@ case "$1" in
   cat) cat; exit 7 ;;
   args) shift; for a in "$@"; do echo "[$a]"; done; exit 0 ;;
   wait-term) trap 'echo got-term; exit 42' TERM; echo ready; i=0; while [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; exit 1 ;;
+  wait-int) n=0; j=0; trap 'n=$((n+1)); echo "got-int $n"' INT; echo ready; i=0; while [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); if [ $n -gt 0 ]; then j=$((j+1)); [ $j -ge 20 ] && exit 43; fi; done; exit 1 ;;
   die) echo dying; kill -KILL $$ ;;
 esac
 exit 3

@@ -24,19 +24,50 @@ export function startLauncher(packageDir: string, args: readonly string[], env: 
   return spawn(process.execPath, [join(packageDir, 'bin', entry), ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-export function collect(child: ChildProcess, input?: string): Promise<LauncherRun> {
+/**
+ * Waits for the process to end. With `timeoutMs`, a process still running then is killed and the
+ * run rejects: a launcher that hangs fails its test with a reason instead of stalling the suite.
+ */
+export function collect(child: ChildProcess, input?: string, timeoutMs?: number): Promise<LauncherRun> {
   return new Promise((resolve, reject) => {
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            child.kill('SIGKILL');
+            reject(new Error(`the launcher (pid ${child.pid}) was still running after ${timeoutMs} ms; stderr so far: ${stderr}`));
+          }, timeoutMs);
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (c: Buffer) => (stdout += c));
     child.stderr?.on('data', (c: Buffer) => (stderr += c));
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
     if (input !== undefined) child.stdin?.end(input);
     else child.stdin?.end();
   });
 }
 
-export function runLauncher(packageDir: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string, entry?: string): Promise<LauncherRun> {
-  return collect(startLauncher(packageDir, args, env, entry), input);
+export function runLauncher(packageDir: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string, entry?: string, timeoutMs?: number): Promise<LauncherRun> {
+  return collect(startLauncher(packageDir, args, env, entry), input, timeoutMs);
+}
+
+/** Waits until the process has printed `text` on stderr (or stdout), or fails after `timeoutMs`. */
+export function waitForOutput(child: ChildProcess, text: string | RegExp, timeoutMs = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no ${String(text)} within ${timeoutMs} ms; output: ${seen}`)), timeoutMs);
+    const look = (chunk: Buffer) => {
+      seen += chunk;
+      if (typeof text === 'string' ? seen.includes(text) : text.test(seen)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stderr?.on('data', look);
+    child.stdout?.on('data', look);
+  });
 }
