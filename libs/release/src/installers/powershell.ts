@@ -27,10 +27,6 @@ export function powershellInstaller(manifest: ReleaseManifest, settings: Install
 #   ${BASE_URL_ENV}  download <URL>/<asset> instead of ${base}/<asset>
 #   ${INSTALL_DIR_ENV}        install there (default: %LOCALAPPDATA%\\Programs\\${name})
 
-$ErrorActionPreference = 'Stop'
-# Windows PowerShell 5.1 downloads many times slower while it draws a progress bar.
-$ProgressPreference = 'SilentlyContinue'
-
 $Name = '${name}'
 $Version = '${version}'
 $DefaultBaseUrl = '${base}'
@@ -53,6 +49,10 @@ function Get-MachineArch {
 }
 
 function Install-Release {
+  # Set inside the function so that "irm | iex" leaves the user's session preferences alone.
+  $ErrorActionPreference = 'Stop'
+  # Windows PowerShell 5.1 downloads many times slower while it draws a progress bar.
+  $ProgressPreference = 'SilentlyContinue'
   $arch = Get-MachineArch
   $asset = $Assets[$arch]
   # Windows on Arm runs x64 programs under emulation.
