@@ -27,8 +27,9 @@ export function startLauncher(packageDir: string, args: readonly string[], env: 
 /**
  * Waits for the process to end. With `timeoutMs`, a process still running then is killed and the
  * run rejects: a launcher that hangs fails its test with a reason instead of stalling the suite.
+ * `input` null leaves stdin open for the caller.
  */
-export function collect(child: ChildProcess, input?: string, timeoutMs?: number): Promise<LauncherRun> {
+export function collect(child: ChildProcess, input?: string | null, timeoutMs?: number): Promise<LauncherRun> {
   return new Promise((resolve, reject) => {
     const timer =
       timeoutMs === undefined
@@ -46,8 +47,8 @@ export function collect(child: ChildProcess, input?: string, timeoutMs?: number)
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
-    if (input !== undefined) child.stdin?.end(input);
-    else child.stdin?.end();
+    if (typeof input === 'string') child.stdin?.end(input);
+    else if (input === undefined) child.stdin?.end();
   });
 }
 
