@@ -25,6 +25,8 @@ export const OPERATION_IDS = [
   'repos/list-release-assets',
   'repos/delete-release-asset',
   'repos/upload-release-asset',
+  'repos/get-content',
+  'repos/create-or-update-file-contents',
 ] as const;
 export type OperationId = (typeof OPERATION_IDS)[number];
 
@@ -159,13 +161,18 @@ function compileOperations(): Map<OperationId, Operation> {
 
     const responseCheckers = new Map<number, ValidateFunction | null>();
     for (const [status, response] of Object.entries((op.responses ?? {}) as Record<string, Json>)) {
-      const schema = (resolveRef<Json>(spec, response).content as Record<string, { schema?: Json }> | undefined)?.['application/json']?.schema;
+      let schema = (resolveRef<Json>(spec, response).content as Record<string, { schema?: Json }> | undefined)?.['application/json']?.schema;
+      // A gap in the description: a 409 may be a basic-error or a rule violation, but both accept any
+      // error body, so `oneOf` (exactly one) rejects every real answer. Either is what is meant.
+      if (id === 'repos/create-or-update-file-contents' && status === '409' && schema?.oneOf) schema = { anyOf: schema.oneOf };
       responseCheckers.set(Number(status), schema ? ajv.compile(retarget(schema) as Json) : null);
     }
 
     const names: string[] = [];
+    // A parameter marked x-multi-segment (the contents API's {path}) spans slashes.
+    const multiSegment = new Set(parameters.filter((p) => p.in === 'path' && p['x-multi-segment'] === true).map((p) => p.name as string));
     const pattern = new RegExp(
-      '^' + template.replace(/\{([^}]+)\}/g, (_m, name: string) => (names.push(name), '([^/]+)')) + '$',
+      '^' + template.replace(/\{([^}]+)\}/g, (_m, name: string) => (names.push(name), multiSegment.has(name) ? '(.+)' : '([^/]+)')) + '$',
     );
     operations.set(id, {
       id,

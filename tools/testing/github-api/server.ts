@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_BRANCH, getContent, gitBlobSha, putContent, type StoredCommit, type StoredFile } from './contents';
 import { drain, error, notFound, readBody, type Reply } from './http';
 import { githubOperations, type Operation } from './openapi';
 import { createRelease, deleteReleaseAsset, getLatestRelease, getRelease, listReleaseAssets, listReleases, updateRelease, type ReleaseContext } from './releases';
@@ -80,6 +81,11 @@ export interface GitHubApi {
   uploadedBytes(): number;
   /** What the server holds for a repository (default: the first one), oldest release first. */
   releases(repo?: string): ReleaseView[];
+  /** Files written through the contents API (default: the first repository), and the commits that wrote them, oldest first. */
+  files(repo?: string): StoredFile[];
+  commits(repo?: string): StoredCommit[];
+  /** Puts a file in a repository as if committed earlier (branch default `main`). */
+  seedFile(repo: string, path: string, content: string, branch?: string): void;
   /** Sets a release's `immutable` flag, as if published with immutable releases on. */
   setImmutable(tag: string, repo?: string): void;
   close(): Promise<void>;
@@ -100,7 +106,7 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
   const operations = [...githubOperations().values()];
   const repos: StoredRepo[] = (options.repos ?? ['acme/codebuff']).map((full) => {
     const [owner, name] = full.split('/');
-    return { id: newId(), owner, name, releases: [] };
+    return { id: newId(), owner, name, releases: [], files: [], commits: [] };
   });
   const validationErrors: string[] = [];
   const requests: RecordedRequest[] = [];
@@ -134,6 +140,14 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
         bytes: a.bytes,
       })),
     })),
+    files: (repo) => [...findRepo(repo ?? `${repos[0].owner}/${repos[0].name}`)!.files],
+    commits: (repo) => [...findRepo(repo ?? `${repos[0].owner}/${repos[0].name}`)!.commits],
+    seedFile(repo, path, content, branch = DEFAULT_BRANCH) {
+      const found = findRepo(repo);
+      if (!found) throw new Error(`no repository ${repo}`);
+      const bytes = Buffer.from(content);
+      found.files = [...found.files.filter((f) => !(f.path === path && f.branch === branch)), { path, branch, bytes, sha: gitBlobSha(bytes) }];
+    },
     setImmutable(tag, repo) {
       const found = findRepo(repo ?? `${repos[0].owner}/${repos[0].name}`)?.releases.filter((r) => r.tagName === tag) ?? [];
       if (found.length === 0) throw new Error(`no release ${tag}`);
@@ -275,6 +289,8 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
     }
 
     if (op.id === 'repos/get') return { status: 200, body: repoJson(origins(), repo, canPush) };
+    if (op.id === 'repos/get-content') return getContent({ origins: origins(), repo, params, query: url.searchParams, body });
+    if (op.id === 'repos/create-or-update-file-contents') return putContent({ origins: origins(), repo, params, query: url.searchParams, body });
     const ctx: ReleaseContext = { origins: origins(), repo, params, query: url.searchParams, body, selfUrl: url.toString(), immutableReleases: options.immutableReleases === true };
     const handlers: Record<string, (c: ReleaseContext) => Reply> = {
       'repos/list-releases': listReleases,

@@ -36,6 +36,9 @@ export interface StoredRepo {
   releases: StoredRelease[];
   /** The release GitHub shows as Latest (GET /releases/latest), if any. */
   latestReleaseId?: number;
+  /** Files written through the contents API, per branch (see contents.ts). */
+  files: Array<{ path: string; branch: string; bytes: Buffer; sha: string }>;
+  commits: Array<{ sha: string; branch: string; path: string; message: string }>;
 }
 
 export interface Origins {
