@@ -6,6 +6,7 @@ import { readManifest } from '../../../../../libs/release/src/manifest';
 import { createDestination } from '../../../../../libs/release/src/upload/create-destination';
 import { createProgressReporter, formatBytes } from '../../../../../libs/release/src/upload/progress';
 import { resolveUploadRequest } from '../../../../../libs/release/src/upload/request';
+import { publishInstallersAfterUpload } from '../../../../../libs/release/src/installers/publish';
 import { uploadRelease } from '../../../../../libs/release/src/upload/upload-release';
 import { readPackageVersion, resolveVersion } from '../../../../../libs/release/src/version';
 import { UPLOAD_DESTINATION_ENV } from '../../command-line';
@@ -38,5 +39,7 @@ export default async function uploadExecutor(options: UploadExecutorOptions, con
       `  uploaded ${summary.uploaded.length}, unchanged ${summary.skipped.length}, sent ${formatBytes(summary.bytesSent)}`,
       summary.published ? `  published ${manifest.tag}` : `  not published (draft): run again without --draft to publish`,
     ]);
+    // The Homebrew formula and Scoop manifest follow a published GitHub release into their tap and bucket.
+    await publishInstallersAfterUpload({ config, request, published: summary.published, manifest, releaseDir, options: { log: (m) => reporter.info(m) } });
   });
 }
