@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -17,7 +17,7 @@ export interface TestWorkspace {
  * A throwaway copy of this workspace (sources only, a fresh git history, its own Nx cache),
  * so tests run the real Nx graph without touching the developer's dist/ or cache.
  */
-export function copyWorkspace(prefix = 'codebuff-ws-'): TestWorkspace {
+export function copyWorkspace(prefix = 'codebuff-ws-', options: { ownNodeModules?: boolean } = {}): TestWorkspace {
   const root = mkdtempSync(join(tmpdir(), prefix));
   for (const entry of COPIED) {
     try {
@@ -29,7 +29,8 @@ export function copyWorkspace(prefix = 'codebuff-ws-'): TestWorkspace {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
-  symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  if (options.ownNodeModules) linkEachPackage(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'));
+  else symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   // Both dates fixed: the bundle tasks hash the last commit's time, so every copy must agree.
   const date = '2026-01-02T03:04:05Z';
   const git = (...args: string[]) =>
@@ -44,6 +45,22 @@ export function copyWorkspace(prefix = 'codebuff-ws-'): TestWorkspace {
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A node_modules of its own whose entries link to the real ones: a test can then replace one
+ * package (another version, a fixture) without touching the workspace everyone else uses.
+ */
+function linkEachPackage(from: string, to: string): void {
+  mkdirSync(to);
+  for (const entry of readdirSync(from)) {
+    if (entry.startsWith('@')) {
+      mkdirSync(join(to, entry));
+      for (const scoped of readdirSync(join(from, entry))) symlinkSync(join(from, entry, scoped), join(to, entry, scoped), 'dir');
+    } else {
+      symlinkSync(join(from, entry), join(to, entry), 'dir');
+    }
+  }
 }
 
 export interface CommandResult {

@@ -47,13 +47,14 @@ export function checkBundledInputs(options: {
 }): void {
   const { metafile, cwd, workspaceRoot, declared, platform } = options;
   const packagesChecked = new Set<string>();
+  const lockfile = readLockfile(workspaceRoot);
   for (const input of Object.keys(metafile.inputs)) {
     const absolute = isAbsolute(input) ? input : resolve(cwd, input);
     const packageRoot = packageRootOf(absolute);
     if (packageRoot) {
       if (packagesChecked.has(packageRoot)) continue;
       packagesChecked.add(packageRoot);
-      checkPackage(packageRoot, workspaceRoot, declared, platform);
+      checkPackage(packageRoot, workspaceRoot, declared, platform, lockfile);
       continue;
     }
     const path = relative(workspaceRoot, absolute).split('\\').join('/');
@@ -77,8 +78,25 @@ export function packageRootOf(absolutePath: string): string | undefined {
   return parts.slice(0, at + 1 + length).join('/');
 }
 
-function checkPackage(packageRoot: string, workspaceRoot: string, declared: DeclaredInputs, platform: PlatformSpec): void {
-  const shown = relative(workspaceRoot, packageRoot).split('\\').join('/') || packageRoot;
+/** package-lock.json's `packages`: where each package is installed, at which version. */
+type LockfilePackages = Record<string, { version?: string } | undefined>;
+
+function readLockfile(workspaceRoot: string): LockfilePackages | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(workspaceRoot, 'package-lock.json'), 'utf8')) as { packages?: LockfilePackages }).packages;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `/w/node_modules/a/node_modules/b` → `node_modules/a/node_modules/b`, the package's key in package-lock.json. */
+function lockfileKeyOf(packageRoot: string): string {
+  const parts = packageRoot.split('/');
+  return parts.slice(parts.indexOf('node_modules')).join('/');
+}
+
+function checkPackage(packageRoot: string, workspaceRoot: string, declared: DeclaredInputs, platform: PlatformSpec, lockfile: LockfilePackages | undefined): void {
+  const shown = lockfileKeyOf(packageRoot);
   let pkg: PackageJson;
   try {
     pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as PackageJson;
@@ -92,6 +110,12 @@ function checkPackage(packageRoot: string, workspaceRoot: string, declared: Decl
       `${declared.task}: ${name}@${pkg.version} is native code for ${describe(pkg)}, not ${platform.key}: npm installed the host's build; build ${platform.key} with that platform's package installed (npm install --os=${os} --cpu=${cpu}) or on a ${platform.key} runner`,
     );
   }
+  const pinnedHere = lockfile?.[shown]?.version;
+  if (lockfile && pinnedHere !== pkg.version) {
+    throw new ReleaseError(
+      `${declared.task}: ${shown} is ${name}@${pkg.version}, but package-lock.json pins ${pinnedHere ?? 'nothing'} there; run npm ci so node_modules matches the lockfile`,
+    );
+  }
   const versions = declared.packages.get(name);
   if (!versions) {
     throw new ReleaseError(
@@ -100,7 +124,7 @@ function checkPackage(packageRoot: string, workspaceRoot: string, declared: Decl
   }
   if (pkg.version === undefined || !versions.has(pkg.version)) {
     throw new ReleaseError(
-      `${declared.task}: ${shown} is ${name}@${pkg.version}, but the lockfile pins ${[...versions].join(', ')}; run npm ci so node_modules matches package-lock.json`,
+      `${declared.task}: ${shown} is ${name}@${pkg.version}, but the task hashes ${name} at ${[...versions].join(', ')}; run npm ci so node_modules matches the lockfile`,
     );
   }
 }

@@ -1,0 +1,218 @@
+/**
+ * A cache hit is never stale: on a throwaway copy of this workspace (with a node_modules of its own
+ * whose entries link to the real packages), change each thing that reaches a binary and check that
+ * exactly the compiles run and the binary shows the change; change things that do not reach a
+ * binary and check that every task is a cache hit; and check that the compile refuses to keep a
+ * binary built from something its cache key does not cover.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '../../testing/workspace';
+
+const PLATFORMS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
+const ALL_COMPILES = PLATFORMS.map((p) => `codebuff-cli:compile-${p}`).sort();
+const ALL_TASKS = ['codebuff-cli:bundle', ...PLATFORMS.map((p) => `codebuff-cli:bundle-${p}`), ...ALL_COMPILES].sort();
+
+let ws: TestWorkspace;
+const path = (relative: string) => join(ws.root, relative);
+const read = (relative: string) => readFileSync(path(relative), 'utf8');
+const write = (relative: string, text: string) => writeFileSync(path(relative), text);
+const edit = (relative: string, from: string | RegExp, to: string) => {
+  const before = read(relative);
+  const after = before.replace(from, to);
+  assert.notEqual(after, before, `${relative}: nothing to replace`);
+  write(relative, after);
+};
+const sha = (relative: string) => createHash('sha256').update(readFileSync(path(relative))).digest('hex');
+const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@e', '-c', 'user.name=t', ...args], { cwd: ws.root, stdio: 'pipe' });
+/** The linux-x64 binary as compiled (the host can run it). */
+const codebuff = (...args: string[]) => execFileSync(path('dist/build/bin/linux-x64/codebuff'), args, { encoding: 'utf8' });
+
+async function nx(...args: string[]) {
+  const run = await runNx(ws.root, args);
+  return { ...run, ...taskOutcome(run.output) };
+}
+
+before(() => {
+  ws = copyWorkspace('codebuff-inputs-', { ownNodeModules: true });
+});
+after(() => ws.dispose());
+
+test('cold build; the binary carries the library, the npm package and the embedded file', async () => {
+  const run = await nx('run', 'codebuff-cli:bundle');
+  assert.equal(run.code, 0, run.output);
+  assert.deepEqual(run.ran, ALL_TASKS);
+  assert.match(codebuff('--help'), /Codebuff edits your codebase/, 'text from @codebuff/common');
+  assert.match(codebuff('--help'), /^Tip: run codebuff in your project folder/m, 'the embedded tips file');
+  const semverVersion = JSON.parse(read('node_modules/semver/package.json')).version as string;
+  assert.match(codebuff('--info'), new RegExp(`bundled: semver ${semverVersion.replace(/\./g, '\\.')}`));
+});
+
+test('changes that reach no binary: README, tests, the cache server, workflows, another app, upload code', async () => {
+  const unrelated = [
+    'README.md',
+    'apps/codebuff-cli/src/args.test.ts',
+    'libs/common/src/project-summary.test.ts',
+    'tools/remote-cache/handler.ts',
+    '.github/workflows/ci.yml',
+    'apps/codebuff-npm/src/launcher/platform.ts',
+    'libs/release/src/upload/local.ts',
+  ];
+  for (const file of unrelated) {
+    if (existsSync(path(file))) write(file, `${read(file)}\n// unrelated change\n`);
+  }
+  write('apps/codebuff-cli/NOTES.md', '# notes\n');
+  const run = await nx('run', 'codebuff-cli:bundle');
+  assert.equal(run.code, 0, run.output);
+  assert.deepEqual({ ran: run.ran, cached: run.cached }, { ran: [], cached: ALL_TASKS });
+  git('add', '-A');
+  git('commit', '-qm', 'unrelated changes');
+
+  write('tools/remote-cache/handler.ts', `${read('tools/remote-cache/handler.ts')}\n// another unrelated change\n`);
+  const affected = await runNx(ws.root, ['show', 'projects', '--affected', '--base=HEAD']);
+  assert.equal(affected.code, 0, affected.output);
+  assert.doesNotMatch(affected.stdout, /codebuff-cli/);
+  git('commit', '-qam', 'cache server');
+});
+
+test('a workspace library changes: nx affected picks the CLI, every compile runs, the binary has the change', async () => {
+  edit('libs/common/src/usage.ts', 'Codebuff edits your codebase', 'Codebuff edits your whole codebase');
+  git('commit', '-qam', 'library change');
+  const shown = await runNx(ws.root, ['show', 'projects', '--affected', '--base=HEAD~1']);
+  assert.match(shown.stdout, /codebuff-cli/);
+  const run = await nx('affected', '-t', 'bundle', '--base=HEAD~1', '--head=HEAD');
+  assert.equal(run.code, 0, run.output);
+  assert.deepEqual(
+    ALL_COMPILES.filter((t) => run.ran.includes(t)),
+    ALL_COMPILES,
+  );
+  assert.match(codebuff('--help'), /Codebuff edits your whole codebase/);
+});
+
+test('the embedded file changes: every compile runs', async () => {
+  write('apps/codebuff-cli/assets/tips.txt', 'Tip: a changed tip.\n');
+  const run = await nx('run', 'codebuff-cli:compile');
+  assert.equal(run.code, 0, run.output);
+  assert.deepEqual(run.ran, ALL_COMPILES);
+  assert.match(codebuff('--help'), /^Tip: a changed tip\.$/m);
+});
+
+test('a pipeline module the compile imports changes (version.ts): every compile runs; nx affected sees platforms.ts', async () => {
+  write('libs/release/src/version.ts', `${read('libs/release/src/version.ts')}\n// pipeline change\n`);
+  const run = await nx('run', 'codebuff-cli:compile');
+  assert.equal(run.code, 0, run.output);
+  assert.deepEqual(run.ran, ALL_COMPILES);
+  git('commit', '-qam', 'pipeline change');
+  write('libs/release/src/platforms.ts', `${read('libs/release/src/platforms.ts')}\n// pipeline change\n`);
+  const affected = await runNx(ws.root, ['show', 'projects', '--affected', '--base=HEAD']);
+  assert.match(affected.stdout, /codebuff-cli/);
+  git('commit', '-qam', 'platforms change');
+});
+
+/** Another version of semver that npm already installed somewhere in node_modules, with its lockfile entry. */
+function anotherSemver(): { dir: string; version: string; entry: Record<string, unknown> } {
+  const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, Record<string, unknown>> };
+  const current = lock.packages['node_modules/semver'].version;
+  for (const [key, entry] of Object.entries(lock.packages)) {
+    if (key.endsWith('/node_modules/semver') && entry.version !== current && existsSync(path(key))) {
+      return { dir: key, version: entry.version as string, entry };
+    }
+  }
+  throw new Error('no other semver version installed');
+}
+
+test('an npm package the CLI bundles moves to another version in the lockfile: every compile runs, the binary has it', async () => {
+  const other = anotherSemver();
+  // What `npm install semver@<other>` leaves behind: that version in node_modules, in package.json and in the lockfile.
+  rmSync(path('node_modules/semver'));
+  cpSync(path(other.dir), path('node_modules/semver'), { recursive: true, dereference: true });
+  const lock = JSON.parse(read('package-lock.json'));
+  lock.packages['node_modules/semver'] = { ...lock.packages['node_modules/semver'], version: other.version, resolved: other.entry.resolved, integrity: other.entry.integrity };
+  lock.packages[''].dependencies.semver = other.version;
+  write('package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
+  const pkg = JSON.parse(read('package.json'));
+  pkg.dependencies.semver = other.version;
+  write('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
+
+  const run = await nx('run', 'codebuff-cli:compile');
+  assert.equal(run.code, 0, run.output);
+  assert.deepEqual(run.ran, ALL_COMPILES);
+  assert.match(codebuff('--info'), new RegExp(`bundled: semver ${other.version.replace(/\./g, '\\.')}\n`));
+});
+
+test('node_modules that drifted from the lockfile: the compile refuses instead of hashing one version and shipping another', async () => {
+  const lock = JSON.parse(read('package-lock.json'));
+  const pinned = lock.packages['node_modules/semver'].version as string;
+  const pkgPath = 'node_modules/semver/package.json';
+  const original = read(pkgPath);
+  write(pkgPath, original.replace(`"version": "${pinned}"`, '"version": "99.0.0"'));
+  try {
+    const run = await nx('run', 'codebuff-cli:compile-linux-x64', '--skip-nx-cache');
+    assert.notEqual(run.code, 0);
+    assert.match(run.output, new RegExp(`error: codebuff-cli:compile-linux-x64: node_modules/semver is semver@99\\.0\\.0, but package-lock.json pins ${pinned.replace(/\./g, '\\.')} there; run npm ci`));
+  } finally {
+    write(pkgPath, original);
+  }
+});
+
+test('a native package for another platform stops that platform only, with one line', async () => {
+  // A package like a native addon's per-platform build: npm installs it only on linux-x64 hosts.
+  const dir = path('node_modules/fixture-native-linux-x64');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fixture-native-linux-x64', version: '1.0.0', main: 'index.js', os: ['linux'], cpu: ['x64'] }));
+  writeFileSync(join(dir, 'index.js'), "exports.nativeName = 'linux-x64 addon';\n");
+  const lock = JSON.parse(read('package-lock.json'));
+  lock.packages['node_modules/fixture-native-linux-x64'] = {
+    version: '1.0.0',
+    resolved: 'https://registry.npmjs.org/fixture-native-linux-x64/-/fixture-native-linux-x64-1.0.0.tgz',
+    integrity: `sha512-${createHash('sha512').update('fixture').digest('base64')}`,
+    os: ['linux'],
+    cpu: ['x64'],
+  };
+  lock.packages[''].dependencies['fixture-native-linux-x64'] = '1.0.0';
+  write('package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
+  const pkg = JSON.parse(read('package.json'));
+  pkg.dependencies['fixture-native-linux-x64'] = '1.0.0';
+  write('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
+  const main = read('apps/codebuff-cli/src/main.ts');
+  write('apps/codebuff-cli/src/main.ts', `import { nativeName } from 'fixture-native-linux-x64';\nif (process.env.CODEBUFF_NATIVE) console.log(nativeName);\n${main}`);
+  try {
+    const darwin = await nx('run', 'codebuff-cli:compile-darwin-arm64');
+    assert.notEqual(darwin.code, 0);
+    assert.match(darwin.output, /error: codebuff-cli:compile-darwin-arm64: fixture-native-linux-x64@1\.0\.0 is native code for linux x64, not darwin-arm64/);
+    assert.equal(existsSync(path('dist/build/bin/darwin-arm64/codebuff')), true, 'the last good binary is left in place');
+
+    const host = await nx('run', 'codebuff-cli:compile-linux-x64');
+    assert.equal(host.code, 0, host.output);
+    assert.equal(execFileSync(path('dist/build/bin/linux-x64/codebuff'), ['--version'], { encoding: 'utf8', env: { ...process.env, CODEBUFF_NATIVE: '1' } }).split('\n')[0], 'linux-x64 addon');
+  } finally {
+    write('apps/codebuff-cli/src/main.ts', main);
+  }
+});
+
+test('a source file imports a file outside every declared input: the compile fails naming it, and no archive is written', async () => {
+  const ok = await nx('run', 'codebuff-cli:bundle-linux-x64');
+  assert.equal(ok.code, 0, ok.output);
+  const archiveBefore = sha('dist/build/bundles/linux-x64/codebuff-linux-x64.tar.gz');
+  const binaryBefore = sha('dist/build/bin/linux-x64/codebuff');
+  write('codebuff-settings.json', '{ "greeting": "hello" }\n');
+  const main = read('apps/codebuff-cli/src/main.ts');
+  write('apps/codebuff-cli/src/main.ts', `import settings from '../../../codebuff-settings.json';\nif (process.env.CODEBUFF_SETTINGS) console.log(settings.greeting);\n${main}`);
+  try {
+    const run = await nx('run', 'codebuff-cli:bundle-linux-x64');
+    assert.notEqual(run.code, 0);
+    const errors = run.output.split('\n').filter((line) => line.startsWith('error: '));
+    assert.deepEqual(errors, [
+      "error: codebuff-cli:compile-linux-x64: Bun bundled codebuff-settings.json, which is not an input of the task (a change to it would not rebuild the binary); move it into the project or a library it imports, or add it to the target's inputs",
+    ]);
+    assert.equal(run.ran.includes('codebuff-cli:bundle-linux-x64'), false);
+    assert.equal(sha('dist/build/bin/linux-x64/codebuff'), binaryBefore);
+    assert.equal(sha('dist/build/bundles/linux-x64/codebuff-linux-x64.tar.gz'), archiveBefore);
+  } finally {
+    write('apps/codebuff-cli/src/main.ts', main);
+  }
+});

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { importClosure, importsOf } from './import-closure';
+import { WORKSPACE_ROOT } from '../../testing/workspace';
+
+test('imports that run are found; type-only imports are not', () => {
+  const source = [
+    "import { a } from './a';",
+    "import type { T } from './types';",
+    "export { b } from '../b';",
+    "export type { U } from './u';",
+    "import './side-effect';",
+    "const c = require('c-package/sub');",
+    "// import { gone } from './commented';",
+    "/* import { gone2 } from './commented2'; */",
+    "import {\n  x,\n  y,\n} from '@scope/pkg/deep';",
+  ].join('\n');
+  assert.deepEqual(importsOf(source).sort(), ['../b', './a', './side-effect', '@scope/pkg/deep', 'c-package/sub'].sort());
+});
+
+test('the closure follows relative imports through folders and index files, and names the packages', () => {
+  const root = mkdtempSync(join(tmpdir(), 'closure-'));
+  mkdirSync(join(root, 'src/lib'), { recursive: true });
+  writeFileSync(join(root, 'src/entry.ts'), "import { x } from './lib';\nimport { readFileSync } from 'node:fs';\nimport path from 'path';\n");
+  writeFileSync(join(root, 'src/lib/index.ts'), "export { x } from './x';\nimport table from '../table.json';\n");
+  writeFileSync(join(root, 'src/lib/x.ts'), "import { z } from 'zod';\nimport { create } from '@scope/tar/create';\nexport const x = 1;\n");
+  writeFileSync(join(root, 'src/table.json'), '[]');
+  assert.deepEqual(importClosure(root, ['src/entry.ts']), {
+    files: ['src/entry.ts', 'src/lib/index.ts', 'src/lib/x.ts', 'src/table.json'],
+    packages: ['@scope/tar', 'zod'],
+  });
+});
+
+test("the compile executor's closure holds version.ts and platforms.ts (the modules a hand-kept list missed)", () => {
+  const closure = importClosure(WORKSPACE_ROOT, ['tools/executors/src/executors/compile/executor.ts']);
+  for (const file of ['libs/release/src/version.ts', 'libs/release/src/platforms.ts', 'libs/release/src/compile/compile.ts', 'tools/executors/src/declared-inputs.ts']) {
+    assert.ok(closure.files.includes(file), file);
+  }
+  assert.equal(closure.files.some((f) => f.includes('/upload/')), false);
+});
