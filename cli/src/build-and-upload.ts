@@ -31,6 +31,8 @@ local:
   --dir DIR           directory that receives <version>/ and latest.json (default: dist/uploads)
 Any target:
   --replace           replace files that exist with different content
+  --dry-run           build, run preflight and compare with the destination, print what would
+                      be uploaded, skipped, replaced and published; send nothing
   --quiet             print only errors
   -h, --help          print this help
 `;
@@ -49,6 +51,7 @@ const OPTIONS = {
   endpoint: { type: 'string' },
   dir: { type: 'string' },
   replace: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -76,6 +79,7 @@ export function planInvocation(argv: readonly string[], env: NodeJS.ProcessEnv =
   if (platforms) selectPlatforms(platforms);
   const quiet = values.quiet ? ['--quiet'] : [];
 
+  if (values['local-only'] && values['dry-run']) throw new ReleaseError('--dry-run previews an upload; --local-only uploads nothing');
   if (values['local-only']) {
     const targets = platforms ? platforms.map((p) => `bundle-${p}`) : ['bundle'];
     return { args: ['run-many', `--projects=${PROJECT}`, `--targets=${targets.join(',')}`, '--output-style=static'], env: childEnv };
@@ -87,7 +91,7 @@ export function planInvocation(argv: readonly string[], env: NodeJS.ProcessEnv =
   for (const key of ['repo', 'bucket', 'region', 'prefix', 'endpoint', 'dir'] as const) {
     if (values[key] !== undefined) flags.push(`--${key}=${values[key]}`);
   }
-  for (const key of ['draft', 'prerelease', 'replace'] as const) if (values[key]) flags.push(`--${key}`);
+  for (const key of ['draft', 'prerelease', 'replace', 'dry-run'] as const) if (values[key]) flags.push(`--${key}`);
   return { args: ['run', `${PROJECT}:upload`, ...flags, ...quiet], env: childEnv };
 }
 

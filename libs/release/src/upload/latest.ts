@@ -1,4 +1,4 @@
-import { gt, valid } from 'semver';
+import { gt, prerelease, valid } from 'semver';
 import type { ReleaseManifest } from '../manifest';
 
 export const LATEST_FILE = 'latest.json';
@@ -19,16 +19,30 @@ export function latestPointerJson(manifest: ReleaseManifest): string {
   return JSON.stringify(latestPointer(manifest), null, 2) + '\n';
 }
 
-/**
- * Whether publishing `version` should move the pointer: not when the pointer already names a
- * newer version, so re-running an old release (to repair a mirror, say) never moves users back.
- */
-export function pointerShouldMove(currentPointerText: string | undefined, version: string): boolean {
-  if (currentPointerText === undefined) return true;
+function pointedVersion(currentPointerText: string | undefined): string | undefined {
+  if (currentPointerText === undefined) return undefined;
   try {
     const current = (JSON.parse(currentPointerText) as Partial<LatestPointer>).version;
-    return !current || !valid(current) || !gt(current, version);
+    return current && valid(current) ? current : undefined;
   } catch {
-    return true;
+    return undefined;
   }
+}
+
+/**
+ * Whether publishing `version` should move the pointer: not when the pointer already names a
+ * newer version, so re-running an old release (to repair a mirror, say) never moves users back;
+ * never to a semver prerelease, which is not "latest" anywhere (GitHub refuses it as Latest too).
+ */
+export function pointerShouldMove(currentPointerText: string | undefined, version: string): boolean {
+  if (prerelease(version)) return false;
+  const current = pointedVersion(currentPointerText);
+  return !current || !gt(current, version);
+}
+
+/** One line saying what publishing `version` would do to the pointer at `where`. */
+export function pointerPlan(currentPointerText: string | undefined, version: string, where: string): string {
+  if (pointerShouldMove(currentPointerText, version)) return `write ${where} → ${version}`;
+  const current = pointedVersion(currentPointerText);
+  return prerelease(version) ? `leave ${where} as it is (${version} is a prerelease)` : `leave ${where} at ${current} (a higher version)`;
 }

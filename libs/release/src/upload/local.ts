@@ -1,13 +1,14 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { access, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sha256File } from '../checksums';
 import { ReleaseError } from '../errors';
 import { writeAtomically, writeFileAtomic } from '../fs-atomic';
 import type { ReleaseManifest } from '../manifest';
-import { LATEST_FILE, latestPointerJson, pointerShouldMove } from './latest';
+import { LATEST_FILE, latestPointerJson, pointerPlan, pointerShouldMove } from './latest';
 import type { LocalFile, ProgressSink, RemoteFile, UploadDestination } from './types';
 
 /** Counts bytes as they pass, for progress. */
@@ -33,7 +34,17 @@ export function localDestination(dir: string): UploadDestination {
   return {
     kind: 'local',
     describe: (m) => `${versionDir(m)}/`,
-    async preflight() {
+    async preflight(_m, options) {
+      if (options?.dryRun) {
+        // Creates nothing: the nearest folder that exists must be one this user may write to.
+        let existing = root;
+        while (!(await stat(existing).catch(() => undefined)) && dirname(existing) !== existing) existing = dirname(existing);
+        if (!(await stat(existing)).isDirectory()) throw new ReleaseError(`cannot write to ${root}: ${existing} is not a directory`);
+        await access(existing, constants.W_OK).catch(() => {
+          throw new ReleaseError(`cannot write to ${root}`);
+        });
+        return;
+      }
       await mkdir(root, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
         throw new ReleaseError(`cannot create ${root}: ${error.code ?? error.message}`);
       });
@@ -62,6 +73,10 @@ export function localDestination(dir: string): UploadDestination {
     async publish(m) {
       const current = await readFile(join(root, LATEST_FILE), 'utf8').catch(() => undefined);
       if (pointerShouldMove(current, m.version)) await writeFileAtomic(join(root, LATEST_FILE), latestPointerJson(m));
+    },
+    async planPublish(m) {
+      const current = await readFile(join(root, LATEST_FILE), 'utf8').catch(() => undefined);
+      return pointerPlan(current, m.version, join(root, LATEST_FILE));
     },
   };
 }

@@ -34,8 +34,8 @@ export interface UploadDestination {
   readonly kind: 'github' | 's3' | 'local';
   /** Human description for logs, e.g. `s3://bucket/prefix/1.2.3/`. No secrets. */
   describe(manifest: ReleaseManifest): string;
-  /** Checks credentials, permissions and that the target exists. Sends no asset. */
-  preflight(manifest: ReleaseManifest): Promise<void>;
+  /** Checks credentials, permissions and that the target exists. Sends no asset; in a dry run writes nothing at all. */
+  preflight(manifest: ReleaseManifest, options?: { dryRun?: boolean }): Promise<void>;
   /** Files already present for this version, by file name. */
   list(manifest: ReleaseManifest): Promise<Map<string, RemoteFile>>;
   /** Removes a file (a broken half-upload, or one being replaced). */
@@ -47,6 +47,8 @@ export interface UploadDestination {
    * Called only after every file is present and verified.
    */
   publish(manifest: ReleaseManifest): Promise<void>;
+  /** What publish would do now, in one line (for a dry run). Reads only. */
+  planPublish(manifest: ReleaseManifest): Promise<string>;
 }
 
 export interface UploadOptions {
@@ -54,6 +56,11 @@ export interface UploadOptions {
   replace?: boolean;
   /** Upload and verify but do not publish (GitHub draft; no latest.json). */
   draft?: boolean;
+  /**
+   * Preflight and compare with the destination, then report what would be uploaded, skipped,
+   * replaced and published, and send nothing: no write of any kind.
+   */
+  dryRun?: boolean;
   /** Files in flight at once. */
   concurrency?: number;
   reporter?: UploadReporter;
@@ -67,8 +74,14 @@ export interface UploadReporter {
 
 export interface UploadSummary {
   destination: string;
+  /** Sent (in a dry run: would be sent), replacements included. */
   uploaded: string[];
+  /** Of `uploaded`, those that replace a different or half-made file at the destination. */
+  replaced: string[];
   skipped: string[];
   bytesSent: number;
   published: boolean;
+  dryRun: boolean;
+  /** A dry run's answer to "what would publish do", from the destination. */
+  publishPlan?: string;
 }

@@ -73,7 +73,8 @@ async function runLimited<T>(items: readonly T[], limit: number, work: (item: T)
  * preflight (nothing sent) → compare with what is there (identical: skip; half-made: delete and
  * redo; different: refuse unless replace) → upload the rest → verify every file by size and
  * sha256 → publish. A run that fails anywhere before publish leaves the release unpublished, and
- * running it again finishes the job without duplicates.
+ * running it again finishes the job without duplicates. A dry run stops after the comparison
+ * (and the local checks a real run makes before sending) and says what it would do.
  */
 export async function uploadRelease(
   destination: UploadDestination,
@@ -82,7 +83,8 @@ export async function uploadRelease(
   options: UploadOptions = {},
 ): Promise<UploadSummary> {
   const files = await localReleaseFiles(manifest, releaseDir);
-  await destination.preflight(manifest);
+  const dryRun = options.dryRun === true;
+  await destination.preflight(manifest, { dryRun });
   const where = destination.describe(manifest);
   const existing = await destination.list(manifest);
 
@@ -92,7 +94,7 @@ export async function uploadRelease(
     const remote = existing.get(file.fileName);
     if (matches(remote, file)) {
       skipped.push(file.fileName);
-      options.reporter?.done(file, 'skipped');
+      if (!dryRun) options.reporter?.done(file, 'skipped');
       continue;
     }
     if (remote && remote.complete && !options.replace) {
@@ -104,6 +106,11 @@ export async function uploadRelease(
   }
   // Fail before sending anything if something would be refused; removal only happens after that.
   for (const file of pending) await verifyLocalFile(file);
+  const replaced = pending.filter((f) => existing.has(f.fileName)).map((f) => f.fileName);
+  if (dryRun) {
+    const publishPlan = options.draft ? 'leave it unpublished (--draft)' : await destination.planPublish(manifest);
+    return { destination: where, uploaded: pending.map((f) => f.fileName), replaced, skipped, bytesSent: 0, published: false, dryRun, publishPlan };
+  }
   for (const file of pending) {
     if (existing.has(file.fileName)) await destination.remove(manifest, file.fileName);
   }
@@ -131,5 +138,5 @@ export async function uploadRelease(
     await destination.publish(manifest);
     published = true;
   }
-  return { destination: where, uploaded: pending.map((f) => f.fileName), skipped, bytesSent, published };
+  return { destination: where, uploaded: pending.map((f) => f.fileName), replaced, skipped, bytesSent, published, dryRun };
 }

@@ -6,7 +6,8 @@ import { gitHubFailure, httpStatus, isAlreadyExists } from './errors';
 import { ReplayableFileBody } from './file-body';
 import { DEFAULT_API_URL, resolveGitHubSettings, type GitHubDestinationOptions } from './options';
 import { checkAssetSizes, checkImmutableRelease, checkRateLimit, checkRepository, MAX_ASSET_BYTES } from './preflight';
-import { findRelease, isPublishedImmutable, listAssets, toRemoteFile, uploadTarget, type Release } from './releases';
+import { isPrerelease, makeLatest } from './release-policy';
+import { findRelease, isPublishedImmutable, listAllReleases, listAssets, toRemoteFile, uploadTarget, type Release } from './releases';
 
 /**
  * GitHub Releases as an upload destination. The release for `manifest.tag` is found (drafts
@@ -51,12 +52,14 @@ export function githubDestination(options: GitHubDestinationOptions): UploadDest
       release = lookup(m).then(async (existing) => {
         if (existing) return existing;
         try {
+          // A release made here gets GitHub's generated notes; one that exists keeps its body.
           const { data } = await api().rest.repos.createRelease({
             ...ref,
             tag_name: m.tag,
             name: m.tag,
             draft: true,
-            prerelease: settings.prerelease,
+            prerelease: isPrerelease(m.version, settings.prerelease),
+            generate_release_notes: true,
             ...(settings.targetCommitish ? { target_commitish: settings.targetCommitish } : {}),
           });
           remember(m, data);
@@ -165,13 +168,33 @@ export function githubDestination(options: GitHubDestinationOptions): UploadDest
     async publish(m) {
       const release = await lookup(m);
       if (!release) throw new ReleaseError(`nothing to publish: ${describe(m)} does not exist`);
-      if (!release.draft && release.prerelease === settings.prerelease) return;
+      const prerelease = isPrerelease(m.version, settings.prerelease);
+      if (!release.draft && release.prerelease === prerelease) return;
       try {
-        const { data } = await api().rest.repos.updateRelease({ ...ref, release_id: release.id, draft: false, prerelease: settings.prerelease });
+        // Decided against the releases as they are now, just before publishing.
+        const latest = makeLatest(m.version, settings.prerelease, await listAllReleases(api(), ref));
+        const { data } = await api().rest.repos.updateRelease({ ...ref, release_id: release.id, draft: false, prerelease, make_latest: latest.value });
         remember(m, data);
+        if (latest.newer) settings.log(`${m.tag} published; Latest stays ${latest.newer}, a higher version`);
       } catch (error) {
         throw fail(error, `publishing ${describe(m)}`);
       }
+    },
+
+    async planPublish(m) {
+      const release = await lookup(m);
+      const prerelease = isPrerelease(m.version, settings.prerelease);
+      if (release && !release.draft && release.prerelease === prerelease) return `${describe(m)} is already published; nothing to change`;
+      let releases: Release[];
+      try {
+        releases = await listAllReleases(api(), ref);
+      } catch (error) {
+        throw fail(error, `listing the releases of ${settings.fullName}`);
+      }
+      const latest = makeLatest(m.version, settings.prerelease, releases);
+      const becomes = prerelease ? 'a prerelease, not Latest' : latest.newer ? `not Latest (${latest.newer} is higher)` : 'Latest';
+      const notes = release ? 'its notes as they are' : "GitHub's generated notes";
+      return `${release ? 'publish the draft' : 'create and publish'} ${describe(m)} with ${notes}: ${becomes}`;
     },
   };
 }

@@ -23,6 +23,11 @@ export async function findRelease(client: GitHubClient, ref: RepoRef, tag: strin
   return undefined;
 }
 
+/** Every release of the repository, drafts included (for deciding Latest). */
+export async function listAllReleases(client: GitHubClient, ref: RepoRef): Promise<Release[]> {
+  return client.paginate(client.rest.repos.listReleases, { owner: ref.owner, repo: ref.repo, per_page: 100 });
+}
+
 export async function listAssets(client: GitHubClient, ref: RepoRef, releaseId: number): Promise<Asset[]> {
   return client.paginate(client.rest.repos.listReleaseAssets, { owner: ref.owner, repo: ref.repo, release_id: releaseId, per_page: 100 });
 }

@@ -13,7 +13,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { ReleaseError } from '../../errors';
 import type { ReleaseManifest } from '../../manifest';
-import { latestPointerJson, pointerShouldMove } from '../latest';
+import { latestPointerJson, pointerPlan, pointerShouldMove } from '../latest';
 import type { LocalFile, ProgressSink, RemoteFile, UploadDestination } from '../types';
 import { createS3Client } from './client';
 import { SecretScrubber, describeSdkError, httpStatusOf, s3Failure } from './errors';
@@ -106,6 +106,13 @@ export function s3Destination(options: S3DestinationOptions): UploadDestination 
     }
   }
 
+  /** The text of latest.json, or undefined when there is none (or it cannot be read). */
+  const currentPointer = () =>
+    s3()
+      .send(new GetObjectCommand({ Bucket: bucket, Key: layout.latestKey }))
+      .then((object) => object.Body?.transformToString())
+      .catch(() => undefined);
+
   return {
     kind: 's3',
     describe,
@@ -188,13 +195,14 @@ export function s3Destination(options: S3DestinationOptions): UploadDestination 
       }
     },
 
+    async planPublish(m) {
+      return pointerPlan(await currentPointer(), m.version, `s3://${bucket}/${layout.latestKey}`);
+    },
+
     async publish(m) {
       const key = layout.latestKey;
       const text = Buffer.from(latestPointerJson(m));
-      const current = await s3()
-        .send(new GetObjectCommand({ Bucket: bucket, Key: key }))
-        .then((object) => object.Body?.transformToString())
-        .catch(() => undefined);
+      const current = await currentPointer();
       if (!pointerShouldMove(current, m.version)) return;
       try {
         await s3().send(

@@ -12,9 +12,15 @@ import { readPackageVersion, resolveVersion } from '../../../../../libs/release/
 import { UPLOAD_DESTINATION_ENV } from '../../command-line';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { UploadExecutorOptions } from './schema';
+import schema from './schema.json';
+
+const KNOWN_OPTIONS = new Set(Object.keys(schema.properties));
 
 export default async function uploadExecutor(options: UploadExecutorOptions, context: ExecutorContext) {
   return runExecutor(async () => {
+    // Nx passes on options its schema does not name: a misspelt --dry-run would upload for real.
+    const unknown = Object.keys(options).filter((key) => !KNOWN_OPTIONS.has(key));
+    if (unknown.length > 0) throw new ReleaseError(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `--${k}`).join(', ')} (see nx show project <project> for the upload options)`);
     const { workspaceRoot, projectRoot } = projectPaths(context);
     // `nx run p:upload -- --target=s3` hands --target to the executor itself.
     const destination = options.destination ?? options.target ?? process.env[UPLOAD_DESTINATION_ENV];
@@ -31,9 +37,21 @@ export default async function uploadExecutor(options: UploadExecutorOptions, con
     const summary = await uploadRelease(createDestination(request, workspaceRoot), manifest, releaseDir, {
       replace: request.replace,
       draft: request.draft,
+      dryRun: options.dryRun === true,
       concurrency: options.concurrency,
       reporter,
     });
+    if (summary.dryRun) {
+      const list = (names: string[]) => (names.length > 0 ? names.join(', ') : 'nothing');
+      reporter.summary([
+        `dry run, nothing sent: ${request.kind}: ${summary.destination}`,
+        `  would upload ${summary.uploaded.length - summary.replaced.length}: ${list(summary.uploaded.filter((f) => !summary.replaced.includes(f)))}`,
+        `  would replace ${summary.replaced.length}: ${list(summary.replaced)}`,
+        `  would skip ${summary.skipped.length} (unchanged): ${list(summary.skipped)}`,
+        `  would then ${summary.publishPlan}`,
+      ]);
+      return;
+    }
     reporter.summary([
       `${request.kind}: ${summary.destination}`,
       `  uploaded ${summary.uploaded.length}, unchanged ${summary.skipped.length}, sent ${formatBytes(summary.bytesSent)}`,
