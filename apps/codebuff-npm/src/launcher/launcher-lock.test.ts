@@ -44,7 +44,7 @@ describe('npm launcher: the install lock', { skip: process.platform === 'win32' 
 
   test('a stale lock is taken over by one of six first runs at once, round after round', async () => {
     const { pkg } = suite.setup(suite.httpBase());
-    for (let round = 0; round < 10; round++) {
+    for (let round = 0; round < 8; round++) {
       const home = join(suite.work, `stale-round-${round}`);
       const versionDir = join(home, VERSION);
       // Both forms a dead process leaves: this launcher's, and a bare pid (older launchers).

@@ -69,13 +69,14 @@ export async function withLock<T>(
     const holder = await inspect(path);
     if (!holder) continue; // released between our attempt and the look: try again at once
     if (isAbandoned(holder, options.staleMs)) {
-      await takeOver(path, holder);
-      continue;
-    }
-    if (await whileWaiting()) return undefined;
-    if (!warned) {
-      warned = true;
-      options.onWait?.(describe(path, holder));
+      if (await takeOver(path, holder, options.staleMs)) continue;
+      // Another process is taking it over or releasing it right now: look again after a pause.
+    } else {
+      if (await whileWaiting()) return undefined;
+      if (!warned) {
+        warned = true;
+        options.onWait?.(describe(path, holder));
+      }
     }
     if (Date.now() > deadline) {
       throw new Error(`another codebuff process (${who(holder.content)}) is still installing after ${Math.round(options.waitMs / 1000)} s; lock file ${path}`);
@@ -183,20 +184,30 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Removes an abandoned lock, unless another process already did (then this one does nothing). */
-async function takeOver(path: string, holder: Inspected): Promise<void> {
+/**
+ * Removes an abandoned lock, unless another process is doing so (then this one does nothing and
+ * returns false).
+ */
+async function takeOver(path: string, holder: Inspected, staleMs: number): Promise<boolean> {
   const { token } = holder.content;
   if (token) {
-    if (await unlinkIfPresent(`${path}.${token}`)) await rm(path, { force: true });
-    return;
+    if (await unlinkIfPresent(`${path}.${token}`)) {
+      await rm(path, { force: true });
+      return true;
+    }
+    // Its token file is gone: a release or a take-over is between its two unlinks. Only if that
+    // state has lasted past the stale time did that process die there; then fall through.
+    if (holder.ageMs <= staleMs) return false;
   }
-  // No token to unlink (a damaged file, or an older launcher's): an exclusive claim file keyed by
-  // the file's inode and mtime decides who removes it. Claims are cleared with the other debris.
+  // No token file to unlink (a damaged file, an older launcher's, a take-over that died halfway):
+  // an exclusive claim file keyed by the file's inode, mtime and size decides who removes it.
+  // Claims are cleared with the other debris once older than the stale time.
   const claimed = await writeFile(`${path}.claim-${holder.identity}`, String(process.pid), { flag: 'wx' }).then(
     () => true,
     (error: NodeJS.ErrnoException) => (error.code === 'EEXIST' ? false : Promise.reject(error)),
   );
   if (claimed) await rm(path, { force: true });
+  return claimed;
 }
 
 async function unlinkIfPresent(file: string): Promise<boolean> {
