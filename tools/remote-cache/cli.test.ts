@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startS3rver } from '../testing/s3rver';
+import { openRaw, statusOf } from './raw-http';
 import { runCommand, WORKSPACE_ROOT } from '../testing/workspace';
 
 const SERVER = join(WORKSPACE_ROOT, 'tools/remote-cache/server.ts');
@@ -24,6 +25,8 @@ test('bad input: one line on stderr, exit 1, no token in it', async () => {
     [['--bucket', 'cache', '--port', 'http'], { CACHE_READ_WRITE_TOKEN: RW }, /invalid --port/],
     [['--bucket', 'cache', '--endpoint', 'ftp://x'], { CACHE_READ_WRITE_TOKEN: RW }, /invalid --endpoint/],
     [['--bucket', 'cache', '--prefix', '../up'], { CACHE_READ_WRITE_TOKEN: RW }, /invalid prefix/],
+    [['--bucket', 'cache', '--store-timeout', '0'], { CACHE_READ_WRITE_TOKEN: RW }, /invalid --store-timeout "0": expected a positive number/],
+    [['--bucket', 'cache', '--max-connections', 'many'], { CACHE_READ_WRITE_TOKEN: RW }, /invalid --max-connections/],
     [['--bucket', 'cache', '--frobnicate'], { CACHE_READ_WRITE_TOKEN: RW }, /Unknown option '--frobnicate'/],
   ];
   for (const [args, env, expected] of cases) {
@@ -38,7 +41,7 @@ test('bad input: one line on stderr, exit 1, no token in it', async () => {
 
 test('the command line serves the cache from a bucket, logs without tokens, and stops on SIGTERM', async () => {
   const s3 = await startS3rver(['team-cache']);
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, '--port', '0', '--bucket', 'team-cache', '--endpoint', s3.endpoint], {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, '--port', '0', '--bucket', 'team-cache', '--endpoint', s3.endpoint, '--store-timeout', '10', '--client-timeout', '10', '--min-upload-rate', '50', '--max-connections', '20'], {
     cwd: WORKSPACE_ROOT,
     env: { ...baseEnv, CACHE_READ_WRITE_TOKEN: RW, CACHE_READ_TOKEN: RO, AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,6 +59,12 @@ test('the command line serves the cache from a bucket, logs without tokens, and 
     assert.equal(put.status, 200);
     const got = await fetch(`${url}/v1/cache/42`, { headers: { authorization: `Bearer ${RO}` } });
     assert.equal(await got.text(), 'entry');
+    // A request target Node's URL parser rejects is a 400, not the end of the process.
+    const odd = await openRaw(url);
+    odd.socket.end('GET //x:99999/ HTTP/1.1\r\nHost: cache\r\nConnection: close\r\n\r\n');
+    assert.equal(statusOf(await odd.closed), 400);
+    assert.equal((await fetch(`${url}/health`)).status, 200);
+    assert.equal(child.exitCode, null, output);
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
     assert.equal(code, 0, output);
