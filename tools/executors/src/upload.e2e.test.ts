@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { listKeys } from '../../../libs/release/src/upload/s3/s3-test-helpers';
 import { startGitHubApi } from '../../testing/github-api';
 import { startS3rver, type RunningS3 } from '../../testing/s3rver';
 import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '../../testing/workspace';
@@ -25,12 +26,31 @@ after(async () => {
   ws.dispose();
 });
 
+/** Files of the release as the bundle target left them (archives, installers, SHA256SUMS, manifest.json). */
+const fileCount = () => String(readdirSync(join(ws.root, 'dist/release/1.0.0')).filter((f) => !f.startsWith('.')).length);
+
 const sentLine = (output: string) => /uploaded (\d+), unchanged (\d+), sent ([\d.]+ \w+)/.exec(output)?.slice(1);
+
+test('nx run codebuff-cli:upload --target=s3 --dry-run builds, compares and prints the plan; the bucket stays empty', async () => {
+  const run = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--prefix=cb', '--dry-run'], env);
+  assert.equal(run.code, 0, run.output);
+  assert.match(run.output, /dry run, nothing sent: s3: s3:\/\/releases\/cb\/1\.0\.0\//);
+  assert.match(run.output, new RegExp(`would upload ${fileCount()}: codebuff-`));
+  assert.match(run.output, /would replace 0: nothing/);
+  assert.match(run.output, /would skip 0 \(unchanged\): nothing/);
+  assert.match(run.output, /would then write s3:\/\/releases\/cb\/latest\.json → 1\.0\.0/);
+  assert.deepEqual(await listKeys(s3, 'releases', ''), [], 'no object in the bucket');
+  // A misspelt flag would have uploaded for real: refused before anything is read or sent.
+  const typo = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--dryrun', '--exclude-task-dependencies'], env);
+  assert.notEqual(typo.code, 0);
+  assert.match(typo.output, /error: unknown option --dryrun/);
+  assert.deepEqual(await listKeys(s3, 'releases', ''), [], 'still no object');
+});
 
 test('nx run codebuff-cli:upload --target=s3 uploads every asset to S3 and publishes latest.json', async () => {
   const run = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--prefix=cb'], env);
   assert.equal(run.code, 0, run.output);
-  assert.deepEqual(sentLine(run.output)?.slice(0, 2), ['7', '0']);
+  assert.deepEqual(sentLine(run.output)?.slice(0, 2), [fileCount(), '0']);
   const manifest = JSON.parse(readFileSync(join(ws.root, 'dist/release/1.0.0/manifest.json'), 'utf8'));
   for (const asset of manifest.assets) {
     const body = Buffer.from(await (await fetch(`${s3.endpoint}/releases/cb/1.0.0/${asset.fileName}`)).arrayBuffer());
@@ -43,7 +63,7 @@ test('nx run codebuff-cli:upload --target=s3 uploads every asset to S3 and publi
 test('the same command again: everything from cache, 0 bytes uploaded', async () => {
   const run = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--prefix=cb'], env);
   assert.equal(run.code, 0, run.output);
-  assert.deepEqual(sentLine(run.output), ['0', '7', '0 B']);
+  assert.deepEqual(sentLine(run.output), ['0', fileCount(), '0 B']);
   assert.deepEqual(taskOutcome(run.output).ran, ['codebuff-cli:upload']);
 });
 
@@ -51,7 +71,7 @@ test('--target after -- reaches the executor directly, and still uploads to S3',
   const run = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--prefix=cb'], env);
   assert.equal(run.code, 0, run.output);
   assert.match(run.output, /s3: s3:\/\/releases\/cb\/1\.0\.0\//);
-  assert.deepEqual(sentLine(run.output), ['0', '7', '0 B']);
+  assert.deepEqual(sentLine(run.output), ['0', fileCount(), '0 B']);
 });
 
 test('without --target the upload goes to the local directory, and says so', async () => {
@@ -78,18 +98,26 @@ test('nx run codebuff-cli:upload --target=github --draft, then without --draft: 
   const api = await startGitHubApi({ token, repos: ['acme/codebuff'] });
   try {
     const ghEnv = { GITHUB_TOKEN: token, GITHUB_API_URL: api.apiUrl };
+    const dry = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=github', '--repo=acme/codebuff', '--dry-run'], ghEnv);
+    assert.equal(dry.code, 0, dry.output);
+    assert.match(dry.output, new RegExp(`would upload ${fileCount()}: `));
+    assert.match(dry.output, /would then create and publish GitHub release v1\.0\.0 of acme\/codebuff at .* with GitHub's generated notes: Latest/);
+    assert.deepEqual(api.requests.filter((r) => r.method !== 'GET'), [], 'a dry run sends only GET requests');
+    assert.deepEqual(api.releases(), []);
     const draft = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=github', '--repo=acme/codebuff', '--draft'], ghEnv);
     assert.equal(draft.code, 0, draft.output);
-    assert.deepEqual(sentLine(draft.output)?.slice(0, 2), ['7', '0']);
+    assert.deepEqual(sentLine(draft.output)?.slice(0, 2), [fileCount(), '0']);
     let [release] = api.releases();
     assert.equal(release.draft, true);
     const published = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=github', '--repo=acme/codebuff'], ghEnv);
     assert.equal(published.code, 0, published.output);
-    assert.deepEqual(sentLine(published.output), ['0', '7', '0 B']);
+    assert.deepEqual(sentLine(published.output), ['0', fileCount(), '0 B']);
     assert.equal(api.releases().length, 1);
     [release] = api.releases();
     assert.equal(release.draft, false);
     assert.equal(release.tag, 'v1.0.0');
+    assert.equal(release.latest, true);
+    assert.match(release.body ?? '', /Full Changelog/, "GitHub's generated notes");
     const manifest = JSON.parse(readFileSync(join(ws.root, 'dist/release/1.0.0/manifest.json'), 'utf8'));
     for (const asset of manifest.assets) {
       const held = release.assets.find((a) => a.name === asset.fileName);
