@@ -24,6 +24,14 @@ test("the seed's three usages become Nx commands", () => {
   });
 });
 
+test('--dry-run reaches the upload executor as --dry-run (Nx hands it on as dryRun)', () => {
+  assert.deepEqual(planInvocation(['--version', '1.0.0', '--target', 's3', '--bucket', 'b', '--dry-run'], {}), {
+    args: ['run', 'codebuff-cli:upload', '--destination=s3', '--bucket=b', '--dry-run'],
+    env: { VERSION: '1.0.0' },
+  });
+  assert.throws(() => planInvocation(['--local-only', '--dry-run'], {}), /--dry-run previews an upload; --local-only uploads nothing/);
+});
+
 test('bad input is refused before anything runs', () => {
   const cases: Array<[string[], RegExp]> = [
     [['--version', '1.0.0', '--bogus'], /Unknown option '--bogus'/],
