@@ -79,6 +79,20 @@ test('changes that reach no binary: README, tests, the cache server, workflows, 
   git('commit', '-qam', 'cache server');
 });
 
+test("release.config.json: upload settings rebuild nothing; the installers' repository re-assembles the release only", async () => {
+  edit('apps/codebuff-cli/release.config.json', '"prefix": "codebuff"', '"prefix": "codebuff-mirror"');
+  const upload = await nx('run', 'codebuff-cli:bundle');
+  assert.equal(upload.code, 0, upload.output);
+  assert.deepEqual({ ran: upload.ran, cached: upload.cached }, { ran: [], cached: ALL_TASKS });
+
+  edit('apps/codebuff-cli/release.config.json', '"repo": "CodebuffAI/codebuff"', '"repo": "CodebuffAI/codebuff-fork"');
+  const installers = await nx('run', 'codebuff-cli:bundle');
+  assert.equal(installers.code, 0, installers.output);
+  assert.deepEqual(installers.ran, ['codebuff-cli:bundle']);
+  assert.match(read('dist/release/1.0.0/codebuff.rb'), /github\.com\/CodebuffAI\/codebuff-fork\/releases\/download\/v1\.0\.0\//);
+  git('commit', '-qam', 'release config');
+});
+
 test('a workspace library changes: nx affected picks the CLI, every compile runs, the binary has the change', async () => {
   edit('libs/common/src/usage.ts', 'Codebuff edits your codebase', 'Codebuff edits your whole codebase');
   git('commit', '-qam', 'library change');

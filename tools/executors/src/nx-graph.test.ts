@@ -114,8 +114,10 @@ test('a source change rebuilds every platform; nx affected finds it; the folder 
   const affectedBefore = await runNx(ws.root, ['show', 'projects', '--affected', '--base=HEAD']);
   assert.doesNotMatch(affectedBefore.stdout, /codebuff-cli/);
   const main = join(ws.root, 'apps/codebuff-cli/src/main.ts');
-  writeFileSync(main, readFileSync(main, 'utf8').replace('Codebuff edits your codebase', 'Codebuff edits your code base'));
-  git('commit', '-qam', 'edit help text');
+  const source = readFileSync(main, 'utf8');
+  assert.match(source, /prompt: /);
+  writeFileSync(main, source.replace('prompt: ', 'your prompt: '));
+  git('commit', '-qam', 'edit a message');
   const affected = await runNx(ws.root, ['affected', '-t', 'bundle', '--base=HEAD~1', '--head=HEAD']);
   assert.equal(affected.code, 0, affected.output);
   assert.deepEqual(taskOutcome(affected.output).ran, ALL_TASKS);

@@ -73,7 +73,12 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
     executor: `${EXECUTORS}:assemble`,
     cache: true,
     dependsOn: keys.map((k) => `bundle-${k}`),
-    inputs: [{ dependentTasksOutputFiles: '**/bundle.json', transitive: false }, ...pipeline.assemble],
+    inputs: [
+      { dependentTasksOutputFiles: '**/bundle.json', transitive: false },
+      ...pipeline.assemble,
+      // The installers it writes name the repository; the upload settings beside it reach no file.
+      { json: '{projectRoot}/release.config.json', fields: ['name', 'installers', 'upload.github.repo'] },
+    ],
     outputs: [`{workspaceRoot}/${RELEASE_ROOT}`],
     options: { name: config.name, platforms: keys, bundleRoot: BUNDLE_ROOT, releaseRoot: RELEASE_ROOT },
     metadata: { description: `Bundle every platform into ${RELEASE_ROOT}/<version>/ with SHA256SUMS and manifest.json.` },
