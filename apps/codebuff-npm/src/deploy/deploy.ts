@@ -29,7 +29,9 @@ Options:
   -h, --help            show this help
 
 The manifest is read from dist/release/<version>/manifest.json if present, else downloaded from
-<location>/manifest.json. npm authentication is npm's own (~/.npmrc, NODE_AUTH_TOKEN via .npmrc).
+<location>/manifest.json. npm authentication is npm's own (~/.npmrc, NODE_AUTH_TOKEN via .npmrc);
+in GitHub Actions with npm 11.5.1 or later and id-token: write, npm's trusted publishing needs no
+token and adds provenance (with --github, the package's repository is set to that repository).
 `;
 
 interface DeployValues {
@@ -74,7 +76,7 @@ export async function deployMain(argv: readonly string[]): Promise<number> {
 
     await verifyReleaseAssets(loaded.manifest, location.assetBaseUrl, { platforms: PLATFORM_KEYS, log });
     const launcherDir = await buildLauncher();
-    const staged = stagePackage(loaded.manifest, location.assetBaseUrl, launcherDir);
+    const staged = stagePackage(loaded.manifest, location.assetBaseUrl, launcherDir, values.github);
     try {
       const publishArgs = ['publish', staged.dir, '--access', 'public', '--tag', tag, ...registryArgs, ...(values['dry-run'] ? ['--dry-run'] : [])];
       const published = await runNpm(publishArgs);

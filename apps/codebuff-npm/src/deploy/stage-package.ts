@@ -39,17 +39,21 @@ export interface StagedPackage {
 }
 
 /**
- * Lays out the npm package in a temp directory: the template package.json with this version,
+ * Lays out the npm package in a temp directory: the template package.json with this version
+ * (and, for a GitHub release, its repository),
  * the built launcher, release.json (manifest assets + download location) and the README.
  * Nothing in the source tree is modified, so a failed deploy leaves no stale version behind.
  */
-export function stagePackage(manifest: ReleaseManifest, assetBaseUrl: string, launcherDir: string): StagedPackage {
+export function stagePackage(manifest: ReleaseManifest, assetBaseUrl: string, launcherDir: string, githubRepo?: string): StagedPackage {
   const template = JSON.parse(readFileSync(join(LAUNCHER_PROJECT_DIR, 'package.json'), 'utf8')) as Record<string, unknown>;
   const dir = mkdtempSync(join(tmpdir(), 'codebuff-npm-'));
   try {
     // The template is private so it can never be published as it is (no launcher, no release.json).
     const { nx: _nx, private: _private, ...pkg } = template;
     pkg.version = manifest.version;
+    // npm's provenance (trusted publishing) is refused unless repository.url names the repository
+    // the publishing workflow runs in: the one the release lives in.
+    if (githubRepo && pkg.repository === undefined) pkg.repository = { type: 'git', url: `git+https://github.com/${githubRepo}.git` };
     writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
     for (const file of LAUNCHER_FILES) cpSync(join(launcherDir, file), join(dir, 'bin', file));
     writeFileSync(join(dir, RELEASE_INFO_FILE), JSON.stringify(releaseInfoFor(manifest, assetBaseUrl), null, 2) + '\n');
