@@ -1,7 +1,10 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import { type LoadedReleaseConfig } from '../../../libs/release/src/config';
 import { platformRowEnvName } from '../../../libs/release/src/platforms';
+import { sourceDateCommand } from '../../../libs/release/src/source-date';
 import { pipelineInputs, resolutionConfigInputs } from './task-inputs';
+
+const shellQuote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
 const EXECUTORS = '@codebuff/nx-release';
 export const BIN_ROOT = 'dist/build/bin';
@@ -50,7 +53,7 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
         { dependentTasksOutputFiles: '**/compile.json', transitive: false },
         ...pipeline.bundle,
         { env: 'SOURCE_DATE_EPOCH' },
-        { runtime: `git log -1 --format=%ct -- ${config.projectRoot} 2>/dev/null || echo none` },
+        { runtime: `${sourceDateCommand(config.projectRoot).map(shellQuote).join(' ')} 2>/dev/null || echo none` },
         rowInput,
       ],
       outputs: [`{workspaceRoot}/${BUNDLE_ROOT}/${platform.key}`],
