@@ -17,6 +17,7 @@ export * from './upload/upload-release';
 export * from './upload/local';
 export * from './upload/progress';
 export * from './upload/request';
+export * from './upload/check-request';
 export * from './upload/create-destination';
 export * from './upload/s3/s3-destination';
 export * from './upload/github';

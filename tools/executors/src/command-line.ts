@@ -1,5 +1,9 @@
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import fg from 'fast-glob';
+import { loadReleaseConfig } from '../../../libs/release/src/config';
+import { checkUploadRequest } from '../../../libs/release/src/upload/check-request';
+import type { UploadCommand } from '../../../libs/release/src/upload/request';
 import { platformRowEnvName, platformRowFingerprint, readPlatformTable } from '../../../libs/release/src/platforms';
 import { normalizeVersion, readPackageVersion } from '../../../libs/release/src/version';
 
@@ -35,6 +39,54 @@ export function applyCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (env.VERSION && workspaceRoot && packageVersions(workspaceRoot).every((v) => v === env.VERSION)) env.VERSION = '';
   const target = readFlag(argv, 'target');
   if (target !== undefined && runsUpload(argv) && target !== 'upload') env[UPLOAD_DESTINATION_ENV] = target;
+  if (workspaceRoot && runsUpload(argv)) checkUploadDestination(argv, env, workspaceRoot);
+}
+
+/**
+ * Refuses an upload whose destination lacks what it needs (`--target=s3` without a bucket, an
+ * unknown target, GitHub without a repository or token) now, before Nx runs the build it depends
+ * on: the check the upload executor makes again when it runs, with the same function.
+ */
+function checkUploadDestination(argv: readonly string[], env: NodeJS.ProcessEnv, workspaceRoot: string): void {
+  // The executor takes --destination, then --target after `--`, then what the hook passed on.
+  const target = readFlag(argv, 'target');
+  const command: UploadCommand = {
+    destination: readFlag(argv, 'destination') ?? (target === 'upload' ? undefined : target),
+    repo: readFlag(argv, 'repo'),
+    bucket: readFlag(argv, 'bucket'),
+    region: readFlag(argv, 'region'),
+    prefix: readFlag(argv, 'prefix'),
+    endpoint: readFlag(argv, 'endpoint'),
+    dir: readFlag(argv, 'dir'),
+  };
+  // Inside the Nx daemon (and its plugin workers) GITHUB_* variables are withheld.
+  const githubVariablesHidden = env.NX_DAEMON_PROCESS === 'true';
+  for (const projectRoot of uploadedProjects(argv, workspaceRoot)) {
+    checkUploadRequest(command, loadReleaseConfig(workspaceRoot, projectRoot).upload, env, { githubVariablesHidden });
+  }
+}
+
+/** Roots of the releasable projects the command uploads: those named `<project>:upload`, else all. */
+function uploadedProjects(argv: readonly string[], workspaceRoot: string): string[] {
+  const roots = releasableProjectRoots(workspaceRoot);
+  const named = new Set(argv.filter((a) => a.endsWith(':upload')).map((a) => a.slice(0, -':upload'.length)));
+  if (named.size === 0) return roots;
+  return roots.filter((root) => named.has(projectName(workspaceRoot, root)));
+}
+
+/** The name Nx gives the project: project.json's, else package.json's, else the folder's. */
+function projectName(workspaceRoot: string, root: string): string {
+  for (const file of ['project.json', 'package.json']) {
+    const path = join(workspaceRoot, root, file);
+    if (!existsSync(path)) continue;
+    try {
+      const name = (JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown }).name;
+      if (typeof name === 'string') return name;
+    } catch {
+      // An unreadable file is reported by Nx itself.
+    }
+  }
+  return basename(root);
 }
 
 /** One variable per platform row, each an input of that platform's tasks only. */
@@ -42,8 +94,12 @@ export function exportPlatformRows(env: NodeJS.ProcessEnv): void {
   for (const row of readPlatformTable()) env[platformRowEnvName(row.key)] = platformRowFingerprint(row);
 }
 
-/** The package.json versions of every releasable project (those with a release.config.json). */
+/** Roots of every releasable project (those with a release.config.json). */
+function releasableProjectRoots(workspaceRoot: string): string[] {
+  return fg.sync('**/release.config.json', { cwd: workspaceRoot, ignore: ['**/node_modules/**', 'dist/**', 'tmp/**'], deep: 4 }).map((file) => dirname(file));
+}
+
+/** The package.json versions of every releasable project. */
 function packageVersions(workspaceRoot: string): string[] {
-  const configs = fg.sync('**/release.config.json', { cwd: workspaceRoot, ignore: ['**/node_modules/**', 'dist/**', 'tmp/**'], deep: 4 });
-  return configs.map((file) => readPackageVersion(join(workspaceRoot, dirname(file))) ?? '');
+  return releasableProjectRoots(workspaceRoot).map((root) => readPackageVersion(join(workspaceRoot, root)) ?? '');
 }

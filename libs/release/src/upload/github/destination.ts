@@ -4,7 +4,7 @@ import type { LocalFile, ProgressSink, RemoteFile, UploadDestination } from '../
 import { createGitHubClient, type GitHubClient } from './client';
 import { gitHubFailure, httpStatus, isAlreadyExists } from './errors';
 import { ReplayableFileBody } from './file-body';
-import { DEFAULT_API_URL, resolveGitHubSettings, type GitHubDestinationOptions } from './options';
+import { DEFAULT_API_URL, missingGitHubTokenError, resolveGitHubSettings, type GitHubDestinationOptions } from './options';
 import { checkAssetSizes, checkImmutableRelease, checkRateLimit, checkRepository, MAX_ASSET_BYTES } from './preflight';
 import { isPrerelease, makeLatest } from './release-policy';
 import { findRelease, isPublishedImmutable, listAllReleases, listAssets, toRemoteFile, uploadTarget, type Release } from './releases';
@@ -24,7 +24,7 @@ export function githubDestination(options: GitHubDestinationOptions): UploadDest
   let client: GitHubClient | undefined;
   const api = (): GitHubClient => {
     if (!settings.token) {
-      throw new ReleaseError(`no GitHub token for ${settings.fullName}: set GITHUB_TOKEN or GH_TOKEN to a token with contents: write`);
+      throw missingGitHubTokenError(settings.fullName);
     }
     client ??= createGitHubClient({ token: settings.token, apiUrl: settings.apiUrl, log: settings.log });
     return client;

@@ -38,6 +38,11 @@ export const DEFAULT_API_URL = 'https://api.github.com';
 // GitHub's own rules: owners are alphanumeric with single hyphens; repository names add `.` and `_`.
 const REPO_PATTERN = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
 
+/** The one wording of a missing token, for preflight and for the checks made before any build. */
+export function missingGitHubTokenError(fullName: string): ReleaseError {
+  return new ReleaseError(`no GitHub token for ${fullName}: set GITHUB_TOKEN or GH_TOKEN to a token with contents: write`);
+}
+
 /** Validates the options; throws a one-line ReleaseError on bad input. The token may be missing here (preflight says so). */
 export function resolveGitHubSettings(options: GitHubDestinationOptions): GitHubSettings {
   const env = options.env ?? process.env;

@@ -5,7 +5,7 @@ import { ReleaseError } from '../../../../../libs/release/src/errors';
 import { readManifest } from '../../../../../libs/release/src/manifest';
 import { createDestination } from '../../../../../libs/release/src/upload/create-destination';
 import { createProgressReporter, formatBytes } from '../../../../../libs/release/src/upload/progress';
-import { resolveUploadRequest } from '../../../../../libs/release/src/upload/request';
+import { checkUploadRequest } from '../../../../../libs/release/src/upload/check-request';
 import { publishInstallersAfterUpload } from '../../../../../libs/release/src/installers/publish';
 import { uploadRelease } from '../../../../../libs/release/src/upload/upload-release';
 import { readPackageVersion, resolveVersion } from '../../../../../libs/release/src/version';
@@ -29,7 +29,7 @@ export default async function uploadExecutor(options: UploadExecutorOptions, con
       throw new ReleaseError('cannot tell where to upload: the nx-release plugin hook did not run; pass --destination=github|s3|local');
     }
     const config = loadReleaseConfig(workspaceRoot, projectRoot);
-    const request = resolveUploadRequest({ ...options, destination }, config.upload);
+    const request = checkUploadRequest({ ...options, destination }, config.upload, process.env);
     const version = resolveVersion({ env: process.env.VERSION, packageVersion: readPackageVersion(join(workspaceRoot, projectRoot)) });
     const releaseDir = join(workspaceRoot, options.releaseRoot ?? 'dist/release', version);
     const manifest = await readManifest(releaseDir);
