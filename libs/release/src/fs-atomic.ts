@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** A sibling temp path, so the final rename stays on one file system and is atomic. */
@@ -44,4 +44,32 @@ export async function replaceDirectory(staging: string, target: string): Promise
   }
   await rename(staging, target);
   if (moved) await rm(old, { recursive: true, force: true });
+}
+
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp(?:\.old)?$/;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes what a killed build left in `dir`: temp files and folders (tempPathFor's names) whose
+ * process is gone, e.g. a `.win32-x64.<pid>.<hex>.tmp` staging folder after `kill -9`. Temps of
+ * live processes (parallel tasks writing beside us) are left alone.
+ */
+export async function sweepDeadTemps(dir: string): Promise<string[]> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  const swept: string[] = [];
+  for (const entry of entries) {
+    const match = TEMP_NAME.exec(entry);
+    if (!match || isAlive(Number(match[1]))) continue;
+    await rm(join(dir, entry), { recursive: true, force: true });
+    swept.push(entry);
+  }
+  return swept;
 }

@@ -9,6 +9,7 @@ const shellQuote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'$
 const EXECUTORS = '@codebuff/nx-release';
 export const BIN_ROOT = 'dist/build/bin';
 export const BUNDLE_ROOT = 'dist/build/bundles';
+export const RUNTIME_CHUNKS_ROOT = 'dist/build/runtime-chunks';
 export const RELEASE_ROOT = 'dist/release';
 
 /**
@@ -45,10 +46,21 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
       options: { platform: platform.key, name: config.name, entry: config.entry, outputPath: `${BIN_ROOT}/${platform.key}` },
       metadata: { description: `Compile ${config.name} for ${platform.key} with Bun (${platform.bunTarget}).` },
     };
+    // Bun's runtime, compressed: a store of chunks the bundle reuses. Its key is Bun's version and
+    // the row only, so a source change leaves it cached (and CI gets it from a remote cache).
+    targets[`runtime-chunks-${platform.key}`] = {
+      executor: `${EXECUTORS}:runtime-chunks`,
+      cache: true,
+      inputs: [...pipeline['runtime-chunks'], rowInput],
+      outputs: [`{workspaceRoot}/${RUNTIME_CHUNKS_ROOT}/${platform.key}`],
+      options: { platform: platform.key, name: config.name, outputPath: `${RUNTIME_CHUNKS_ROOT}/${platform.key}`, compressionLevel: config.compressionLevel },
+      metadata: { description: `Compress Bun's runtime for ${platform.key} into chunks that bundle-${platform.key} reuses.` },
+    };
     targets[`bundle-${platform.key}`] = {
       executor: `${EXECUTORS}:bundle`,
       cache: true,
-      dependsOn: [`compile-${platform.key}`],
+      // The chunk store saves work but never changes the archive, so it is not among the inputs.
+      dependsOn: [`compile-${platform.key}`, `runtime-chunks-${platform.key}`],
       inputs: [
         { dependentTasksOutputFiles: '**/compile.json', transitive: false },
         ...pipeline.bundle,
@@ -62,6 +74,7 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
         name: config.name,
         binDir: `${BIN_ROOT}/${platform.key}`,
         outputPath: `${BUNDLE_ROOT}/${platform.key}`,
+        chunkStore: `${RUNTIME_CHUNKS_ROOT}/${platform.key}`,
         compressionLevel: config.compressionLevel,
       },
       metadata: { description: `Pack ${config.name}-${platform.key}.${platform.archive}.` },

@@ -8,12 +8,12 @@ type Input = NonNullable<TargetConfiguration['inputs']>[number];
 const PLUGIN_ROOT = join(__dirname, '..');
 
 /** The cached executors whose own code shapes what they write. */
-const CACHED_EXECUTORS = ['compile', 'bundle', 'assemble'] as const;
+const CACHED_EXECUTORS = ['compile', 'runtime-chunks', 'bundle', 'assemble'] as const;
 type CachedExecutor = (typeof CACHED_EXECUTORS)[number];
 
 /**
  * For each cached executor: every workspace file it loads and every npm package it imports, from
- * its import graph (see import-closure.ts). The compile also runs the pinned `bun` package.
+ * its import graph (see import-closure.ts), and the pinned `bun` package for those that run it.
  */
 export function pipelineInputs(workspaceRoot: string): Record<CachedExecutor, Input[]> {
   const executors = JSON.parse(readFileSync(join(PLUGIN_ROOT, 'executors.json'), 'utf8')) as {
@@ -22,10 +22,13 @@ export function pipelineInputs(workspaceRoot: string): Record<CachedExecutor, In
   const inputsOf = (name: CachedExecutor): Input[] => {
     const entry = join(PLUGIN_ROOT, executors.executors[name].implementation);
     const closure = importClosure(workspaceRoot, [existsSync(`${entry}.ts`) ? `${entry}.ts` : `${entry}.js`]);
-    const packages = name === 'compile' ? ['bun', ...closure.packages] : closure.packages;
+    // Whoever runs the pinned Bun (bun.ts finds it) depends on its version: the compiler, and
+    // the compressor (libdeflate inside Bun) of the bundle and runtime-chunks executors.
+    const runsBun = closure.files.includes('libs/release/src/compile/bun.ts');
+    const packages = runsBun ? ['bun', ...closure.packages] : closure.packages;
     return [...closure.files.map((f) => `{workspaceRoot}/${f}`), { externalDependencies: packages }];
   };
-  return { compile: inputsOf('compile'), bundle: inputsOf('bundle'), assemble: inputsOf('assemble') };
+  return { compile: inputsOf('compile'), 'runtime-chunks': inputsOf('runtime-chunks'), bundle: inputsOf('bundle'), assemble: inputsOf('assemble') };
 }
 
 /**

@@ -1,13 +1,12 @@
-import { createWriteStream } from 'node:fs';
-import { chmod, stat } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
-import { create as createTar } from 'tar';
-import { ZipFile } from 'yazl';
-import { writeAtomically } from '../fs-atomic';
+import { createHash } from 'node:crypto';
+import { open, rm } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
+import { Header } from 'tar';
+import { tempPathFor, writeAtomically } from '../fs-atomic';
 import type { ArchiveFormat } from '../platforms';
+import { type BinaryScan, scanBinary } from './binary-scan';
+import { type ChunkBytes, gatherChunks } from './chunk-store';
+import { FINAL_EMPTY_BLOCK, toNonFinal } from './deflate-blocks';
 
 export interface ArchiveInput {
   /** The file to pack; it lands at the archive's root under `entryName`. */
@@ -17,73 +16,167 @@ export interface ArchiveInput {
   outPath: string;
   /** Seconds since 1970 stamped on the entry, for byte-reproducible archives. */
   mtime: number;
-  /** zlib level, 1–9. 6 is gzip's own default. */
+  /** libdeflate level, 1–9 (6 by default: smaller than `gzip -6`). */
   level?: number;
+  /** Chunk stores to reuse compressed chunks from (see chunk-store.ts); they never change the bytes. */
+  stores?: readonly string[];
+  /** Called with the binary's sha256 and size after the one read of it, before anything is compressed. */
+  checkBinary?: (scan: BinaryScan) => void;
+}
+
+export interface ArchiveResult {
+  size: number;
+  /** sha256 of the archive, computed from the bytes as they were written. */
+  sha256: string;
+  binary: BinaryScan;
+  /** Distinct chunks of the binary, and how many of them came from a store. */
+  chunks: { distinct: number; reused: number };
 }
 
 /** Executables get 0755 whatever the umask or checkout said. */
 const EXECUTABLE_MODE = 0o755;
+const DEFAULT_LEVEL = 6;
 
-export async function createArchive(format: ArchiveFormat, input: ArchiveInput): Promise<void> {
-  if (format === 'zip') await createZip(input);
-  else await createTarGz(input);
+export async function createArchive(format: ArchiveFormat, input: ArchiveInput): Promise<ArchiveResult> {
+  return format === 'zip' ? createZip(input) : createTarGz(input);
 }
 
-/**
- * A tar.gz with one executable entry: fixed mtime, no owner names or ids (portable),
- * mode 0755, and a gzip header whose OS byte is always "Unix", so the bytes do not
- * depend on the machine that packed them.
- */
-export async function createTarGz(input: ArchiveInput): Promise<void> {
-  if (basename(input.binaryPath) !== input.entryName) {
-    throw new Error(`tar entry name ${input.entryName} must match the file name ${basename(input.binaryPath)}`);
+async function compressedChunks(input: ArchiveInput, finalBlocks: boolean): Promise<{ scan: BinaryScan; pieces: ChunkBytes[]; stats: ArchiveResult['chunks'] }> {
+  const scan = await scanBinary(input.binaryPath);
+  input.checkBinary?.(scan);
+  const packPath = tempPathFor(input.outPath);
+  try {
+    const { chunks, compressed } = await gatherChunks({ binaryPath: input.binaryPath, scan, level: input.level ?? DEFAULT_LEVEL, finalBlocks, stores: input.stores ?? [], packPath });
+    const stats = { distinct: chunks.size, reused: chunks.size - compressed.length };
+    return { scan, pieces: scan.chunks.map((c) => chunks.get(c.sha256) as ChunkBytes), stats };
+  } finally {
+    await rm(packPath, { force: true });
   }
-  await chmod(input.binaryPath, EXECUTABLE_MODE);
-  await writeAtomically(input.outPath, async (temp) => {
-    const tarStream = createTar(
-      { cwd: dirname(input.binaryPath), portable: true, mtime: new Date(input.mtime * 1000), noDirRecurse: true },
-      [input.entryName],
-    );
-    await pipeline(tarStream, createGzip({ level: input.level ?? 6 }), fixGzipOsByte(), createWriteStream(temp));
-  });
 }
 
-/** Zip for Windows: a single `codebuff.exe`, deflated, DOS timestamp computed from UTC. */
-export async function createZip(input: ArchiveInput): Promise<void> {
-  const size = (await stat(input.binaryPath)).size;
-  await writeAtomically(input.outPath, async (temp) => {
-    const zip = new ZipFile();
-    zip.addFile(input.binaryPath, input.entryName, {
-      mtime: utcAsLocal(input.mtime),
-      mode: 0o100000 | EXECUTABLE_MODE,
-      compress: true,
-      compressionLevel: input.level ?? 6,
-      forceDosTimestamp: true,
-      size,
-    } as never);
-    zip.end();
-    await pipeline(zip.outputStream, createWriteStream(temp));
+/** Writes the pieces to a temp file, hashing them on the way, and renames it into place. */
+async function writeArchive(outPath: string, pieces: readonly Uint8Array[]): Promise<{ size: number; sha256: string }> {
+  return writeAtomically(outPath, async (temp) => {
+    const hash = createHash('sha256');
+    const file = await open(temp, 'w');
+    let size = 0;
+    try {
+      for (const piece of pieces) {
+        for (let written = 0; written < piece.length; ) written += (await file.write(piece, written)).bytesWritten;
+        hash.update(piece);
+        size += piece.length;
+      }
+    } finally {
+      await file.close();
+    }
+    return { size, sha256: hash.digest('hex') };
   });
 }
 
 /**
- * yazl builds the DOS timestamp from local-time getters; shifting by the zone offset makes
- * those getters return the UTC fields, so the bytes are the same in every time zone.
+ * A tar.gz with one executable entry: fixed mtime, no owner names or ids, mode 0755. The gzip
+ * file is a series of members (RFC 1952 §2.2; `gzip -d`, libarchive, Python, 7-Zip, Node's zlib
+ * all read them as one stream): the tar header, one member per 1 MiB chunk of the binary, and the
+ * tar padding. Every member header is fixed (mtime 0, OS "Unix"), so nothing depends on the
+ * machine that packed it.
  */
-function utcAsLocal(epochSeconds: number): Date {
-  const utc = new Date(epochSeconds * 1000);
-  return new Date(utc.getTime() + utc.getTimezoneOffset() * 60_000);
+export async function createTarGz(input: ArchiveInput): Promise<ArchiveResult> {
+  const { scan, pieces, stats } = await compressedChunks(input, false);
+  const header = new Header({
+    path: input.entryName,
+    mode: EXECUTABLE_MODE,
+    size: scan.size,
+    mtime: new Date(input.mtime * 1000),
+    type: 'File',
+    uid: 0,
+    gid: 0,
+  });
+  header.encode();
+  if (header.needPax) throw new Error(`tar entry name ${input.entryName} needs a pax header; use a shorter name`);
+  const padding = (512 - (scan.size % 512)) % 512;
+  const tail = Buffer.alloc(padding + 1024); // pad the data to a block, then two zero blocks
+  const out: Uint8Array[] = [...storedGzipMember(header.block as Buffer)];
+  scan.chunks.forEach((chunk, i) => out.push(GZIP_MEMBER_HEADER, pieces[i].deflate, gzipTrailer(chunk.crc32, chunk.size)));
+  out.push(...storedGzipMember(tail));
+  return { ...(await writeArchive(input.outPath, out)), binary: scan, chunks: stats };
 }
 
-function fixGzipOsByte(): Transform {
-  let patched = false;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      if (!patched && chunk.length > 9) {
-        chunk[9] = 3;
-        patched = true;
-      }
-      callback(null, chunk);
-    },
-  });
+/** mtime 0 ("none"), no flags, OS 3 = Unix. */
+const GZIP_MEMBER_HEADER = Uint8Array.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+
+function gzipTrailer(crc: number, size: number): Buffer {
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc >>> 0, 0);
+  trailer.writeUInt32LE(size % 2 ** 32, 4);
+  return trailer;
+}
+
+/** A member holding `data` in one stored (uncompressed) block: its bytes depend on nothing else. */
+function storedGzipMember(data: Buffer): Uint8Array[] {
+  if (data.length > 0xffff) throw new Error('stored block too long');
+  const block = Buffer.from([0x01, data.length & 0xff, data.length >>> 8, ~data.length & 0xff, (~data.length >>> 8) & 0xff]);
+  return [GZIP_MEMBER_HEADER, block, data, gzipTrailer(crc32(data), data.length)];
+}
+
+/**
+ * Zip for Windows: a single `codebuff.exe`, deflated as one stream made of the chunks (each made
+ * non-final, see deflate-blocks.ts), Unix mode 0755 and a DOS time computed from UTC so the time
+ * zone does not matter. No data descriptor and no extra fields: the sizes and CRC are known
+ * before the entry is written.
+ */
+export async function createZip(input: ArchiveInput): Promise<ArchiveResult> {
+  const { scan, pieces, stats } = await compressedChunks(input, true);
+  const data = [...pieces.map((p) => toNonFinal(p.deflate, p.final)), FINAL_EMPTY_BLOCK];
+  const compressedSize = data.reduce((n, d) => n + d.length, 0);
+  if (scan.size >= 0xffffffff || compressedSize >= 0xffffffff) throw new Error(`${input.entryName} is too large for a zip without ZIP64`);
+  const name = Buffer.from(input.entryName, 'utf8');
+  const { time, date } = dosDateTime(input.mtime);
+
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
+  local.writeUInt16LE(0, 6); // flags
+  local.writeUInt16LE(8, 8); // method: deflate
+  local.writeUInt16LE(time, 10);
+  local.writeUInt16LE(date, 12);
+  local.writeUInt32LE(scan.crc32 >>> 0, 14);
+  local.writeUInt32LE(compressedSize, 18);
+  local.writeUInt32LE(scan.size, 22);
+  local.writeUInt16LE(name.length, 26);
+  local.writeUInt16LE(0, 28); // extra field length
+
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0 (so readers apply the mode)
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(0, 8);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt16LE(time, 12);
+  central.writeUInt16LE(date, 14);
+  central.writeUInt32LE(scan.crc32 >>> 0, 16);
+  central.writeUInt32LE(compressedSize, 20);
+  central.writeUInt32LE(scan.size, 24);
+  central.writeUInt16LE(name.length, 28);
+  // extra, comment, disk number, internal attributes: 0
+  central.writeUInt32LE(((0o100000 | EXECUTABLE_MODE) << 16) >>> 0, 38);
+  central.writeUInt32LE(0, 42); // the local header's offset
+
+  const centralOffset = local.length + name.length + compressedSize;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + name.length, 12);
+  end.writeUInt32LE(centralOffset, 16);
+
+  return { ...(await writeArchive(input.outPath, [local, name, ...data, central, name, end])), binary: scan, chunks: stats };
+}
+
+/** MS-DOS date and time fields of a UTC instant (2-second resolution, 1980 at the earliest). */
+function dosDateTime(epochSeconds: number): { time: number; date: number } {
+  const d = new Date(Math.max(epochSeconds, 315532800) * 1000);
+  return {
+    time: (d.getUTCHours() << 11) | (d.getUTCMinutes() << 5) | (d.getUTCSeconds() >> 1),
+    date: ((d.getUTCFullYear() - 1980) << 9) | ((d.getUTCMonth() + 1) << 5) | d.getUTCDate(),
+  };
 }

@@ -1,9 +1,8 @@
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { sha256File } from '../checksums';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { COMPILE_RECORD, type CompileRecord } from '../compile/compile';
 import { ReleaseError } from '../errors';
-import { replaceDirectory, tempPathFor, writeJsonAtomic } from '../fs-atomic';
+import { replaceDirectory, sweepDeadTemps, tempPathFor, writeJsonAtomic } from '../fs-atomic';
 import { assetName, type PlatformSpec } from '../platforms';
 import { createArchive } from './archive';
 
@@ -30,6 +29,8 @@ export interface BundleOptions {
   sourceDateEpoch: number;
   baseName?: string;
   level?: number;
+  /** Chunk stores (e.g. the runtime's compressed chunks) to reuse; the archive is the same without them. */
+  chunkStores?: readonly string[];
 }
 
 export async function readCompileRecord(binDir: string, platformKey: string): Promise<CompileRecord> {
@@ -41,33 +42,35 @@ export async function readCompileRecord(binDir: string, platformKey: string): Pr
 }
 
 /**
- * Packs one platform's binary. The binary is checked against the sha256 that compile
- * recorded, because a cache restore can hand back a truncated or stale file (nx#32620).
+ * Packs one platform's binary. The binary is checked against the sha256 that compile recorded,
+ * because a cache restore can hand back a truncated or stale file (nx#32620); the check comes
+ * from the same single read that chunks it, before anything is compressed. The archive's sha256
+ * is computed from the bytes as they are written.
  */
-export async function bundlePlatform(options: BundleOptions): Promise<BundleRecord> {
+export async function bundlePlatform(options: BundleOptions): Promise<BundleRecord & { chunks: { distinct: number; reused: number } }> {
   const { platform, binDir, outDir } = options;
   const compiled = await readCompileRecord(binDir, platform.key);
   if (compiled.platform !== platform.key) {
     throw new ReleaseError(`${binDir} holds a build for ${compiled.platform}, not ${platform.key}`);
   }
   const binaryPath = join(binDir, platform.binaryName);
-  const actual = await sha256File(binaryPath).catch(() => 'missing');
-  if (actual !== compiled.sha256) {
-    throw new ReleaseError(
-      `binary for ${platform.key} does not match what compile recorded (sha256 ${actual}, expected ${compiled.sha256}); rerun compile-${platform.key} with --skip-nx-cache`,
-    );
-  }
   const fileName = assetName(platform, options.baseName);
+  await sweepDeadTemps(dirname(outDir));
   const staging = tempPathFor(outDir);
   await mkdir(staging, { recursive: true });
   try {
-    const archivePath = join(staging, fileName);
-    await createArchive(platform.archive, {
+    const archive = await createArchive(platform.archive, {
       binaryPath,
       entryName: platform.binaryName,
-      outPath: archivePath,
+      outPath: join(staging, fileName),
       mtime: options.sourceDateEpoch,
       level: options.level,
+      stores: options.chunkStores,
+      checkBinary: (scan) => {
+        if (scan.sha256 !== compiled.sha256) throw mismatch(platform.key, scan.sha256, compiled.sha256);
+      },
+    }).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? mismatch(platform.key, 'missing', compiled.sha256) : error;
     });
     const record: BundleRecord = {
       platform: platform.key,
@@ -76,15 +79,21 @@ export async function bundlePlatform(options: BundleOptions): Promise<BundleReco
       archive: platform.archive,
       binaryName: platform.binaryName,
       binarySha256: compiled.sha256,
-      size: (await stat(archivePath)).size,
-      sha256: await sha256File(archivePath),
+      size: archive.size,
+      sha256: archive.sha256,
       sourceDateEpoch: options.sourceDateEpoch,
     };
     await writeJsonAtomic(join(staging, BUNDLE_RECORD), record);
     await replaceDirectory(staging, outDir);
-    return record;
+    return { ...record, chunks: archive.chunks };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
+}
+
+function mismatch(key: string, actual: string, expected: string): ReleaseError {
+  return new ReleaseError(
+    `binary for ${key} does not match what compile recorded (sha256 ${actual}, expected ${expected}); rerun compile-${key} with --skip-nx-cache`,
+  );
 }

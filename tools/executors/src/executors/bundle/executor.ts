@@ -17,7 +17,9 @@ export default async function bundleExecutor(options: BundleExecutorOptions, con
       sourceDateEpoch: resolveSourceDateEpoch(process.env, workspaceRoot, projectRoot),
       baseName: options.name,
       level: options.compressionLevel,
+      chunkStores: options.chunkStore ? [join(workspaceRoot, options.chunkStore)] : [],
     });
-    console.log(`bundled ${record.fileName}: ${(record.size / 1e6).toFixed(1)} MB sha256 ${record.sha256}`);
+    const { distinct, reused } = record.chunks;
+    console.log(`bundled ${record.fileName}: ${(record.size / 1e6).toFixed(1)} MB sha256 ${record.sha256}; ${distinct - reused} of ${distinct} chunks compressed, ${reused} reused`);
   });
 }

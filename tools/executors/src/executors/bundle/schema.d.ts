@@ -3,5 +3,6 @@ export interface BundleExecutorOptions {
   name?: string;
   binDir: string;
   outputPath: string;
+  chunkStore?: string;
   compressionLevel?: number;
 }

@@ -1,0 +1,15 @@
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { buildRuntimeStore } from '../../../../../libs/release/src/bundle/runtime-store';
+import { platformForTask } from '../../platform-row';
+import { projectPaths, runExecutor } from '../../run-executor';
+import type { RuntimeChunksExecutorOptions } from './schema';
+
+export default async function runtimeChunksExecutor(options: RuntimeChunksExecutorOptions, context: ExecutorContext) {
+  return runExecutor(async () => {
+    const { workspaceRoot } = projectPaths(context);
+    const platform = platformForTask(options.platform, options.name);
+    const store = await buildRuntimeStore({ platform, outDir: join(workspaceRoot, options.outputPath), level: options.compressionLevel ?? 6 });
+    console.log(`runtime chunks for ${platform.key}: ${store.chunks.length} compressed from ${store.source}`);
+  });
+}

@@ -1,0 +1,6 @@
+export interface RuntimeChunksExecutorOptions {
+  platform: string;
+  name?: string;
+  outputPath: string;
+  compressionLevel?: number;
+}
