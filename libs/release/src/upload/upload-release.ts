@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ReleaseError } from '../errors';
 import { CHECKSUMS_FILE, MANIFEST_FILE, type ReleaseManifest } from '../manifest';
 import { sha256File } from '../checksums';
+import { fileDigests } from './file-digests';
 import { installerUploadFiles } from '../installers/upload-files';
 import type { LocalFile, RemoteFile, UploadDestination, UploadOptions, UploadSummary } from './types';
 
@@ -39,12 +40,17 @@ export async function localReleaseFiles(manifest: ReleaseManifest, releaseDir: s
   return files;
 }
 
-/** Refuses a file whose bytes are not the ones the manifest promises. */
-export async function verifyLocalFile(file: LocalFile): Promise<void> {
-  const actual = await sha256File(file.path).catch(() => 'missing');
+/**
+ * Refuses a file whose bytes are not the ones the manifest promises. With `md5`, the same read
+ * also gives the file's MD5 (for a destination that sends Content-MD5), so no byte is hashed twice.
+ */
+export async function verifyLocalFile(file: LocalFile, options: { md5?: boolean } = {}): Promise<LocalFile> {
+  const digests = await fileDigests(file.path, options).catch(() => undefined);
+  const actual = digests?.sha256 ?? 'missing';
   if (actual !== file.sha256) {
     throw new ReleaseError(`${file.path} does not match manifest.json (sha256 ${actual}); rebuild with the bundle target`);
   }
+  return digests?.md5 === undefined ? file : { ...file, md5: digests.md5 };
 }
 
 function matches(remote: RemoteFile | undefined, file: LocalFile): boolean {
@@ -88,7 +94,7 @@ export async function uploadRelease(
   const where = destination.describe(manifest);
   const existing = await destination.list(manifest);
 
-  const pending: LocalFile[] = [];
+  let pending: LocalFile[] = [];
   const skipped: string[] = [];
   for (const file of files) {
     const remote = existing.get(file.fileName);
@@ -105,7 +111,9 @@ export async function uploadRelease(
     pending.push(file);
   }
   // Fail before sending anything if something would be refused; removal only happens after that.
-  for (const file of pending) await verifyLocalFile(file);
+  const verified: LocalFile[] = [];
+  for (const file of pending) verified.push(await verifyLocalFile(file, { md5: destination.wantsMd5 }));
+  pending = verified;
   const replaced = pending.filter((f) => existing.has(f.fileName)).map((f) => f.fileName);
   if (dryRun) {
     const publishPlan = options.draft ? 'leave it unpublished (--draft)' : await destination.planPublish(manifest);

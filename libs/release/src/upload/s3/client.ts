@@ -17,8 +17,12 @@ export function createS3Client(options: ResolvedS3Options): S3Client {
     retryMode: 'standard',
     // On AWS, a bucket in another region than the one configured still works.
     followRegionRedirects: !custom,
-    // R2 and other S3-compatible stores reject the SDK's default CRC32 / aws-chunked checksums.
-    ...(custom ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+    // Every body we send carries a Content-MD5 (content-md5.ts, put-file.ts), which S3 and every
+    // S3-compatible store check. The SDK's default CRC32 would be a second pass over the same
+    // bytes, its aws-chunked encoding cannot wrap a body reopened for a retry (put-file.ts), and
+    // R2 and other S3-compatible stores reject it.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    ...(custom ? { responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
     // A stalled connection fails (and is retried) instead of hanging the release.
     requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
   });

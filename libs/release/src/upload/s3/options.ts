@@ -19,6 +19,11 @@ export interface S3DestinationOptions {
   /** Overrides the path-style default (on with a custom endpoint, off for AWS). */
   forcePathStyle?: boolean;
   credentials?: S3Credentials;
+  /**
+   * Files up to this size go up as one PutObject streamed from disk; larger ones as a multipart
+   * upload. Default 64 MiB (every archive of a release today; S3 accepts up to 5 GiB in one PUT).
+   */
+  multipartThreshold?: number;
   /** Bytes per multipart part (min 5 MiB). Default 8 MiB. */
   partSize?: number;
   /** Parts of one file in flight at once. Default 4. */
@@ -34,6 +39,7 @@ export interface ResolvedS3Options {
   endpoint?: URL;
   forcePathStyle: boolean;
   credentials?: S3Credentials;
+  multipartThreshold: number;
   partSize: number;
   partsInFlight: number;
   maxAttempts: number;
@@ -99,6 +105,7 @@ export function resolveS3Options(options: S3DestinationOptions, env: NodeJS.Proc
     // Virtual-hosted addressing needs DNS per bucket, which custom endpoints rarely have.
     forcePathStyle: options.forcePathStyle ?? endpoint !== undefined,
     credentials: options.credentials,
+    multipartThreshold: positiveInteger(options.multipartThreshold, 64 * MIB, 'multipartThreshold', 0),
     partSize: positiveInteger(options.partSize, 8 * MIB, 'partSize', 5 * MIB),
     partsInFlight: positiveInteger(options.partsInFlight, 4, 'partsInFlight'),
     maxAttempts: positiveInteger(options.maxAttempts, 5, 'maxAttempts'),

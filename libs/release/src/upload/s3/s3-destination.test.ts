@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,6 +149,36 @@ test('a 100 MB file goes up as a multipart upload of 8 MB parts, each with a cor
   }
   assert.equal(progress.at(-1), size);
   assert.ok(progress.every((sent, i) => i === 0 || sent >= progress[i - 1]), 'progress never goes backwards');
+});
+
+test('a file up to the multipart threshold goes up as one PUT streamed from disk, with the Content-MD5 of the whole file', async () => {
+  const dir = join(tmp, 'whole');
+  const size = 20 * 1024 * 1024;
+  const manifest = await writeTestRelease(dir, '4.1.0', { 'linux-x64': size });
+  const proxy = await startFaultyProxy(s3.endpoint);
+  try {
+    await uploadRelease(s3Destination(options('whole', { endpoint: proxy.url })), manifest, dir);
+  } finally {
+    await proxy.close();
+  }
+  const puts = proxy.requests.filter((r) => r.method === 'PUT' && r.url.includes(manifest.assets[0].fileName));
+  assert.deepEqual(puts.map((r) => r.bodyBytes), [size], 'one PUT of the whole file');
+  assert.equal(puts[0].headers['content-md5'], createHash('md5').update(readFileSync(join(dir, manifest.assets[0].fileName))).digest('base64'));
+  assert.equal(proxy.requests.filter((r) => r.url.includes('uploadId') || r.url.includes('partNumber=')).length, 0, 'no multipart upload');
+  const object = await fetchObject(s3, BUCKET, `whole/4.1.0/${manifest.assets[0].fileName}`);
+  assert.equal(object.sha256, manifest.assets[0].sha256);
+});
+
+test('a file that changed between its check and its PUT is caught by the ETag the store computed, and not left in the bucket', async () => {
+  const dir = join(tmp, 'etag');
+  const manifest = await writeTestRelease(dir, '10.1.0', { 'linux-x64': 3 * 1024 * 1024 });
+  const [file] = await localReleaseFiles(manifest, dir);
+  const destination = s3Destination(options('etag'));
+  await destination.preflight(manifest);
+  // The driver's check read other bytes than put() sends; s3rver does not check Content-MD5 itself.
+  const checkedEarlier = { ...file, md5: createHash('md5').update('other bytes').digest('base64') };
+  await rejectsOneLine(destination.put(manifest, checkedEarlier, () => {}), /changed while it was being uploaded \(the store holds MD5 [0-9a-f]{32}/);
+  assert.equal((await fetchObject(s3, BUCKET, `etag/10.1.0/${file.fileName}`)).status, 404);
 });
 
 test('a bucket that does not exist fails in preflight with one line, before anything is sent', async () => {

@@ -18,6 +18,8 @@ import type { LocalFile, ProgressSink, RemoteFile, UploadDestination } from '../
 import { createS3Client } from './client';
 import { SecretScrubber, describeSdkError, httpStatusOf, s3Failure } from './errors';
 import { resolveS3Options, s3Layout, type S3DestinationOptions } from './options';
+import { fileDigests } from '../file-digests';
+import { putFileObject } from './put-file';
 
 export type { S3Credentials, S3DestinationOptions } from './options';
 
@@ -113,8 +115,46 @@ export function s3Destination(options: S3DestinationOptions): UploadDestination 
       .then((object) => object.Body?.transformToString())
       .catch(() => undefined);
 
+  /** Deletes what put() just stored and says why: the bytes sent were not the bytes checked. */
+  async function refuseChanged(file: LocalFile, key: string, detail: string): Promise<never> {
+    await s3()
+      .send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
+      .catch(() => undefined);
+    throw new ReleaseError(`${file.path} changed while it was being uploaded (${detail}); rebuild and run again`);
+  }
+
+  /**
+   * A file up to the multipart threshold goes up as one PutObject streamed from disk: no part
+   * buffers, no part bookkeeping, and no reassembly by the store. Its Content-MD5 is the MD5 the
+   * driver read together with the sha256 check (or read here when put() is called on its own).
+   */
+  async function putWhole(file: LocalFile, key: string, params: Parameters<typeof putFileObject>[1], progress: ProgressSink): Promise<void> {
+    let md5 = file.md5;
+    if (md5 === undefined) {
+      const digests = await fileDigests(file.path, { md5: true });
+      if (digests.sha256 !== file.sha256) throw new ReleaseError(`${file.path} changed while it was being uploaded (sha256 ${digests.sha256}); rebuild and run again`);
+      md5 = digests.md5!;
+    }
+    let stored;
+    try {
+      stored = await putFileObject(s3(), params, file.path, md5, progress);
+    } catch (error) {
+      throw s3Failure(`upload of ${file.fileName} to s3://${bucket}/${key} failed`, error, scrubber);
+    }
+    // S3 refuses a body that does not match Content-MD5; a store that does not check it (s3rver)
+    // still answers with the MD5 of what it stored as the ETag, unless the object is encrypted
+    // with KMS or a customer key (then the ETag is something else and S3 has checked the MD5).
+    const etag = stored.ETag?.replace(/"/g, '');
+    const plainEtag = stored.SSECustomerAlgorithm === undefined && (stored.ServerSideEncryption === undefined || stored.ServerSideEncryption === 'AES256');
+    const sentMd5 = Buffer.from(md5, 'base64').toString('hex');
+    if (plainEtag && etag !== undefined && /^[0-9a-f]{32}$/.test(etag) && etag !== sentMd5) {
+      await refuseChanged(file, key, `the store holds MD5 ${etag}, expected ${sentMd5}`);
+    }
+  }
+
   return {
     kind: 's3',
+    wantsMd5: true,
     describe,
 
     async preflight(m) {
@@ -155,26 +195,22 @@ export function s3Destination(options: S3DestinationOptions): UploadDestination 
 
     async put(m, file: LocalFile, progress: ProgressSink) {
       const key = layout.objectKey(m, file.fileName);
+      const params = {
+        Bucket: bucket,
+        Key: key,
+        ContentLength: file.size,
+        ContentType: file.contentType,
+        CacheControl: file.immutable ? IMMUTABLE_CACHE_CONTROL : POINTER_CACHE_CONTROL,
+        Metadata: { [SHA256_METADATA]: file.sha256 },
+      };
+      if (file.size <= config.multipartThreshold) return putWhole(file, key, params, progress);
       const source = createReadStream(file.path, { highWaterMark: 1 << 20 });
       const body = digestingStream();
       pipeline(source, body, () => {});
       // lib-storage reads the stream part by part into Buffers (at most partsInFlight parts in
-      // memory), sends one PutObject for a small file, a parallel multipart upload otherwise, and
-      // aborts the multipart upload if a part fails after the SDK's retries.
-      const upload = new Upload({
-        client: s3(),
-        partSize: config.partSize,
-        queueSize: config.partsInFlight,
-        params: {
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentLength: file.size,
-          ContentType: file.contentType,
-          CacheControl: file.immutable ? IMMUTABLE_CACHE_CONTROL : POINTER_CACHE_CONTROL,
-          Metadata: { [SHA256_METADATA]: file.sha256 },
-        },
-      });
+      // memory), sends a parallel multipart upload with a Content-MD5 on every part, and aborts
+      // the multipart upload if a part fails after the SDK's retries.
+      const upload = new Upload({ client: s3(), partSize: config.partSize, queueSize: config.partsInFlight, params: { ...params, Body: body } });
       upload.on('httpUploadProgress', ({ loaded }) => {
         if (loaded !== undefined) progress(loaded);
       });
@@ -187,12 +223,7 @@ export function s3Destination(options: S3DestinationOptions): UploadDestination 
       }
       // The metadata must describe the bytes actually sent, not what the file held when hashed.
       const sent = body.digest();
-      if (sent.sha256 !== file.sha256 || sent.bytes !== file.size) {
-        await s3()
-          .send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
-          .catch(() => undefined);
-        throw new ReleaseError(`${file.path} changed while it was being uploaded (sent ${sent.bytes} bytes, sha256 ${sent.sha256}); rebuild and run again`);
-      }
+      if (sent.sha256 !== file.sha256 || sent.bytes !== file.size) await refuseChanged(file, key, `sent ${sent.bytes} bytes, sha256 ${sent.sha256}`);
     },
 
     async planPublish(m) {

@@ -36,7 +36,10 @@ async function withProxy<T>(rules: FaultRule[], work: (proxy: FaultyProxy) => Pr
   }
 }
 
-const destination = (prefix: string, endpoint: string) => s3Destination({ bucket: BUCKET, prefix, endpoint, credentials: s3.credentials });
+const destination = (prefix: string, endpoint: string, options: { multipartThreshold?: number } = {}) =>
+  s3Destination({ bucket: BUCKET, prefix, endpoint, credentials: s3.credentials, ...options });
+/** Files above 8 MiB go up in parts, so these small test files take the multipart path. */
+const MULTIPART = { multipartThreshold: 8 * MIB };
 
 /** Every file is in the bucket exactly once with the right bytes, nothing else is, and no multipart upload is left open. */
 async function assertComplete(prefix: string, manifest: ReleaseManifest, dir: string): Promise<void> {
@@ -70,7 +73,7 @@ test('503 SlowDown on part uploads is retried like throttling', async () => {
   const dir = join(tmp, 'slowdown');
   const manifest = await writeTestRelease(dir, '1.1.0', { 'linux-x64': 20 * MIB });
   await withProxy([{ times: 3, when: (r) => r.url.includes('partNumber='), fault: { kind: 'status', status: 503 } }], async (proxy) => {
-    await uploadRelease(destination('slowdown', proxy.url), manifest, dir);
+    await uploadRelease(destination('slowdown', proxy.url, MULTIPART), manifest, dir);
     assert.equal(proxy.requests.filter((r) => r.status === 503).length, 3);
   });
   await assertComplete('slowdown', manifest, dir);
@@ -88,7 +91,7 @@ test('connections cut mid-body and responses lost after success: retried, nothin
       { times: 1, when: (r) => isPut(r) && r.url.startsWith(`/${BUCKET}${smallKey}`), fault: { kind: 'drop-response' } },
     ],
     async (proxy) => {
-      await uploadRelease(destination('drop', proxy.url), manifest, dir);
+      await uploadRelease(destination('drop', proxy.url, MULTIPART), manifest, dir);
       assert.deepEqual(proxy.requests.filter((r) => r.fault).map((r) => r.fault).sort(), ['drop-mid-body', 'drop-response']);
       const cut = proxy.requests.find((r) => r.fault === 'drop-mid-body');
       assert.equal(cut?.bodyBytes, 4 * MIB);
@@ -100,6 +103,23 @@ test('connections cut mid-body and responses lost after success: retried, nothin
     },
   );
   await assertComplete('drop', manifest, dir);
+});
+
+test('a file sent in one PUT whose connection is cut mid-body: the SDK retries with the file read again, whole, Content-MD5 intact', async () => {
+  const dir = join(tmp, 'drop-whole');
+  const manifest = await writeTestRelease(dir, '2.1.0', { 'linux-x64': 20 * MIB });
+  const key = `/${BUCKET}/drop-whole/2.1.0/${manifest.assets[0].fileName}`;
+  const summary = await withProxy([{ times: 1, when: (r) => isPut(r) && r.url.startsWith(key), fault: { kind: 'drop-mid-body', afterBytes: 4 * MIB } }], async (proxy) => {
+    const result = await uploadRelease(destination('drop-whole', proxy.url), manifest, dir);
+    const puts = proxy.requests.filter((r) => isPut(r) && r.url.startsWith(key));
+    assert.deepEqual(puts.map((r) => [r.fault, r.bodyBytes]), [['drop-mid-body', 4 * MIB], [undefined, 20 * MIB]], 'one PUT cut, then the whole file again');
+    assert.equal(proxy.requests.filter((r) => r.url.includes('uploadId') || r.url.includes('partNumber=')).length, 0, 'no multipart upload');
+    for (const request of proxy.requests.filter((r) => isPut(r) && !r.fault)) assert.equal(request.headers['content-md5'], request.bodyMd5, `${request.url}: Content-MD5 of its body`);
+    assert.equal(puts[0].headers['content-md5'], puts[1].headers['content-md5'], 'the cut attempt announced the same Content-MD5');
+    return result;
+  });
+  assert.equal(summary.bytesSent, (await localReleaseFiles(manifest, dir)).reduce((sum, f) => sum + f.size, 0), 'progress counts the retried file once');
+  await assertComplete('drop-whole', manifest, dir);
 });
 
 test('a failed run leaves no latest.json; the next run sends only what is missing and publishes', async () => {
@@ -131,7 +151,7 @@ test('the answer to CompleteMultipartUpload is lost: the run fails unpublished, 
   const dir = join(tmp, 'complete');
   const manifest = await writeTestRelease(dir, '4.0.0', { 'linux-x64': 12 * MIB });
   const first = await withProxy([{ times: 1, when: (r) => r.method === 'POST' && r.url.includes('uploadId='), fault: { kind: 'drop-response' } }], (proxy) =>
-    uploadRelease(destination('complete', proxy.url), manifest, dir).then(
+    uploadRelease(destination('complete', proxy.url, MULTIPART), manifest, dir).then(
       (summary) => summary,
       (error: unknown) => error,
     ),
@@ -140,7 +160,7 @@ test('the answer to CompleteMultipartUpload is lost: the run fails unpublished, 
   assert.ok(isReleaseError(first), String(first));
   assert.match(first.message, /^upload of codebuff-linux-x64\.tar\.gz .* failed/);
   assert.equal((await fetchObject(s3, BUCKET, 'complete/latest.json')).status, 404);
-  const second = await uploadRelease(destination('complete', s3.endpoint), manifest, dir);
+  const second = await uploadRelease(destination('complete', s3.endpoint, MULTIPART), manifest, dir);
   assert.deepEqual(second.uploaded, []);
   assert.deepEqual(second.skipped, [manifest.assets[0].fileName, 'SHA256SUMS', 'manifest.json']);
   assert.equal(second.bytesSent, 0);
