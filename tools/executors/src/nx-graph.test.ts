@@ -3,7 +3,7 @@
  * lands in dist/release, and check which tasks run versus come from the cache.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,9 @@ import { after, before, test } from 'node:test';
 import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '../../testing/workspace';
 
 const PLATFORMS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
-const ALL_TASKS = ['codebuff-cli:bundle', ...PLATFORMS.flatMap((p) => [`codebuff-cli:bundle-${p}`, `codebuff-cli:compile-${p}`])].sort();
+const RUNTIME_CHUNKS = PLATFORMS.map((p) => `codebuff-cli:runtime-chunks-${p}`);
+const ALL_TASKS = ['codebuff-cli:bundle', ...PLATFORMS.flatMap((p) => [`codebuff-cli:bundle-${p}`, `codebuff-cli:compile-${p}`]), ...RUNTIME_CHUNKS].sort();
+const BINARIES: Record<string, string> = Object.fromEntries(PLATFORMS.map((p) => [p, p === 'win32-x64' ? 'codebuff.exe' : 'codebuff']));
 const ASSETS = ['codebuff-darwin-arm64.tar.gz', 'codebuff-darwin-x64.tar.gz', 'codebuff-linux-arm64.tar.gz', 'codebuff-linux-x64.tar.gz', 'codebuff-win32-x64.zip'];
 
 let ws: TestWorkspace;
@@ -46,6 +48,18 @@ test('cold build: every platform compiled and bundled, with SHA256SUMS and manif
   firstDigests = digests();
 });
 
+test('every archive is smaller than gzip -6 of its binary', async () => {
+  const gzipSize = (path: string) =>
+    new Promise<number>((resolve, reject) => {
+      execFile('sh', ['-c', 'gzip -6 -c "$1" | wc -c', 'sh', path], (error, stdout) => (error ? reject(error) : resolve(Number(stdout.trim()))));
+    });
+  const manifest = JSON.parse(readFileSync(join(releaseDir, 'manifest.json'), 'utf8'));
+  const gzip6 = await Promise.all(manifest.assets.map((a: { platform: string }) => gzipSize(join(ws.root, 'dist/build/bin', a.platform, BINARIES[a.platform]))));
+  manifest.assets.forEach((asset: { fileName: string; size: number }, i: number) => {
+    assert.ok(asset.size <= gzip6[i], `${asset.fileName}: ${asset.size} bytes, gzip -6 gives ${gzip6[i]}`);
+  });
+});
+
 test('the linux-x64 archive holds one executable that reports its version and platform', async () => {
   const listing = execFileSync('tar', ['tvzf', join(releaseDir, 'codebuff-linux-x64.tar.gz')], { encoding: 'utf8' });
   assert.match(listing, /^-rwxr-xr-x 0\/0 +\d+ \S+ \S+ codebuff\n$/);
@@ -63,7 +77,7 @@ test('second run with nothing changed: every task from cache', async () => {
   const run = await runNx(ws.root, ['run', 'codebuff-cli:bundle']);
   assert.equal(run.code, 0, run.output);
   assert.deepEqual(taskOutcome(run.output), { ran: [], cached: ALL_TASKS });
-  assert.match(run.output, /Nx read the output from the cache instead of running the command for 11 out of 11 tasks/);
+  assert.match(run.output, /Nx read the output from the cache instead of running the command for 16 out of 16 tasks/);
 });
 
 test('dist deleted: everything restored from the cache, byte for byte, nothing compiled', async () => {
@@ -80,6 +94,21 @@ test('rebuilding without the cache gives byte-identical archives (reproducible)'
   assert.deepEqual(digests(), firstDigests);
 });
 
+test('with no chunk store the archives are the same bytes (the store only saves work)', async () => {
+  rmSync(join(ws.root, 'dist/build/runtime-chunks'), { recursive: true });
+  for (const platform of ['linux-x64', 'win32-x64']) {
+    const run = await runNx(ws.root, ['run', `codebuff-cli:bundle-${platform}`, '--skip-nx-cache', '--exclude-task-dependencies']);
+    assert.equal(run.code, 0, run.output);
+    assert.deepEqual(taskOutcome(run.output).ran, [`codebuff-cli:bundle-${platform}`]);
+    assert.match(run.output, / (\d+) of \1 chunks compressed, 0 reused/);
+  }
+  const bundles = join(ws.root, 'dist/build/bundles');
+  assert.equal(sha(join(bundles, 'linux-x64/codebuff-linux-x64.tar.gz')), firstDigests['codebuff-linux-x64.tar.gz']);
+  assert.equal(sha(join(bundles, 'win32-x64/codebuff-win32-x64.zip')), firstDigests['codebuff-win32-x64.zip']);
+  const restore = await runNx(ws.root, ['run', 'codebuff-cli:bundle']);
+  assert.deepEqual(taskOutcome(restore.output).ran, [], 'the store comes back from the cache');
+});
+
 test('one platform row changed: that platform alone is rebuilt', async () => {
   const tablePath = join(ws.root, 'libs/release/src/platform-table.json');
   const original = readFileSync(tablePath, 'utf8');
@@ -87,7 +116,7 @@ test('one platform row changed: that platform alone is rebuilt', async () => {
   try {
     const run = await runNx(ws.root, ['run', 'codebuff-cli:bundle']);
     assert.equal(run.code, 0, run.output);
-    assert.deepEqual(taskOutcome(run.output).ran, ['codebuff-cli:bundle', 'codebuff-cli:bundle-linux-arm64', 'codebuff-cli:compile-linux-arm64']);
+    assert.deepEqual(taskOutcome(run.output).ran, ['codebuff-cli:bundle', 'codebuff-cli:bundle-linux-arm64', 'codebuff-cli:compile-linux-arm64', 'codebuff-cli:runtime-chunks-linux-arm64']);
     assert.notEqual(sha(join(releaseDir, 'codebuff-linux-arm64.tar.gz')), firstDigests['codebuff-linux-arm64.tar.gz']);
     assert.equal(sha(join(releaseDir, 'codebuff-linux-x64.tar.gz')), firstDigests['codebuff-linux-x64.tar.gz']);
   } finally {
@@ -120,7 +149,13 @@ test('a source change rebuilds every platform; nx affected finds it; the folder 
   git('commit', '-qam', 'edit a message');
   const affected = await runNx(ws.root, ['affected', '-t', 'bundle', '--base=HEAD~1', '--head=HEAD']);
   assert.equal(affected.code, 0, affected.output);
-  assert.deepEqual(taskOutcome(affected.output).ran, ALL_TASKS);
+  const outcome = taskOutcome(affected.output);
+  assert.deepEqual(outcome.ran, ALL_TASKS.filter((t) => !RUNTIME_CHUNKS.includes(t)));
+  assert.deepEqual(outcome.cached, RUNTIME_CHUNKS, "Bun's compressed runtime does not depend on the source");
+  // Each bundle compressed only the chunks the change touched; the rest came from the store.
+  const counts = [...affected.output.matchAll(/ (\d+) of (\d+) chunks compressed, (\d+) reused/g)].map((m) => [Number(m[1]), Number(m[2])]);
+  assert.equal(counts.length, PLATFORMS.length, affected.output);
+  for (const [compressed, distinct] of counts) assert.ok(compressed <= 5 && distinct > 80, `${compressed} of ${distinct} chunks compressed`);
 
   const inFolder = await runNx(ws.root, ['bundle'], {}, join(ws.root, 'apps/codebuff-cli'));
   assert.equal(inFolder.code, 0, inFolder.output);

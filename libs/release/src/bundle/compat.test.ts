@@ -1,0 +1,117 @@
+/**
+ * Real compiled binaries (linux-x64 → tar.gz, win32-x64 → zip), packed with a warm chunk store
+ * (Bun's runtime, compressed) and without one: both give the same bytes, and every archive
+ * extracts to exactly the compiled binary with each tool users and installers have.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { extract as tarExtract } from 'tar';
+import yauzl from 'yauzl';
+import { unpackBinary } from '../../../../apps/codebuff-npm/src/launcher/unpack';
+import { compileBinary, type CompileRecord } from '../compile/compile';
+import { getPlatform } from '../platforms';
+import { bundlePlatform, type BundleRecord } from './bundle';
+import { buildRuntimeStore } from './runtime-store';
+
+const ROOT = join(__dirname, '../../../..');
+const CLI = join(ROOT, 'apps/codebuff-cli');
+const PLATFORMS = ['linux-x64', 'win32-x64'] as const;
+
+let dir: string;
+const built: Record<string, { compiled: CompileRecord; record: BundleRecord; archive: string }> = {};
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'compat-'));
+  for (const key of PLATFORMS) {
+    const platform = getPlatform(key);
+    const compiled = await compileBinary({ platform, entry: join(CLI, 'src/main.ts'), outDir: join(dir, 'bin', key), version: '1.0.0', cwd: CLI });
+    const store = join(dir, 'store', key);
+    await buildRuntimeStore({ platform, outDir: store, level: 6 });
+    const record = await bundlePlatform({ platform, binDir: join(dir, 'bin', key), outDir: join(dir, 'warm', key), sourceDateEpoch: 1767323045, chunkStores: [store] });
+    assert.ok(record.chunks.reused >= record.chunks.distinct - 5, `${key}: only ${record.chunks.reused} of ${record.chunks.distinct} chunks reused`);
+    built[key] = { compiled, record, archive: join(dir, 'warm', key, record.fileName) };
+  }
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a warm chunk store and none give byte-identical archives', async () => {
+  for (const key of PLATFORMS) {
+    const cold = await bundlePlatform({ platform: getPlatform(key), binDir: join(dir, 'bin', key), outDir: join(dir, 'cold', key), sourceDateEpoch: 1767323045 });
+    assert.equal(cold.chunks.reused, 0);
+    assert.equal(cold.sha256, built[key].record.sha256, key);
+    assert.equal(sha(join(dir, 'cold', key, cold.fileName)), sha(built[key].archive));
+  }
+});
+
+/** Extracts with `run(archive, into)` and checks the one file it leaves is the compiled binary. */
+function expectExact(key: (typeof PLATFORMS)[number], tool: string, run: (archive: string, into: string) => void | Promise<void>) {
+  return async () => {
+    const { compiled, record, archive } = built[key];
+    const into = join(dir, 'x', `${key}-${tool}`);
+    mkdirSync(into, { recursive: true });
+    await run(archive, into);
+    const file = join(into, record.binaryName);
+    assert.equal(sha(file), compiled.sha256, `${tool} on ${record.fileName}`);
+    if (key !== 'win32-x64' || ['unzip', 'bsdtar', '7zz', 'python'].includes(tool)) {
+      assert.equal(statSync(file).mode & 0o777, 0o755, `${tool} keeps the mode`);
+    }
+  };
+}
+
+const shell = (command: string, ...args: string[]): void => void execFileSync('sh', ['-c', command, 'sh', ...args], { stdio: 'pipe' });
+const pythonTar = 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])';
+const pythonZip = [
+  'import os, sys, zipfile',
+  'z = zipfile.ZipFile(sys.argv[1])',
+  'for i in z.infolist():',
+  '    p = z.extract(i, sys.argv[2]); os.chmod(p, (i.external_attr >> 16) & 0o777)',
+].join('\n');
+
+test('tar.gz: GNU tar', expectExact('linux-x64', 'gnu-tar', (a, d) => shell('tar xzf "$1" -C "$2"', a, d)));
+test('tar.gz: bsdtar (libarchive)', { skip: !has('bsdtar') && 'bsdtar not installed (apt: libarchive-tools; .ci/run installs it)' }, expectExact('linux-x64', 'bsdtar', (a, d) => shell('bsdtar -xf "$1" -C "$2"', a, d)));
+test("tar.gz: Python's tarfile", expectExact('linux-x64', 'python', (a, d) => void execFileSync('python3', ['-c', pythonTar, a, d])));
+test('tar.gz: 7-Zip', { skip: !has('7zz') && '7zz not installed (apt: 7zip; .ci/run installs it)' }, expectExact('linux-x64', '7zz', (a, d) => shell('7zz x -so "$1" | 7zz x -si -ttar -y -o"$2" >/dev/null', a, d)));
+test('tar.gz: node-tar', expectExact('linux-x64', 'node-tar', (a, d) => tarExtract({ file: a, cwd: d })));
+test("tar.gz: the npm launcher's unpack", expectExact('linux-x64', 'launcher', async (a, d) => void (await unpackBinary(a, launcherAsset('linux-x64'), d))));
+
+test('zip: unzip', expectExact('win32-x64', 'unzip', (a, d) => shell('unzip -q "$1" -d "$2"', a, d)));
+test('zip: bsdtar (libarchive)', { skip: !has('bsdtar') && 'bsdtar not installed (apt: libarchive-tools; .ci/run installs it)' }, expectExact('win32-x64', 'bsdtar', (a, d) => shell('bsdtar -xf "$1" -C "$2"', a, d)));
+test("zip: Python's zipfile", expectExact('win32-x64', 'python', (a, d) => void execFileSync('python3', ['-c', pythonZip, a, d])));
+test('zip: 7-Zip', { skip: !has('7zz') && '7zz not installed (apt: 7zip; .ci/run installs it)' }, expectExact('win32-x64', '7zz', (a, d) => shell('7zz x -y -o"$2" "$1" >/dev/null', a, d)));
+test('zip: yauzl', expectExact('win32-x64', 'yauzl', (a, d) => yauzlExtract(a, d)));
+test("zip: the npm launcher's unpack", expectExact('win32-x64', 'launcher', async (a, d) => void (await unpackBinary(a, launcherAsset('win32-x64'), d))));
+
+function launcherAsset(key: (typeof PLATFORMS)[number]) {
+  const { record } = built[key];
+  return { platform: key, fileName: record.fileName, archive: record.archive, binaryName: record.binaryName, size: record.size, sha256: record.sha256 };
+}
+
+function yauzlExtract(archive: string, into: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(archive, { lazyEntries: true, validateEntrySizes: true }, (error, zip) => {
+      if (error || !zip) return reject(error);
+      zip.on('error', reject);
+      zip.on('end', () => resolve());
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (err, stream) => {
+          if (err || !stream) return reject(err);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('error', reject);
+          stream.on('end', () => {
+            writeFileSync(join(into, entry.fileName), Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.readEntry();
+    });
+  });
+}
