@@ -15,7 +15,7 @@ import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '../../tes
 
 const PLATFORMS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
 const ALL_COMPILES = PLATFORMS.map((p) => `codebuff-cli:compile-${p}`).sort();
-const ALL_TASKS = ['codebuff-cli:bundle', ...PLATFORMS.map((p) => `codebuff-cli:bundle-${p}`), ...ALL_COMPILES].sort();
+const ALL_TASKS = ['codebuff-cli:bundle', ...PLATFORMS.flatMap((p) => [`codebuff-cli:bundle-${p}`, `codebuff-cli:runtime-chunks-${p}`]), ...ALL_COMPILES].sort();
 
 let ws: TestWorkspace;
 const path = (relative: string) => join(ws.root, relative);
