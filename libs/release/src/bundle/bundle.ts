@@ -5,6 +5,7 @@ import { ReleaseError } from '../errors';
 import { replaceDirectory, sweepDeadTemps, tempPathFor, writeJsonAtomic } from '../fs-atomic';
 import { assetName, type PlatformSpec } from '../platforms';
 import { createArchive } from './archive';
+import { rememberHash } from './hashed-files';
 
 export const BUNDLE_RECORD = 'bundle.json';
 
@@ -85,6 +86,8 @@ export async function bundlePlatform(options: BundleOptions): Promise<BundleReco
     };
     await writeJsonAtomic(join(staging, BUNDLE_RECORD), record);
     await replaceDirectory(staging, outDir);
+    // assemble can then trust this sha256 without reading the archive again, while it is untouched.
+    await rememberHash(outDir, join(outDir, fileName), archive.sha256);
     return { ...record, chunks: archive.chunks };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { copyFile, link, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BUNDLE_RECORD, type BundleRecord } from '../bundle/bundle';
+import { hashIfUntouched, rememberHash } from '../bundle/hashed-files';
 import { formatSha256Sums, sha256File } from '../checksums';
 import { ReleaseError } from '../errors';
 import { replaceDirectory, tempPathFor, writeFileAtomic } from '../fs-atomic';
@@ -49,7 +50,9 @@ export async function assembleRelease(options: AssembleOptions): Promise<Release
     if (record.version !== version) {
       throw new ReleaseError(`bundle for ${platform.key} is version ${record.version}, expected ${version}`);
     }
-    const actual = await sha256File(join(dir, record.fileName)).catch(() => 'missing');
+    // Read again only if the archive changed since its bytes were hashed (a cache restore, an edit).
+    const archive = join(dir, record.fileName);
+    const actual = (await hashIfUntouched(dir, archive)) ?? (await sha256File(archive).catch(() => 'missing'));
     if (actual !== record.sha256) {
       throw new ReleaseError(`archive ${record.fileName} does not match its bundle record (sha256 ${actual}); rerun bundle-${platform.key}`);
     }
@@ -62,7 +65,10 @@ export async function assembleRelease(options: AssembleOptions): Promise<Release
   await mkdir(staging);
   try {
     for (const record of records) {
-      await linkOrCopy(join(options.bundleDirs[record.platform], record.fileName), join(staging, record.fileName));
+      const archive = join(options.bundleDirs[record.platform], record.fileName);
+      await linkOrCopy(archive, join(staging, record.fileName));
+      // A new link changes the archive's ctime; its bytes were just checked, so say so again.
+      await rememberHash(options.bundleDirs[record.platform], archive, record.sha256);
     }
     const manifest: ReleaseManifest = {
       schemaVersion: 1,
