@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import fg from 'fast-glob';
 import { loadReleaseConfig } from '../../../libs/release/src/config';
 import { checkUploadRequest } from '../../../libs/release/src/upload/check-request';
 import type { UploadCommand } from '../../../libs/release/src/upload/request';
@@ -96,6 +95,9 @@ export function exportPlatformRows(env: NodeJS.ProcessEnv): void {
 
 /** Roots of every releasable project (those with a release.config.json). */
 function releasableProjectRoots(workspaceRoot: string): string[] {
+  // Required here, not at the top: the upload executor imports this module for a constant.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fg = require('fast-glob') as typeof import('fast-glob');
   return fg.sync('**/release.config.json', { cwd: workspaceRoot, ignore: ['**/node_modules/**', 'dist/**', 'tmp/**'], deep: 4 }).map((file) => dirname(file));
 }
 

@@ -1,9 +1,14 @@
 import { resolve } from 'node:path';
-import { githubDestination } from './github';
 import { localDestination } from './local';
 import type { UploadRequest } from './request';
-import { s3Destination } from './s3/s3-destination';
 import type { UploadDestination } from './types';
+
+// Each destination's module loads only when it is used: the AWS SDK alone takes about 0.35 s to
+// import, which a GitHub or local upload (or a refused one) has no reason to pay.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const loadS3 = () => require('./s3/s3-destination') as typeof import('./s3/s3-destination');
+const loadGitHub = () => require('./github') as typeof import('./github');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The destination an upload request names; relative local paths are taken from `cwd`. */
 export function createDestination(request: UploadRequest, cwd: string): UploadDestination {
@@ -11,9 +16,9 @@ export function createDestination(request: UploadRequest, cwd: string): UploadDe
     case 'local':
       return localDestination(resolve(cwd, request.dir));
     case 's3':
-      return s3Destination({ bucket: request.bucket, region: request.region, prefix: request.prefix, endpoint: request.endpoint, forcePathStyle: request.forcePathStyle });
+      return loadS3().s3Destination({ bucket: request.bucket, region: request.region, prefix: request.prefix, endpoint: request.endpoint, forcePathStyle: request.forcePathStyle });
     case 'github':
       // On Actions, a tag that does not exist yet is created at the commit that was built.
-      return githubDestination({ repo: request.repo, prerelease: request.prerelease, targetCommitish: process.env.GITHUB_SHA });
+      return loadGitHub().githubDestination({ repo: request.repo, prerelease: request.prerelease, targetCommitish: process.env.GITHUB_SHA });
   }
 }
