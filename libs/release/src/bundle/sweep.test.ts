@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { compileBinary } from '../compile/compile';
 import { getPlatform } from '../platforms';
 import { bundlePlatform } from './bundle';
 
@@ -41,8 +42,25 @@ test('a killed bundle leaves a staging folder; the next run sweeps it', async ()
     const live = join(bundles, `.linux-x64.${process.pid}.0123abcd.tmp`);
     mkdirSync(live);
     const record = await bundlePlatform({ platform: getPlatform('win32-x64'), binDir, outDir, sourceDateEpoch: 0 });
-    assert.deepEqual(readdirSync(bundles).sort(), ['.linux-x64.' + process.pid + '.0123abcd.tmp', 'win32-x64']);
+    assert.deepEqual(readdirSync(bundles).sort(), ['.hashed', '.linux-x64.' + process.pid + '.0123abcd.tmp', 'win32-x64']);
     assert.deepEqual(readdirSync(outDir).sort(), ['bundle.json', record.fileName]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a killed compile's staging folder (a whole binary) is swept by the next compile", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sweep-compile-'));
+  try {
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((resolve) => dead.once('exit', resolve));
+    const bin = join(dir, 'bin');
+    const leftover = join(bin, `.linux-x64.${dead.pid}.0123abcd.tmp`);
+    mkdirSync(leftover, { recursive: true });
+    writeFileSync(join(leftover, 'codebuff'), randomBytes(1024));
+    const cli = join(__dirname, '../../../../apps/codebuff-cli');
+    await compileBinary({ platform: getPlatform('linux-x64'), entry: join(cli, 'src/main.ts'), outDir: join(bin, 'linux-x64'), version: '1.0.0', cwd: cli });
+    assert.deepEqual(readdirSync(bin), ['linux-x64']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@ import { access, chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sha256File } from '../checksums';
 import { ReleaseError } from '../errors';
-import { replaceDirectory, tempPathFor, writeJsonAtomic } from '../fs-atomic';
+import { replaceDirectory, sweepDeadTemps, tempPathFor, writeJsonAtomic } from '../fs-atomic';
 import type { PlatformSpec } from '../platforms';
 import { bunExecutable, bunVersion, runCommand } from './bun';
 import { type BunMetafile, checkBundledInputs, type DeclaredInputs } from './bundled-inputs';
@@ -45,6 +45,7 @@ export async function compileBinary(options: CompileOptions): Promise<CompileRec
     throw new ReleaseError(`entry file not found: ${entry}`);
   }
   await mkdir(dirname(outDir), { recursive: true });
+  await sweepDeadTemps(dirname(outDir)); // a killed compile leaves a 100 MB staging folder
   const staging = tempPathFor(outDir);
   await mkdir(staging, { recursive: true });
   try {
