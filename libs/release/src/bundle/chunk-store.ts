@@ -1,6 +1,6 @@
-import { open, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { writeJsonAtomic } from '../fs-atomic';
 import type { BinaryScan } from './binary-scan';
 import { type CompressedChunk, compressChunks, compressorId } from './compress-chunks';
@@ -26,8 +26,6 @@ export interface ChunkBytes {
   final?: FinalBlock;
 }
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
 async function readIndex(dir: string): Promise<StoreIndex | undefined> {
   try {
     return JSON.parse(await readFile(join(dir, STORE_INDEX), 'utf8')) as StoreIndex;
@@ -44,19 +42,15 @@ export async function readStoredChunks(dir: string, compressor: string, wanted: 
   const found = new Map<string, ChunkBytes>();
   const index = await readIndex(dir);
   if (!index || index.compressor !== compressor) return found;
-  const pack = await open(join(dir, STORE_PACK), 'r').catch(() => undefined);
+  const pack = await readFile(join(dir, STORE_PACK)).catch(() => undefined);
   if (!pack) return found;
-  try {
-    for (const entry of index.chunks) {
-      if (!wanted.has(entry.sha256) || found.has(entry.sha256)) continue;
-      const deflate = Buffer.allocUnsafe(entry.packLength);
-      const { bytesRead } = await pack.read(deflate, 0, entry.packLength, entry.packOffset);
-      if (bytesRead !== entry.packLength || sha256(deflate) !== entry.deflateSha256) continue;
-      const final = entry.finalBlockBit !== undefined && entry.endBit !== undefined ? { finalBlockBit: entry.finalBlockBit, endBit: entry.endBit } : undefined;
-      found.set(entry.sha256, { deflate, final });
-    }
-  } finally {
-    await pack.close();
+  for (const entry of index.chunks) {
+    if (!wanted.has(entry.sha256) || found.has(entry.sha256)) continue;
+    if (entry.packOffset + entry.packLength > pack.length) continue;
+    const deflate = pack.subarray(entry.packOffset, entry.packOffset + entry.packLength);
+    if (createHash('sha256').update(deflate).digest('hex') !== entry.deflateSha256) continue;
+    const final = entry.finalBlockBit !== undefined && entry.endBit !== undefined ? { finalBlockBit: entry.finalBlockBit, endBit: entry.endBit } : undefined;
+    found.set(entry.sha256, { deflate, final });
   }
   return found;
 }

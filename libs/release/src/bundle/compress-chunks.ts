@@ -26,7 +26,7 @@ export interface CompressedChunk extends Partial<FinalBlock> {
   /** Where its deflate stream sits in the pack file. */
   packOffset: number;
   packLength: number;
-  /** sha256 of the deflate stream: a pack restored damaged is noticed before it is used. */
+  /** sha256 of the deflate stream: a pack restored damaged or stale is noticed before it is used. */
   deflateSha256: string;
 }
 
