@@ -28,6 +28,7 @@ test('libdeflate chunks made non-final join into one deflate stream that inflate
     assert.deepEqual(locateFinalBlock(s), { finalBlockBit: compressed[i].finalBlockBit, endBit: compressed[i].endBit }, 'Bun and Node walk alike');
     assert.ok(inflateRawSync(s).equals(PARTS[i]));
   });
+  assert.throws(() => locateFinalBlock(streams[2].subarray(0, streams[2].length >> 1)), /not a valid deflate stream: truncated/);
   const joined = Buffer.concat([...streams.map((s) => toNonFinal(s)), FINAL_EMPTY_BLOCK]);
   assert.ok(inflateRawSync(joined).equals(Buffer.concat(PARTS)));
   // Without clearing BFINAL a reader stops after the first chunk: the walk is what makes the join work.

@@ -59,6 +59,59 @@ function decodeTable(lengths: Uint8Array): DecodeTable {
 const FIXED_LITERALS = decodeTable(Uint8Array.from({ length: 288 }, (_, s) => (s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8)));
 const FIXED_DISTANCES = decodeTable(new Uint8Array(30).fill(5));
 
+/**
+ * Skips a Huffman-coded block's symbols up to its end-of-block code; returns the bit after it.
+ * The hot loop of the walk, written like zlib's inflate_fast: a bit buffer in a local, refilled
+ * two bytes at a time, one table lookup per code.
+ */
+function skipSymbols(data: Uint8Array, length: number, bit: number, literals: DecodeTable, distances: DecodeTable): number {
+  const literalEntries = literals.entries;
+  const literalMask = literals.mask;
+  const distanceEntries = distances.entries;
+  const distanceMask = distances.mask;
+  let at = bit >>> 3;
+  let hold = data[at++] >>> (bit & 7);
+  let bits = 8 - (bit & 7);
+  for (;;) {
+    if (bits < 15) {
+      if (at * 8 - bits > length * 8) throw new Error('not a valid deflate stream: truncated');
+      hold |= (data[at++] << bits) | (data[at++] << (bits + 8));
+      bits += 16;
+    }
+    const entry = literalEntries[hold & literalMask];
+    const codeLength = entry & 15;
+    if (codeLength === 0) throw new Error('not a valid deflate stream: bad literal/length code');
+    hold >>>= codeLength;
+    bits -= codeLength;
+    const symbol = entry >>> 4;
+    if (symbol < 256) continue;
+    if (symbol === 256) return at * 8 - bits;
+    const lengthExtra = LENGTH_EXTRA_BITS[symbol - 257];
+    if (bits < 15) {
+      hold |= (data[at++] << bits) | (data[at++] << (bits + 8));
+      bits += 16;
+    }
+    hold >>>= lengthExtra;
+    bits -= lengthExtra;
+    if (bits < 15) {
+      hold |= (data[at++] << bits) | (data[at++] << (bits + 8));
+      bits += 16;
+    }
+    const distance = distanceEntries[hold & distanceMask];
+    const distanceLength = distance & 15;
+    if (distanceLength === 0) throw new Error('not a valid deflate stream: bad distance code');
+    hold >>>= distanceLength;
+    bits -= distanceLength;
+    const distanceExtra = DISTANCE_EXTRA_BITS[distance >>> 4];
+    if (bits < 13) {
+      hold |= (data[at++] << bits) | (data[at++] << (bits + 8));
+      bits += 16;
+    }
+    hold >>>= distanceExtra;
+    bits -= distanceExtra;
+  }
+}
+
 /** Walks a complete raw deflate stream and says where its final block starts and ends. */
 export function locateFinalBlock(stream: Uint8Array): FinalBlock {
   const data = new Uint8Array(stream.length + 8); // zero padding: peeks past the end stay in bounds
@@ -121,23 +174,7 @@ export function locateFinalBlock(stream: Uint8Array): FinalBlock {
         literals = decodeTable(lengths.subarray(0, literalCount));
         distances = decodeTable(lengths.subarray(literalCount));
       }
-      const literalEntries = literals.entries;
-      const literalMask = literals.mask;
-      const distanceEntries = distances.entries;
-      const distanceMask = distances.mask;
-      for (;;) {
-        const entry = literalEntries[peek(bit) & literalMask];
-        if ((entry & 15) === 0) fail('bad literal/length code');
-        bit += entry & 15;
-        const symbol = entry >>> 4;
-        if (symbol < 256) continue;
-        if (symbol === 256) break;
-        bit += LENGTH_EXTRA_BITS[symbol - 257];
-        const distance = distanceEntries[peek(bit) & distanceMask];
-        if ((distance & 15) === 0) fail('bad distance code');
-        bit += (distance & 15) + DISTANCE_EXTRA_BITS[distance >>> 4];
-        if (bit > totalBits) fail('truncated');
-      }
+      bit = skipSymbols(data, stream.length, bit, literals, distances);
     }
     if (bit > totalBits) fail('truncated');
     if (final) return { finalBlockBit: blockStart, endBit: bit };
