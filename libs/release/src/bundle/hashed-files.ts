@@ -1,6 +1,6 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { writeJsonAtomic } from '../fs-atomic';
+import { sweepDeadTemps, writeJsonAtomic } from '../fs-atomic';
 
 /**
  * "This file still holds the bytes that were hashed": a file's sha256 is remembered with its
@@ -31,6 +31,7 @@ async function fingerprintOf(file: string): Promise<Omit<Fingerprint, 'sha256'>>
 /** Remembers that `file` (inside `outDir`) hashed to `sha256` as it is now. */
 export async function rememberHash(outDir: string, file: string, sha256: string): Promise<void> {
   await mkdir(dirname(recordPath(outDir)), { recursive: true });
+  await sweepDeadTemps(dirname(recordPath(outDir)));
   await writeJsonAtomic(recordPath(outDir), { sha256, ...(await fingerprintOf(file)) });
 }
 
