@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
+import { type FileHandle, open, rm } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { Header } from 'tar';
 import { tempPathFor, writeAtomically } from '../fs-atomic';
 import type { ArchiveFormat } from '../platforms';
 import { type BinaryScan, scanBinary } from './binary-scan';
-import { type ChunkBytes, gatherChunks } from './chunk-store';
-import { FINAL_EMPTY_BLOCK, toNonFinal } from './deflate-blocks';
+import { type ChunkSource, gatherChunks } from './chunk-store';
+import { FINAL_EMPTY_BLOCK, type FinalBlock, locateFinalBlock, makeNonFinalInPlace, nonFinalLength } from './deflate-blocks';
 
 export interface ArchiveInput {
   /** The file to pack; it lands at the archive's root under `entryName`. */
@@ -41,36 +41,83 @@ export async function createArchive(format: ArchiveFormat, input: ArchiveInput):
   return format === 'zip' ? createZip(input) : createTarGz(input);
 }
 
-async function compressedChunks(input: ArchiveInput, finalBlocks: boolean): Promise<{ scan: BinaryScan; pieces: ChunkBytes[]; stats: ArchiveResult['chunks'] }> {
-  const scan = await scanBinary(input.binaryPath);
+interface Gathered {
+  scan: BinaryScan;
+  /** The compressed form of each chunk of the binary, in order. */
+  pieces: ChunkSource[];
+  stats: ArchiveResult['chunks'];
+}
+
+/** A stored chunk whose bytes do not hash to what its store's index says. */
+class DamagedStore extends Error {}
+
+/**
+ * Scans the binary, gathers its compressed chunks, and writes the archive that `layout` makes of
+ * them. If a stored chunk turns out damaged while being written, the archive is made again without
+ * stores (it comes out the same bytes, only slower).
+ */
+async function buildArchive(input: ArchiveInput, finalBlocks: boolean, layout: (g: Gathered) => Promise<Part[]>): Promise<ArchiveResult> {
+  const scan = await scanBinary(input.binaryPath, finalBlocks ? 'whole' : 'chunks');
   input.checkBinary?.(scan);
   const packPath = tempPathFor(input.outPath);
   try {
-    const { chunks, compressed } = await gatherChunks({ binaryPath: input.binaryPath, scan, level: input.level ?? DEFAULT_LEVEL, finalBlocks, stores: input.stores ?? [], packPath });
-    const stats = { distinct: chunks.size, reused: chunks.size - compressed.length };
-    return { scan, pieces: scan.chunks.map((c) => chunks.get(c.sha256) as ChunkBytes), stats };
+    for (const stores of [input.stores ?? [], []]) {
+      const { sources, compressed } = await gatherChunks({ binaryPath: input.binaryPath, scan, level: input.level ?? DEFAULT_LEVEL, finalBlocks, stores, packPath });
+      const gathered = { scan, pieces: scan.chunks.map((c) => sources.get(c.sha256) as ChunkSource), stats: { distinct: sources.size, reused: sources.size - compressed.length } };
+      try {
+        return { ...(await writeArchive(input.outPath, await layout(gathered))), binary: scan, chunks: gathered.stats };
+      } catch (error) {
+        if (!(error instanceof DamagedStore) || stores.length === 0) throw error;
+      }
+    }
+    throw new Error('unreachable');
   } finally {
     await rm(packPath, { force: true });
   }
 }
 
-/** Writes the pieces to a temp file, hashing them on the way, and renames it into place. */
-async function writeArchive(outPath: string, pieces: readonly Uint8Array[]): Promise<{ size: number; sha256: string }> {
-  return writeAtomically(outPath, async (temp) => {
-    const hash = createHash('sha256');
-    const file = await open(temp, 'w');
-    let size = 0;
-    try {
-      for (const piece of pieces) {
-        for (let written = 0; written < piece.length; ) written += (await file.write(piece, written)).bytesWritten;
-        hash.update(piece);
-        size += piece.length;
+/** What an archive is made of: bytes, or a compressed chunk copied from its pack (made non-final for a zip). */
+type Part = Uint8Array | { source: ChunkSource; final?: FinalBlock };
+
+/**
+ * Writes the parts to a temp file, hashing them on the way, and renames it into place. Chunks go
+ * through one reused buffer (a fresh 50 MB allocation costs more here than the copying), each
+ * checked against the sha256 its index gives before it is written.
+ */
+async function writeArchive(outPath: string, parts: readonly Part[]): Promise<{ size: number; sha256: string }> {
+  const longest = Math.max(0, ...parts.map((p) => ('source' in p ? p.source.entry.packLength : 0)));
+  const buffer = Buffer.allocUnsafe(longest + 8);
+  const packs = new Map<string, FileHandle>();
+  try {
+    return await writeAtomically(outPath, async (temp) => {
+      const hash = createHash('sha256');
+      const file = await open(temp, 'w');
+      let size = 0;
+      try {
+        for (const part of parts) {
+          let bytes: Uint8Array = part as Uint8Array;
+          if ('source' in part) {
+            const { packPath, entry } = part.source;
+            if (!packs.has(packPath)) packs.set(packPath, await open(packPath, 'r'));
+            const { bytesRead } = await (packs.get(packPath) as FileHandle).read(buffer, 0, entry.packLength, entry.packOffset);
+            const stream = buffer.subarray(0, entry.packLength);
+            if (bytesRead !== entry.packLength || createHash('sha256').update(stream).digest('hex') !== entry.deflateSha256) {
+              throw new DamagedStore(`${packPath}: chunk ${entry.sha256} is damaged`);
+            }
+            bytes = part.final ? buffer.subarray(0, makeNonFinalInPlace(buffer, entry.packLength, part.final)) : stream;
+          }
+          for (let written = 0; written < bytes.length; ) written += (await file.write(bytes, written)).bytesWritten;
+          hash.update(bytes);
+          size += bytes.length;
+        }
+      } finally {
+        await file.close();
       }
-    } finally {
-      await file.close();
-    }
-    return { size, sha256: hash.digest('hex') };
-  });
+      return { size, sha256: hash.digest('hex') };
+    });
+  } finally {
+    for (const handle of packs.values()) await handle.close();
+  }
 }
 
 /**
@@ -81,24 +128,25 @@ async function writeArchive(outPath: string, pieces: readonly Uint8Array[]): Pro
  * machine that packed it.
  */
 export async function createTarGz(input: ArchiveInput): Promise<ArchiveResult> {
-  const { scan, pieces, stats } = await compressedChunks(input, false);
-  const header = new Header({
-    path: input.entryName,
-    mode: EXECUTABLE_MODE,
-    size: scan.size,
-    mtime: new Date(input.mtime * 1000),
-    type: 'File',
-    uid: 0,
-    gid: 0,
+  return buildArchive(input, false, async ({ scan, pieces }) => {
+    const header = new Header({
+      path: input.entryName,
+      mode: EXECUTABLE_MODE,
+      size: scan.size,
+      mtime: new Date(input.mtime * 1000),
+      type: 'File',
+      uid: 0,
+      gid: 0,
+    });
+    header.encode();
+    if (header.needPax) throw new Error(`tar entry name ${input.entryName} needs a pax header; use a shorter name`);
+    const padding = (512 - (scan.size % 512)) % 512;
+    const tail = Buffer.alloc(padding + 1024); // pad the data to a block, then two zero blocks
+    const parts: Part[] = [...storedGzipMember(header.block as Buffer)];
+    scan.chunks.forEach((chunk, i) => parts.push(GZIP_MEMBER_HEADER, { source: pieces[i] }, gzipTrailer(chunk.crc32, chunk.size)));
+    parts.push(...storedGzipMember(tail));
+    return parts;
   });
-  header.encode();
-  if (header.needPax) throw new Error(`tar entry name ${input.entryName} needs a pax header; use a shorter name`);
-  const padding = (512 - (scan.size % 512)) % 512;
-  const tail = Buffer.alloc(padding + 1024); // pad the data to a block, then two zero blocks
-  const out: Uint8Array[] = [...storedGzipMember(header.block as Buffer)];
-  scan.chunks.forEach((chunk, i) => out.push(GZIP_MEMBER_HEADER, pieces[i].deflate, gzipTrailer(chunk.crc32, chunk.size)));
-  out.push(...storedGzipMember(tail));
-  return { ...(await writeArchive(input.outPath, out)), binary: scan, chunks: stats };
 }
 
 /** mtime 0 ("none"), no flags, OS 3 = Unix. */
@@ -125,51 +173,68 @@ function storedGzipMember(data: Buffer): Uint8Array[] {
  * before the entry is written.
  */
 export async function createZip(input: ArchiveInput): Promise<ArchiveResult> {
-  const { scan, pieces, stats } = await compressedChunks(input, true);
-  const data = [...pieces.map((p) => toNonFinal(p.deflate, p.final)), FINAL_EMPTY_BLOCK];
-  const compressedSize = data.reduce((n, d) => n + d.length, 0);
-  if (scan.size >= 0xffffffff || compressedSize >= 0xffffffff) throw new Error(`${input.entryName} is too large for a zip without ZIP64`);
-  const name = Buffer.from(input.entryName, 'utf8');
-  const { time, date } = dosDateTime(input.mtime);
+  return buildArchive(input, true, async ({ scan, pieces }) => {
+    const data: Part[] = [];
+    for (const source of pieces) data.push({ source, final: await finalBlockOf(source) });
+    data.push(FINAL_EMPTY_BLOCK);
+    const compressedSize = data.reduce<number>((n, d) => n + ('source' in d ? nonFinalLength(d.final as FinalBlock) : d.length), 0);
+    if (scan.size >= 0xffffffff || compressedSize >= 0xffffffff) throw new Error(`${input.entryName} is too large for a zip without ZIP64`);
+    const name = Buffer.from(input.entryName, 'utf8');
+    const { time, date } = dosDateTime(input.mtime);
 
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-  local.writeUInt16LE(0, 6); // flags
-  local.writeUInt16LE(8, 8); // method: deflate
-  local.writeUInt16LE(time, 10);
-  local.writeUInt16LE(date, 12);
-  local.writeUInt32LE(scan.crc32 >>> 0, 14);
-  local.writeUInt32LE(compressedSize, 18);
-  local.writeUInt32LE(scan.size, 22);
-  local.writeUInt16LE(name.length, 26);
-  local.writeUInt16LE(0, 28); // extra field length
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
+    local.writeUInt16LE(0, 6); // flags
+    local.writeUInt16LE(8, 8); // method: deflate
+    local.writeUInt16LE(time, 10);
+    local.writeUInt16LE(date, 12);
+    local.writeUInt32LE(scan.crc32 >>> 0, 14);
+    local.writeUInt32LE(compressedSize, 18);
+    local.writeUInt32LE(scan.size, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28); // extra field length
 
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0 (so readers apply the mode)
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(0, 8);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt16LE(time, 12);
-  central.writeUInt16LE(date, 14);
-  central.writeUInt32LE(scan.crc32 >>> 0, 16);
-  central.writeUInt32LE(compressedSize, 20);
-  central.writeUInt32LE(scan.size, 24);
-  central.writeUInt16LE(name.length, 28);
-  // extra, comment, disk number, internal attributes: 0
-  central.writeUInt32LE(((0o100000 | EXECUTABLE_MODE) << 16) >>> 0, 38);
-  central.writeUInt32LE(0, 42); // the local header's offset
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0 (so readers apply the mode)
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt16LE(time, 12);
+    central.writeUInt16LE(date, 14);
+    central.writeUInt32LE(scan.crc32 >>> 0, 16);
+    central.writeUInt32LE(compressedSize, 20);
+    central.writeUInt32LE(scan.size, 24);
+    central.writeUInt16LE(name.length, 28);
+    // extra, comment, disk number, internal attributes: 0
+    central.writeUInt32LE(((0o100000 | EXECUTABLE_MODE) << 16) >>> 0, 38);
+    central.writeUInt32LE(0, 42); // the local header's offset
 
-  const centralOffset = local.length + name.length + compressedSize;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(central.length + name.length, 12);
-  end.writeUInt32LE(centralOffset, 16);
+    const centralOffset = local.length + name.length + compressedSize;
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(1, 8);
+    end.writeUInt16LE(1, 10);
+    end.writeUInt32LE(central.length + name.length, 12);
+    end.writeUInt32LE(centralOffset, 16);
 
-  return { ...(await writeArchive(input.outPath, [local, name, ...data, central, name, end])), binary: scan, chunks: stats };
+    return [local, name, ...data, central, name, end];
+  });
+}
+
+/** A chunk's final-block positions: from its index, or (a store made for tar.gz) by walking it once. */
+async function finalBlockOf(source: ChunkSource): Promise<FinalBlock> {
+  const { entry, packPath } = source;
+  if (entry.finalBlockBit !== undefined && entry.endBit !== undefined) return { finalBlockBit: entry.finalBlockBit, endBit: entry.endBit };
+  const pack = await open(packPath, 'r');
+  try {
+    const stream = Buffer.alloc(entry.packLength);
+    await pack.read(stream, 0, entry.packLength, entry.packOffset);
+    return locateFinalBlock(stream);
+  } finally {
+    await pack.close();
+  }
 }
 
 /** MS-DOS date and time fields of a UTC instant (2-second resolution, 1980 at the earliest). */

@@ -14,20 +14,24 @@ export interface BinaryChunk {
   size: number;
   /** sha256 of the chunk's bytes: its key in the chunk store. */
   sha256: string;
-  /** CRC-32 of the chunk's bytes (a gzip member's trailer). */
+  /** CRC-32 of the chunk's bytes (a gzip member's trailer); 0 unless asked for. */
   crc32: number;
 }
 
 export interface BinaryScan {
   size: number;
   sha256: string;
-  /** CRC-32 of the whole binary (the zip entry's). */
+  /** CRC-32 of the whole binary (the zip entry's); 0 unless asked for. */
   crc32: number;
   chunks: BinaryChunk[];
 }
 
-/** One read of the binary gives everything packing needs: its sha256, CRC-32 and chunk keys. */
-export async function scanBinary(path: string): Promise<BinaryScan> {
+/**
+ * One read of the binary gives everything packing needs: its sha256, its chunk keys, and the
+ * CRC-32 the format needs (per chunk for gzip members, of the whole for a zip entry; each costs
+ * as much as a sha256 here, so only the one asked for is computed).
+ */
+export async function scanBinary(path: string, crc: 'chunks' | 'whole' | 'none' = 'none'): Promise<BinaryScan> {
   const file = await open(path, 'r');
   try {
     const whole = createHash('sha256');
@@ -45,8 +49,8 @@ export async function scanBinary(path: string): Promise<BinaryScan> {
       if (filled === 0) break;
       const bytes = buffer.subarray(0, filled);
       whole.update(bytes);
-      const chunkCrc = crc32(bytes);
-      wholeCrc = crc32(bytes, wholeCrc);
+      if (crc === 'whole') wholeCrc = crc32(bytes, wholeCrc);
+      const chunkCrc = crc === 'chunks' ? crc32(bytes) : 0;
       chunks.push({ offset, size: filled, sha256: createHash('sha256').update(bytes).digest('hex'), crc32: chunkCrc });
       offset += filled;
       if (filled < CHUNK_SIZE) break;

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../fs-atomic';
 import type { BinaryScan } from './binary-scan';
 import { type CompressedChunk, compressChunks, compressorId } from './compress-chunks';
-import type { FinalBlock } from './deflate-blocks';
 
 /**
  * A chunk store: compressed chunks keyed by the sha256 of their uncompressed bytes, for one
@@ -21,9 +19,10 @@ export interface StoreIndex {
   chunks: CompressedChunk[];
 }
 
-export interface ChunkBytes {
-  deflate: Buffer;
-  final?: FinalBlock;
+/** Where one compressed chunk's bytes are: a range of a pack file. */
+export interface ChunkSource {
+  packPath: string;
+  entry: CompressedChunk;
 }
 
 async function readIndex(dir: string): Promise<StoreIndex | undefined> {
@@ -35,22 +34,18 @@ async function readIndex(dir: string): Promise<StoreIndex | undefined> {
 }
 
 /**
- * Reads the chunks `wanted` (by key) that `dir` holds for this compressor. An entry whose bytes
- * do not hash to what the index says (a damaged restore) is left out: it gets compressed again.
+ * The chunks `wanted` (by key) that `dir` holds for this compressor, from its index. Their bytes
+ * are read (and checked against the sha256 the index gives) only when the archive is written.
  */
-export async function readStoredChunks(dir: string, compressor: string, wanted: ReadonlySet<string>): Promise<Map<string, ChunkBytes>> {
-  const found = new Map<string, ChunkBytes>();
+export async function storedChunks(dir: string, compressor: string, wanted: ReadonlySet<string>): Promise<Map<string, ChunkSource>> {
+  const found = new Map<string, ChunkSource>();
   const index = await readIndex(dir);
   if (!index || index.compressor !== compressor) return found;
-  const pack = await readFile(join(dir, STORE_PACK)).catch(() => undefined);
-  if (!pack) return found;
+  const packPath = join(dir, STORE_PACK);
+  const packSize = await stat(packPath).then((s) => s.size, () => -1);
   for (const entry of index.chunks) {
-    if (!wanted.has(entry.sha256) || found.has(entry.sha256)) continue;
-    if (entry.packOffset + entry.packLength > pack.length) continue;
-    const deflate = pack.subarray(entry.packOffset, entry.packOffset + entry.packLength);
-    if (createHash('sha256').update(deflate).digest('hex') !== entry.deflateSha256) continue;
-    const final = entry.finalBlockBit !== undefined && entry.endBit !== undefined ? { finalBlockBit: entry.finalBlockBit, endBit: entry.endBit } : undefined;
-    found.set(entry.sha256, { deflate, final });
+    if (!wanted.has(entry.sha256) || found.has(entry.sha256) || entry.packOffset + entry.packLength > packSize) continue;
+    found.set(entry.sha256, { packPath, entry });
   }
   return found;
 }
@@ -67,16 +62,16 @@ export interface GatherOptions {
 }
 
 /** Every distinct chunk of the binary, compressed: from the stores where possible, else by Bun now. */
-export async function gatherChunks(options: GatherOptions): Promise<{ chunks: Map<string, ChunkBytes>; compressed: CompressedChunk[] }> {
+export async function gatherChunks(options: GatherOptions): Promise<{ sources: Map<string, ChunkSource>; compressed: CompressedChunk[] }> {
   const compressor = compressorId(options.level);
   const wanted = new Set(options.scan.chunks.map((c) => c.sha256));
-  const chunks = new Map<string, ChunkBytes>();
+  const sources = new Map<string, ChunkSource>();
   for (const dir of options.stores) {
-    const missing = new Set([...wanted].filter((k) => !chunks.has(k)));
+    const missing = new Set([...wanted].filter((k) => !sources.has(k)));
     if (missing.size === 0) break;
-    for (const [key, bytes] of await readStoredChunks(dir, compressor, missing)) chunks.set(key, bytes);
+    for (const [key, source] of await storedChunks(dir, compressor, missing)) sources.set(key, source);
   }
-  const toCompress = new Map(options.scan.chunks.filter((c) => !chunks.has(c.sha256)).map((c) => [c.sha256, c]));
+  const toCompress = new Map(options.scan.chunks.filter((c) => !sources.has(c.sha256)).map((c) => [c.sha256, c]));
   let compressed: CompressedChunk[] = [];
   if (toCompress.size > 0) {
     compressed = await compressChunks({
@@ -86,13 +81,9 @@ export async function gatherChunks(options: GatherOptions): Promise<{ chunks: Ma
       finalBlocks: options.finalBlocks,
       chunks: [...toCompress.values()].map(({ offset, size, sha256: key }) => ({ offset, size, sha256: key })),
     });
-    const pack = await readFile(options.packPath);
-    for (const entry of compressed) {
-      const final = entry.finalBlockBit !== undefined && entry.endBit !== undefined ? { finalBlockBit: entry.finalBlockBit, endBit: entry.endBit } : undefined;
-      chunks.set(entry.sha256, { deflate: pack.subarray(entry.packOffset, entry.packOffset + entry.packLength), final });
-    }
+    for (const entry of compressed) sources.set(entry.sha256, { packPath: options.packPath, entry });
   }
-  return { chunks, compressed };
+  return { sources, compressed };
 }
 
 /** Writes a store holding every chunk of a binary (the pack is written by Bun, then indexed). */

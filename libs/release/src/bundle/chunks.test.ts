@@ -54,8 +54,8 @@ test('a damaged or foreign store is not used; the archive is the same bytes eith
   const pack = readFileSync(join(store, STORE_PACK));
   pack[index.chunks[1].packOffset + 100] ^= 0x55; // one flipped byte in the second chunk
   writeFileSync(join(store, STORE_PACK), pack);
-  const damaged = await zip('damaged.zip', [store]);
-  assert.deepEqual(damaged.chunks, { distinct: scan.chunks.length, reused: scan.chunks.length - 1 });
+  const damaged = await zip('damaged.zip', [store]); // noticed while writing: made again without the store
+  assert.deepEqual(damaged.chunks, { distinct: scan.chunks.length, reused: 0 });
   assert.equal(damaged.sha256, none.sha256);
 
   writeFileSync(join(store, STORE_INDEX), JSON.stringify({ ...index, compressor: index.compressor.replace('level 6', 'level 5') }));

@@ -187,15 +187,31 @@ export function locateFinalBlock(stream: Uint8Array): FinalBlock {
  * result, so it is the same whoever computes it.
  */
 export function toNonFinal(stream: Uint8Array, final: FinalBlock = locateFinalBlock(stream)): Buffer {
-  const { finalBlockBit, endBit } = final;
-  if (endBit > stream.length * 8 || finalBlockBit >= endBit) throw new Error('final block positions do not fit the stream');
-  // 3 zero bits (BFINAL=0, BTYPE=stored), zero padding to the byte boundary, LEN=0, NLEN=0xffff.
-  const storedHeaderEnd = Math.ceil((endBit + 3) / 8);
-  const out = Buffer.alloc(storedHeaderEnd + 4);
-  out.set(stream.subarray(0, Math.min(stream.length, storedHeaderEnd)));
-  out[finalBlockBit >>> 3] &= ~(1 << (finalBlockBit & 7));
-  out[endBit >>> 3] &= (1 << (endBit & 7)) - 1;
-  out.fill(0, (endBit >>> 3) + 1, storedHeaderEnd);
-  out.set([0x00, 0x00, 0xff, 0xff], storedHeaderEnd);
+  const out = Buffer.alloc(nonFinalLength(final));
+  out.set(stream.subarray(0, Math.min(stream.length, out.length)));
+  makeNonFinalInPlace(out, stream.length, final);
   return out;
+}
+
+/** Length of the non-final form, known from the positions alone (a zip header needs it first). */
+export function nonFinalLength(final: FinalBlock): number {
+  // 3 zero bits (BFINAL=0, BTYPE=stored), zero padding to the byte boundary, LEN=0, NLEN=0xffff.
+  return Math.ceil((final.endBit + 3) / 8) + 4;
+}
+
+/**
+ * The same in place: `buffer` holds the stream in its first `length` bytes and has room for
+ * nonFinalLength(final) bytes; returns that length.
+ */
+export function makeNonFinalInPlace(buffer: Uint8Array, length: number, final: FinalBlock): number {
+  const { finalBlockBit, endBit } = final;
+  if (endBit > length * 8 || finalBlockBit >= endBit) throw new Error('final block positions do not fit the stream');
+  const total = nonFinalLength(final);
+  if (buffer.length < total) throw new Error('no room for the non-final form');
+  const storedHeaderEnd = total - 4;
+  buffer[finalBlockBit >>> 3] &= ~(1 << (finalBlockBit & 7));
+  buffer[endBit >>> 3] &= (1 << (endBit & 7)) - 1;
+  buffer.fill(0, (endBit >>> 3) + 1, storedHeaderEnd);
+  buffer.set([0x00, 0x00, 0xff, 0xff], storedHeaderEnd);
+  return total;
 }
