@@ -110,7 +110,7 @@ function get(url: URL, start: number, options: OpenOptions): Promise<IncomingMes
 }
 
 export function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
 }
 
 async function openFile(url: URL, start: number): Promise<OpenedBody> {
