@@ -87,9 +87,14 @@ test('a destination that cannot be reached or named is refused with one line, no
   assert.notEqual(missingBucket.code, 0);
   assert.match(missingBucket.output, /error: .*no-such-bucket.*(does not exist|not found)/i);
   const noBucket = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s3'], env);
-  assert.match(noBucket.output, /error: --target=s3 needs --bucket NAME/);
+  // Both refused by the plugin hook, in Nx's own format, before any task runs.
+  assert.match(noBucket.output, /^ NX +--target=s3 needs --bucket NAME/m);
   const typo = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s33']);
-  assert.match(typo.output, /error: unknown upload target "s33"/);
+  assert.match(typo.output, /^ NX +unknown upload target "s33"/m);
+  for (const r of [noBucket, typo]) {
+    assert.notEqual(r.code, 0);
+    assert.deepEqual(taskOutcome(r.output), { ran: [], cached: [] });
+  }
   for (const r of [missingBucket, noBucket, typo]) assert.doesNotMatch(r.output, /S3RVER/, 'no secret in output');
 });
 
