@@ -14,9 +14,11 @@ export const RELEASE_ROOT = 'dist/release';
 
 /**
  * The targets of one releasable project, derived from its release config and the platform table.
- * Caching rests on precise inputs: a compile hashes the CLI's sources, Bun's version, VERSION,
- * its own row of the platform table and the compile code — never the whole table and never the
- * host OS, so one changed row rebuilds one platform, on any runner.
+ * Caching rests on precise inputs: a compile hashes everything Bun reads (the CLI and the
+ * workspace libraries and npm packages it imports, through the project graph; the tsconfig chain),
+ * the modules its executor imports, Bun's version, VERSION and its own row of the platform table —
+ * never the whole table and never the host OS, so one changed row rebuilds one platform, on any
+ * runner. The compile then checks Bun's list of bundled files against those inputs.
  *
  * Nx hashes a project's whole configuration into every task of that project, so nothing that
  * differs per row or changes often (the row itself, upload settings) may sit in target options:
