@@ -48,7 +48,8 @@ export async function replaceDirectory(staging: string, target: string): Promise
 
 const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp(?:\.old)?$/;
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this host (EPERM: it does, but belongs to someone else). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -67,7 +68,7 @@ export async function sweepDeadTemps(dir: string): Promise<string[]> {
   const swept: string[] = [];
   for (const entry of entries) {
     const match = TEMP_NAME.exec(entry);
-    if (!match || isAlive(Number(match[1]))) continue;
+    if (!match || isProcessAlive(Number(match[1]))) continue;
     await rm(join(dir, entry), { recursive: true, force: true });
     swept.push(entry);
   }

@@ -4,6 +4,7 @@ import { copyFile, link, lstat, open, readdir, rm, unlink, utimes, writeFile } f
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isProcessAlive } from '../../../../libs/release/src/fs-atomic';
 
 export interface LockOptions {
   /** How long to wait for another process's install before giving up. */
@@ -171,17 +172,7 @@ function isAbandoned(holder: Inspected, staleMs: number): boolean {
   if (holder.ageMs > staleMs) return true;
   const { pid, host } = holder.content;
   // A pid is only meaningful on the host that wrote it (a cache on a network share is shared).
-  return pid !== undefined && (host === undefined || host === hostname()) && !isAlive(pid);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return pid !== undefined && (host === undefined || host === hostname()) && !isProcessAlive(pid);
 }
 
 /**
