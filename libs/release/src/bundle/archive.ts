@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { type FileHandle, open, rm } from 'node:fs/promises';
+import { type FileHandle, open, rm, stat } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { Header } from 'tar';
 import { tempPathFor, writeAtomically } from '../fs-atomic';
 import type { ArchiveFormat } from '../platforms';
 import { type BinaryScan, scanBinary } from './binary-scan';
 import { type ChunkSource, gatherChunks } from './chunk-store';
-import { FINAL_EMPTY_BLOCK, type FinalBlock, locateFinalBlock, makeNonFinalInPlace, nonFinalLength } from './deflate-blocks';
+import { FINAL_EMPTY_BLOCK, makeNonFinalInPlace, nonFinalLength } from './deflate-blocks';
 
 export interface ArchiveInput {
   /** The file to pack; it lands at the archive's root under `entryName`. */
@@ -52,20 +52,20 @@ interface Gathered {
 class DamagedStore extends Error {}
 
 /**
- * Scans the binary, gathers its compressed chunks, and writes the archive that `layout` makes of
- * them. If a stored chunk turns out damaged while being written, the archive is made again without
- * stores (it comes out the same bytes, only slower).
+ * Scans the binary (its CRC-32 continued from `crcSeed`), gathers its compressed chunks, and
+ * writes the archive that `layout` makes of them. If a stored chunk turns out damaged while being
+ * written, the archive is made again without stores (it comes out the same bytes, only slower).
  */
-async function buildArchive(input: ArchiveInput, finalBlocks: boolean, layout: (g: Gathered) => Promise<Part[]>): Promise<ArchiveResult> {
-  const scan = await scanBinary(input.binaryPath, finalBlocks ? 'whole' : 'chunks');
+async function buildArchive(input: ArchiveInput, crcSeed: number, layout: (g: Gathered) => Part[]): Promise<ArchiveResult> {
+  const scan = await scanBinary(input.binaryPath, crcSeed);
   input.checkBinary?.(scan);
   const packPath = tempPathFor(input.outPath);
   try {
     for (const stores of [input.stores ?? [], []]) {
-      const { sources, compressed } = await gatherChunks({ binaryPath: input.binaryPath, scan, level: input.level ?? DEFAULT_LEVEL, finalBlocks, stores, packPath });
+      const { sources, compressed } = await gatherChunks({ binaryPath: input.binaryPath, scan, level: input.level ?? DEFAULT_LEVEL, stores, packPath });
       const gathered = { scan, pieces: scan.chunks.map((c) => sources.get(c.sha256) as ChunkSource), stats: { distinct: sources.size, reused: sources.size - compressed.length } };
       try {
-        return { ...(await writeArchive(input.outPath, await layout(gathered))), binary: scan, chunks: gathered.stats };
+        return { ...(await writeArchive(input.outPath, layout(gathered))), binary: scan, chunks: gathered.stats };
       } catch (error) {
         if (!(error instanceof DamagedStore) || stores.length === 0) throw error;
       }
@@ -76,8 +76,11 @@ async function buildArchive(input: ArchiveInput, finalBlocks: boolean, layout: (
   }
 }
 
-/** What an archive is made of: bytes, or a compressed chunk copied from its pack (made non-final for a zip). */
-type Part = Uint8Array | { source: ChunkSource; final?: FinalBlock };
+/**
+ * What an archive is made of: bytes, or a compressed chunk copied from its pack and made
+ * non-final (see deflate-blocks.ts), so that the chunks in a row are one deflate stream.
+ */
+type Part = Uint8Array | ChunkSource;
 
 /**
  * Writes the parts to a temp file, hashing them on the way, and renames it into place. Chunks go
@@ -85,8 +88,8 @@ type Part = Uint8Array | { source: ChunkSource; final?: FinalBlock };
  * checked against the sha256 its index gives before it is written.
  */
 async function writeArchive(outPath: string, parts: readonly Part[]): Promise<{ size: number; sha256: string }> {
-  const longest = Math.max(0, ...parts.map((p) => ('source' in p ? p.source.entry.packLength : 0)));
-  const buffer = Buffer.allocUnsafe(longest + 8);
+  const longest = Math.max(0, ...parts.map((p) => ('entry' in p ? p.entry.packLength : 0)));
+  const buffer = Buffer.allocUnsafe(longest + 8); // room for the non-final form (at most 5 bytes longer)
   const packs = new Map<string, FileHandle>();
   try {
     return await writeAtomically(outPath, async (temp) => {
@@ -95,16 +98,16 @@ async function writeArchive(outPath: string, parts: readonly Part[]): Promise<{ 
       let size = 0;
       try {
         for (const part of parts) {
-          let bytes: Uint8Array = part as Uint8Array;
-          if ('source' in part) {
-            const { packPath, entry } = part.source;
+          let bytes = part as Uint8Array;
+          if ('entry' in part) {
+            const { packPath, entry } = part;
             if (!packs.has(packPath)) packs.set(packPath, await open(packPath, 'r'));
             const { bytesRead } = await (packs.get(packPath) as FileHandle).read(buffer, 0, entry.packLength, entry.packOffset);
             const stream = buffer.subarray(0, entry.packLength);
             if (bytesRead !== entry.packLength || createHash('sha256').update(stream).digest('hex') !== entry.deflateSha256) {
               throw new DamagedStore(`${packPath}: chunk ${entry.sha256} is damaged`);
             }
-            bytes = part.final ? buffer.subarray(0, makeNonFinalInPlace(buffer, entry.packLength, part.final)) : stream;
+            bytes = buffer.subarray(0, makeNonFinalInPlace(buffer, entry.packLength, entry));
           }
           for (let written = 0; written < bytes.length; ) written += (await file.write(bytes, written)).bytesWritten;
           hash.update(bytes);
@@ -121,63 +124,57 @@ async function writeArchive(outPath: string, parts: readonly Part[]): Promise<{ 
 }
 
 /**
- * A tar.gz with one executable entry: fixed mtime, no owner names or ids, mode 0755. The gzip
- * file is a series of members (RFC 1952 §2.2; `gzip -d`, libarchive, Python, 7-Zip, Node's zlib
- * all read them as one stream): the tar header, one member per 1 MiB chunk of the binary, and the
- * tar padding. Every member header is fixed (mtime 0, OS "Unix"), so nothing depends on the
- * machine that packed it.
+ * A tar.gz with one executable entry: fixed mtime, no owner names or ids, mode 0755. It is ONE
+ * gzip member (some readers stop after the first: Rust's `flate2::read::GzDecoder`, Python's
+ * `tarfile` streaming mode) holding one deflate stream: the tar header in a stored block, the
+ * binary's chunks made non-final, and the tar padding and end blocks in a final stored block. The
+ * header is fixed (mtime 0, OS "Unix"), so nothing depends on the machine that packed it.
  */
 export async function createTarGz(input: ArchiveInput): Promise<ArchiveResult> {
-  return buildArchive(input, false, async ({ scan, pieces }) => {
-    const header = new Header({
-      path: input.entryName,
-      mode: EXECUTABLE_MODE,
-      size: scan.size,
-      mtime: new Date(input.mtime * 1000),
-      type: 'File',
-      uid: 0,
-      gid: 0,
-    });
-    header.encode();
-    if (header.needPax) throw new Error(`tar entry name ${input.entryName} needs a pax header; use a shorter name`);
-    const padding = (512 - (scan.size % 512)) % 512;
-    const tail = Buffer.alloc(padding + 1024); // pad the data to a block, then two zero blocks
-    const parts: Part[] = [...storedGzipMember(header.block as Buffer)];
-    scan.chunks.forEach((chunk, i) => parts.push(GZIP_MEMBER_HEADER, { source: pieces[i] }, gzipTrailer(chunk.crc32, chunk.size)));
-    parts.push(...storedGzipMember(tail));
-    return parts;
+  // The header holds the size, and the CRC-32 of the tar stream starts with the header: so the
+  // header is made first, from the size on disk, and the scan must find the same size.
+  const { size } = await stat(input.binaryPath);
+  const header = new Header({
+    path: input.entryName,
+    mode: EXECUTABLE_MODE,
+    size,
+    mtime: new Date(input.mtime * 1000),
+    type: 'File',
+    uid: 0,
+    gid: 0,
+  });
+  header.encode();
+  if (header.needPax) throw new Error(`tar entry name ${input.entryName} needs a pax header; use a shorter name`);
+  const headerBlock = header.block as Buffer;
+  const tail = Buffer.alloc(((512 - (size % 512)) % 512) + 1024); // pad the data to a block, then two zero blocks
+  return buildArchive(input, crc32(headerBlock), ({ scan, pieces }) => {
+    if (scan.size !== size) throw new Error(`${input.binaryPath} changed while it was being packed`);
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(crc32(tail, scan.crc32) >>> 0, 0);
+    trailer.writeUInt32LE((headerBlock.length + size + tail.length) % 2 ** 32, 4);
+    return [GZIP_HEADER, storedBlock(headerBlock, false), ...pieces, storedBlock(tail, true), trailer];
   });
 }
 
 /** mtime 0 ("none"), no flags, OS 3 = Unix. */
-const GZIP_MEMBER_HEADER = Uint8Array.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+const GZIP_HEADER = Uint8Array.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
 
-function gzipTrailer(crc: number, size: number): Buffer {
-  const trailer = Buffer.alloc(8);
-  trailer.writeUInt32LE(crc >>> 0, 0);
-  trailer.writeUInt32LE(size % 2 ** 32, 4);
-  return trailer;
-}
-
-/** A member holding `data` in one stored (uncompressed) block: its bytes depend on nothing else. */
-function storedGzipMember(data: Buffer): Uint8Array[] {
+/** A stored deflate block holding `data`, at a byte boundary and ending on one. */
+function storedBlock(data: Buffer, final: boolean): Buffer {
   if (data.length > 0xffff) throw new Error('stored block too long');
-  const block = Buffer.from([0x01, data.length & 0xff, data.length >>> 8, ~data.length & 0xff, (~data.length >>> 8) & 0xff]);
-  return [GZIP_MEMBER_HEADER, block, data, gzipTrailer(crc32(data), data.length)];
+  const length = Buffer.from([final ? 1 : 0, data.length & 0xff, data.length >>> 8, ~data.length & 0xff, (~data.length >>> 8) & 0xff]);
+  return Buffer.concat([length, data]);
 }
 
 /**
- * Zip for Windows: a single `codebuff.exe`, deflated as one stream made of the chunks (each made
- * non-final, see deflate-blocks.ts), Unix mode 0755 and a DOS time computed from UTC so the time
- * zone does not matter. No data descriptor and no extra fields: the sizes and CRC are known
+ * Zip for Windows: a single `codebuff.exe`, deflated as one stream made of the chunks, Unix mode
+ * 0755 and a DOS time computed from UTC so the time zone does not matter. No data descriptor and no extra fields: the sizes and CRC are known
  * before the entry is written.
  */
 export async function createZip(input: ArchiveInput): Promise<ArchiveResult> {
-  return buildArchive(input, true, async ({ scan, pieces }) => {
-    const data: Part[] = [];
-    for (const source of pieces) data.push({ source, final: await finalBlockOf(source) });
-    data.push(FINAL_EMPTY_BLOCK);
-    const compressedSize = data.reduce<number>((n, d) => n + ('source' in d ? nonFinalLength(d.final as FinalBlock) : d.length), 0);
+  return buildArchive(input, 0, ({ scan, pieces }) => {
+    const data: Part[] = [...pieces, FINAL_EMPTY_BLOCK];
+    const compressedSize = data.reduce((n, p) => n + ('entry' in p ? nonFinalLength(p.entry) : p.length), 0); // known before any chunk is read
     if (scan.size >= 0xffffffff || compressedSize >= 0xffffffff) throw new Error(`${input.entryName} is too large for a zip without ZIP64`);
     const name = Buffer.from(input.entryName, 'utf8');
     const { time, date } = dosDateTime(input.mtime);
@@ -221,20 +218,6 @@ export async function createZip(input: ArchiveInput): Promise<ArchiveResult> {
 
     return [local, name, ...data, central, name, end];
   });
-}
-
-/** A chunk's final-block positions: from its index, or (a store made for tar.gz) by walking it once. */
-async function finalBlockOf(source: ChunkSource): Promise<FinalBlock> {
-  const { entry, packPath } = source;
-  if (entry.finalBlockBit !== undefined && entry.endBit !== undefined) return { finalBlockBit: entry.finalBlockBit, endBit: entry.endBit };
-  const pack = await open(packPath, 'r');
-  try {
-    const stream = Buffer.alloc(entry.packLength);
-    await pack.read(stream, 0, entry.packLength, entry.packOffset);
-    return locateFinalBlock(stream);
-  } finally {
-    await pack.close();
-  }
 }
 
 /** MS-DOS date and time fields of a UTC instant (2-second resolution, 1980 at the earliest). */

@@ -14,31 +14,30 @@ export interface BinaryChunk {
   size: number;
   /** sha256 of the chunk's bytes: its key in the chunk store. */
   sha256: string;
-  /** CRC-32 of the chunk's bytes (a gzip member's trailer); 0 unless asked for. */
-  crc32: number;
 }
 
 export interface BinaryScan {
   size: number;
   sha256: string;
-  /** CRC-32 of the whole binary (the zip entry's); 0 unless asked for. */
+  /** CRC-32 continued from `crcSeed` over the whole binary; 0 unless a seed was given. */
   crc32: number;
   chunks: BinaryChunk[];
 }
 
 /**
  * One read of the binary gives everything packing needs: its sha256, its chunk keys, and the
- * CRC-32 the format needs (per chunk for gzip members, of the whole for a zip entry; each costs
- * as much as a sha256 here, so only the one asked for is computed).
+ * CRC-32 the format needs. `crcSeed` is the CRC-32 of what the format puts before the binary
+ * (0 for a zip entry, the tar header's for a gzip stream), so the CRC goes on from there; without
+ * it none is computed (it costs as much as a sha256 here, and a chunk store needs none).
  */
-export async function scanBinary(path: string, crc: 'chunks' | 'whole' | 'none' = 'none'): Promise<BinaryScan> {
+export async function scanBinary(path: string, crcSeed?: number): Promise<BinaryScan> {
   const file = await open(path, 'r');
   try {
     const whole = createHash('sha256');
     const chunks: BinaryChunk[] = [];
     const buffer = Buffer.allocUnsafe(CHUNK_SIZE);
     let offset = 0;
-    let wholeCrc = 0;
+    let crc = crcSeed ?? 0;
     for (;;) {
       let filled = 0;
       while (filled < CHUNK_SIZE) {
@@ -49,13 +48,12 @@ export async function scanBinary(path: string, crc: 'chunks' | 'whole' | 'none' 
       if (filled === 0) break;
       const bytes = buffer.subarray(0, filled);
       whole.update(bytes);
-      if (crc === 'whole') wholeCrc = crc32(bytes, wholeCrc);
-      const chunkCrc = crc === 'chunks' ? crc32(bytes) : 0;
-      chunks.push({ offset, size: filled, sha256: createHash('sha256').update(bytes).digest('hex'), crc32: chunkCrc });
+      if (crcSeed !== undefined) crc = crc32(bytes, crc);
+      chunks.push({ offset, size: filled, sha256: createHash('sha256').update(bytes).digest('hex') });
       offset += filled;
       if (filled < CHUNK_SIZE) break;
     }
-    return { size: offset, sha256: whole.digest('hex'), crc32: wholeCrc, chunks };
+    return { size: offset, sha256: whole.digest('hex'), crc32: crc, chunks };
   } finally {
     await file.close();
   }

@@ -44,7 +44,8 @@ export async function storedChunks(dir: string, compressor: string, wanted: Read
   const packPath = join(dir, STORE_PACK);
   const packSize = await stat(packPath).then((s) => s.size, () => -1);
   for (const entry of index.chunks) {
-    if (!wanted.has(entry.sha256) || found.has(entry.sha256) || entry.packOffset + entry.packLength > packSize) continue;
+    // An entry without final-block positions (written before every archive needed them) is compressed again.
+    if (!wanted.has(entry.sha256) || found.has(entry.sha256) || entry.endBit === undefined || entry.packOffset + entry.packLength > packSize) continue;
     found.set(entry.sha256, { packPath, entry });
   }
   return found;
@@ -54,7 +55,6 @@ export interface GatherOptions {
   binaryPath: string;
   scan: BinaryScan;
   level: number;
-  finalBlocks: boolean;
   /** Stores to read from, first match wins. */
   stores: readonly string[];
   /** Where the chunks compressed now are written: the pack of a new store, or a scratch file. */
@@ -78,7 +78,6 @@ export async function gatherChunks(options: GatherOptions): Promise<{ sources: M
       binaryPath: options.binaryPath,
       packPath: options.packPath,
       level: options.level,
-      finalBlocks: options.finalBlocks,
       chunks: [...toCompress.values()].map(({ offset, size, sha256: key }) => ({ offset, size, sha256: key })),
     });
     for (const entry of compressed) sources.set(entry.sha256, { packPath: options.packPath, entry });
@@ -87,10 +86,10 @@ export async function gatherChunks(options: GatherOptions): Promise<{ sources: M
 }
 
 /** Writes a store holding every chunk of a binary (the pack is written by Bun, then indexed). */
-export async function writeStore(dir: string, binaryPath: string, scan: BinaryScan, level: number, finalBlocks: boolean): Promise<StoreIndex> {
+export async function writeStore(dir: string, binaryPath: string, scan: BinaryScan, level: number): Promise<StoreIndex> {
   const packPath = join(dir, STORE_PACK);
   await rm(packPath, { force: true });
-  const { compressed } = await gatherChunks({ binaryPath, scan, level, finalBlocks, stores: [], packPath });
+  const { compressed } = await gatherChunks({ binaryPath, scan, level, stores: [], packPath });
   const index: StoreIndex = { compressor: compressorId(level), chunks: compressed };
   await writeJsonAtomic(join(dir, STORE_INDEX), index);
   return index;

@@ -21,7 +21,7 @@ test('libdeflate chunks made non-final join into one deflate stream that inflate
   writeFileSync(file, Buffer.concat(PARTS));
   let offset = 0;
   const chunks = PARTS.map((p) => ({ offset: (offset += p.length) - p.length, size: p.length, sha256: createHash('sha256').update(p).digest('hex') }));
-  const compressed = await compressChunks({ binaryPath: file, packPath: join(dir, 'pack'), level: 6, finalBlocks: true, chunks });
+  const compressed = await compressChunks({ binaryPath: file, packPath: join(dir, 'pack'), level: 6, chunks });
   const pack = readFileSync(join(dir, 'pack'));
   const streams = compressed.map((c) => pack.subarray(c.packOffset, c.packOffset + c.packLength));
   streams.forEach((s, i) => {
@@ -42,7 +42,7 @@ test('a damaged or foreign store is not used; the archive is the same bytes eith
   const scan = await scanBinary(binary);
   const store = join(dir, 'store');
   mkdirSync(store);
-  await writeStore(store, binary, scan, 6, true);
+  await writeStore(store, binary, scan, 6);
   const zip = (name: string, stores: string[]) => createZip({ binaryPath: binary, entryName: 'codebuff.exe', outPath: join(dir, name), mtime: 0, stores });
 
   const none = await zip('none.zip', []);
@@ -52,6 +52,7 @@ test('a damaged or foreign store is not used; the archive is the same bytes eith
 
   const index = JSON.parse(readFileSync(join(store, STORE_INDEX), 'utf8'));
   const pack = readFileSync(join(store, STORE_PACK));
+  writeFileSync(join(dir, 'pack-intact'), pack);
   pack[index.chunks[1].packOffset + 100] ^= 0x55; // one flipped byte in the second chunk
   writeFileSync(join(store, STORE_PACK), pack);
   const damaged = await zip('damaged.zip', [store]); // noticed while writing: made again without the store
@@ -62,4 +63,12 @@ test('a damaged or foreign store is not used; the archive is the same bytes eith
   const foreign = await zip('foreign.zip', [store]);
   assert.equal(foreign.chunks.reused, 0);
   assert.equal(foreign.sha256, none.sha256);
+
+  // A store written before every archive needed final-block positions: its chunks are compressed again.
+  const chunksWithoutPositions = index.chunks.map(({ finalBlockBit: _, endBit: __, ...rest }: Record<string, unknown>) => rest);
+  writeFileSync(join(store, STORE_INDEX), JSON.stringify({ ...index, chunks: chunksWithoutPositions }));
+  writeFileSync(join(store, STORE_PACK), readFileSync(join(dir, 'pack-intact')));
+  const old = await zip('old.zip', [store]);
+  assert.equal(old.chunks.reused, 0);
+  assert.equal(old.sha256, none.sha256);
 });

@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { crc32, inflateRawSync } from 'node:zlib';
 import { extract as tarExtract } from 'tar';
 import yauzl from 'yauzl';
 import { unpackBinary } from '../../../../apps/codebuff-npm/src/launcher/unpack';
@@ -67,6 +68,8 @@ function expectExact(key: (typeof PLATFORMS)[number], tool: string, run: (archiv
 
 const shell = (command: string, ...args: string[]): void => void execFileSync('sh', ['-c', command, 'sh', ...args], { stdio: 'pipe' });
 const pythonTar = 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])';
+/** Streaming mode reads the gzip stream once, front to back, and stops after the first member. */
+const pythonTarStream = "import sys, tarfile; tarfile.open(fileobj=sys.stdin.buffer, mode='r|gz').extractall(sys.argv[1])";
 const pythonZip = [
   'import os, sys, zipfile',
   'z = zipfile.ZipFile(sys.argv[1])',
@@ -77,6 +80,21 @@ const pythonZip = [
 test('tar.gz: GNU tar', expectExact('linux-x64', 'gnu-tar', (a, d) => shell('tar xzf "$1" -C "$2"', a, d)));
 test('tar.gz: bsdtar (libarchive)', { skip: !has('bsdtar') && 'bsdtar not installed (apt: libarchive-tools; .ci/run installs it)' }, expectExact('linux-x64', 'bsdtar', (a, d) => shell('bsdtar -xf "$1" -C "$2"', a, d)));
 test("tar.gz: Python's tarfile", expectExact('linux-x64', 'python', (a, d) => void execFileSync('python3', ['-c', pythonTar, a, d])));
+test("tar.gz: Python's tarfile streaming mode (r|gz)", expectExact('linux-x64', 'python-stream', (a, d) => shell('python3 -c "$1" "$3" < "$2"', pythonTarStream, a, d)));
+test('tar.gz: gzip -t', () => shell('gzip -t "$1"', built['linux-x64'].archive));
+
+test('tar.gz: exactly one gzip member, whose trailer is the CRC-32 and size of the whole tar stream', () => {
+  const gz = readFileSync(built['linux-x64'].archive);
+  // No optional header fields (FLG 0), so the deflate stream starts at byte 10.
+  assert.deepEqual([...gz.subarray(0, 4)], [0x1f, 0x8b, 8, 0]);
+  const { buffer: tar, engine } = inflateRawSync(gz.subarray(10), { info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+  assert.equal(gz.length - 10 - engine.bytesWritten, 8, 'one deflate stream, then the 8-byte trailer and nothing more');
+  const { size, sha256 } = built['linux-x64'].compiled;
+  assert.equal(tar.length, 512 + Math.ceil(size / 512) * 512 + 1024, 'header, data padded to a block, two zero blocks');
+  assert.equal(createHash('sha256').update(tar.subarray(512, 512 + size)).digest('hex'), sha256);
+  assert.equal(gz.readUInt32LE(gz.length - 8), crc32(tar) >>> 0);
+  assert.equal(gz.readUInt32LE(gz.length - 4), tar.length % 2 ** 32);
+});
 test('tar.gz: 7-Zip', { skip: !has('7zz') && '7zz not installed (apt: 7zip; .ci/run installs it)' }, expectExact('linux-x64', '7zz', (a, d) => shell('7zz x -so "$1" | 7zz x -si -ttar -y -o"$2" >/dev/null', a, d)));
 test('tar.gz: node-tar', expectExact('linux-x64', 'node-tar', (a, d) => tarExtract({ file: a, cwd: d })));
 test("tar.gz: the npm launcher's unpack", expectExact('linux-x64', 'launcher', async (a, d) => void (await unpackBinary(a, launcherAsset('linux-x64'), d))));

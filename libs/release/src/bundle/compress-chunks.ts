@@ -19,7 +19,8 @@ export interface ChunkToCompress {
   sha256: string;
 }
 
-export interface CompressedChunk extends Partial<FinalBlock> {
+/** Each chunk's final-block positions are found once, here, so archives can join chunks into one stream. */
+export interface CompressedChunk extends FinalBlock {
   /** sha256 of the uncompressed chunk. */
   sha256: string;
   size: number;
@@ -35,8 +36,6 @@ export interface CompressJob {
   /** Written from scratch: the compressed chunks one after another. */
   packPath: string;
   level: number;
-  /** Also locate each chunk's final block (needed to join chunks into one zip entry). */
-  finalBlocks: boolean;
   chunks: ChunkToCompress[];
 }
 
@@ -71,7 +70,7 @@ export function runCompressJob(job: CompressJob): CompressedChunk[] {
         packOffset,
         packLength: deflated.length,
         deflateSha256: sha256(deflated),
-        ...(job.finalBlocks ? locateFinalBlock(deflated) : {}),
+        ...locateFinalBlock(deflated),
       });
       packOffset += deflated.length;
     }

@@ -1,5 +1,5 @@
 /**
- * Joining independently compressed chunks into ONE deflate stream (what a zip entry needs).
+ * Joining independently compressed chunks into ONE deflate stream (a zip entry, a one-member gzip).
  *
  * libdeflate, the fast compressor, only writes complete streams: the last block carries the
  * BFINAL bit and the stream ends mid-byte. To put several side by side, each chunk's last block

@@ -50,7 +50,7 @@ export async function buildRuntimeStore(options: RuntimeStoreOptions): Promise<S
       if (result.code !== 0) throw new ReleaseError(`cannot get Bun's runtime for ${platform.key} (${platform.bunTarget}):\n${result.output.trim()}`);
       if (!existsSync(runtime)) runtime = binary;
     }
-    const index = await writeStore(staging, runtime, await scanBinary(runtime), level, platform.archive === 'zip');
+    const index = await writeStore(staging, runtime, await scanBinary(runtime), level);
     await replaceDirectory(staging, outDir);
     return { ...index, source: runtime };
   } catch (error) {
