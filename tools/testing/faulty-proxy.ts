@@ -10,11 +10,15 @@ import type { AddressInfo } from 'node:net';
  *   connections (the client sees a reset while sending, the server an aborted request).
  * - `drop-response`: forward the whole request, let the server act on it, then cut the client's
  *   connection before it sees the answer (a lost response to a request that succeeded).
+ * - `corrupt-body`: forward the request with the body byte at offset `atByte` inverted (bytes
+ *   damaged on the way, by a network or a store that checks nothing); `bodyMd5` is still of what
+ *   the client sent.
  */
 export type Fault =
   | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
   | { kind: 'drop-mid-body'; afterBytes: number }
-  | { kind: 'drop-response' };
+  | { kind: 'drop-response' }
+  | { kind: 'corrupt-body'; atByte: number };
 
 export interface RequestInfo {
   method: string;
@@ -144,8 +148,13 @@ export async function startFaultyProxy(target: string, rules: FaultRule[] = []):
         cut();
         return;
       }
+      const offset = record.bodyBytes;
       record.bodyBytes += chunk.length;
       md5.update(chunk);
+      if (fault?.kind === 'corrupt-body' && fault.atByte >= offset && fault.atByte < record.bodyBytes) {
+        chunk = Buffer.from(chunk);
+        chunk[fault.atByte - offset] ^= 0xff;
+      }
       if (!forward.write(chunk)) {
         req.pause();
         forward.once('drain', () => req.resume());

@@ -9,11 +9,6 @@ export interface LocalFile {
   contentType: string;
   /** Versioned assets never change once published; latest.json does. */
   immutable: boolean;
-  /**
-   * Base64 MD5 of the bytes the driver just checked against `sha256`, for a destination that
-   * sends Content-MD5 (`wantsMd5`); computed in the same read, so the file is not hashed again.
-   */
-  md5?: string;
 }
 
 /** What a destination already holds under a file name; sha256 when the destination knows it. */
@@ -37,8 +32,13 @@ export interface ProgressSink {
  */
 export interface UploadDestination {
   readonly kind: 'github' | 's3' | 'local';
-  /** Asks the driver for each pending file's MD5 (LocalFile.md5), read together with its sha256 check. */
-  readonly wantsMd5?: boolean;
+  /**
+   * put() hashes the bytes it sends and, when they are not the manifest's (file.sha256), fails
+   * and leaves nothing at the file's name. The driver then does not read such a file before
+   * sending it (a second pass over every byte), except in a dry run and when it replaces a file
+   * the destination holds (a bad local file must fail before the good one is removed).
+   */
+  readonly checksWhileSending?: boolean;
   /** Human description for logs, e.g. `s3://bucket/prefix/1.2.3/`. No secrets. */
   describe(manifest: ReleaseManifest): string;
   /** Checks credentials, permissions and that the target exists. Sends no asset; in a dry run writes nothing at all. */

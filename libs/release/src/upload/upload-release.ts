@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { ReleaseError } from '../errors';
 import { CHECKSUMS_FILE, MANIFEST_FILE, type ReleaseManifest } from '../manifest';
 import { sha256File } from '../checksums';
-import { fileDigests } from './file-digests';
 import { installerUploadFiles } from '../installers/upload-files';
 import type { LocalFile, RemoteFile, UploadDestination, UploadOptions, UploadSummary } from './types';
 
@@ -14,7 +13,8 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /**
  * The release's files as the manifest describes them. Archives are checked by size here and by
- * sha256 only when they are about to be sent (verifyLocalFile): a file the destination already
+ * sha256 only when they are about to be sent (verifyLocalFile, or while being sent by a
+ * destination that checksWhileSending): a file the destination already
  * holds with the manifest's sha256 is never read, so a re-release with nothing changed stays fast.
  */
 export async function localReleaseFiles(manifest: ReleaseManifest, releaseDir: string): Promise<LocalFile[]> {
@@ -40,17 +40,12 @@ export async function localReleaseFiles(manifest: ReleaseManifest, releaseDir: s
   return files;
 }
 
-/**
- * Refuses a file whose bytes are not the ones the manifest promises. With `md5`, the same read
- * also gives the file's MD5 (for a destination that sends Content-MD5), so no byte is hashed twice.
- */
-export async function verifyLocalFile(file: LocalFile, options: { md5?: boolean } = {}): Promise<LocalFile> {
-  const digests = await fileDigests(file.path, options).catch(() => undefined);
-  const actual = digests?.sha256 ?? 'missing';
+/** Refuses a file whose bytes are not the ones the manifest promises. */
+export async function verifyLocalFile(file: LocalFile): Promise<void> {
+  const actual = await sha256File(file.path).catch(() => 'missing');
   if (actual !== file.sha256) {
     throw new ReleaseError(`${file.path} does not match manifest.json (sha256 ${actual}); rebuild with the bundle target`);
   }
-  return digests?.md5 === undefined ? file : { ...file, md5: digests.md5 };
 }
 
 function matches(remote: RemoteFile | undefined, file: LocalFile): boolean {
@@ -94,7 +89,7 @@ export async function uploadRelease(
   const where = destination.describe(manifest);
   const existing = await destination.list(manifest);
 
-  let pending: LocalFile[] = [];
+  const pending: LocalFile[] = [];
   const skipped: string[] = [];
   for (const file of files) {
     const remote = existing.get(file.fileName);
@@ -111,9 +106,12 @@ export async function uploadRelease(
     pending.push(file);
   }
   // Fail before sending anything if something would be refused; removal only happens after that.
-  const verified: LocalFile[] = [];
-  for (const file of pending) verified.push(await verifyLocalFile(file, { md5: destination.wantsMd5 }));
-  pending = verified;
+  // A destination that checks the bytes as it sends them is spared this read of a new file: a
+  // bad one fails in put() and leaves nothing there, and nothing is published.
+  for (const file of pending) {
+    if (!dryRun && destination.checksWhileSending && !existing.has(file.fileName)) continue;
+    await verifyLocalFile(file);
+  }
   const replaced = pending.filter((f) => existing.has(f.fileName)).map((f) => f.fileName);
   if (dryRun) {
     const publishPlan = options.draft ? 'leave it unpublished (--draft)' : await destination.planPublish(manifest);

@@ -17,8 +17,9 @@ export function createS3Client(options: ResolvedS3Options): S3Client {
     retryMode: 'standard',
     // On AWS, a bucket in another region than the one configured still works.
     followRegionRedirects: !custom,
-    // Every body we send carries a Content-MD5 (content-md5.ts, put-file.ts), which S3 and every
-    // S3-compatible store check. The SDK's default CRC32 would be a second pass over the same
+    // Every body we send carries its own check: a file sent whole, the manifest's sha256 as
+    // x-amz-checksum-sha256 (put-file.ts, s3-destination.ts); parts and small in-memory bodies a
+    // Content-MD5 (content-md5.ts). The SDK's default CRC32 would be another pass over the same
     // bytes, its aws-chunked encoding cannot wrap a body reopened for a retry (put-file.ts), and
     // R2 and other S3-compatible stores reject it.
     requestChecksumCalculation: 'WHEN_REQUIRED',

@@ -1,43 +1,71 @@
-import { createReadStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { PutObjectCommand, type PutObjectCommandInput, type PutObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { ProgressSink } from '../types';
+import { sharedFileStream } from './shared-file-stream';
+import { offThreadHash, type Digests, type OffThreadHash } from './digest-thread';
+
+/** What one attempt actually sent: every byte of the file as read from disk, hashed on the way (hex). */
+export type SentBytes = Digests;
+
+/** The store's answer or the SDK's error after its retries, with what the last attempt sent. */
+export type PutFileResult = ({ ok: true; output: PutObjectCommandOutput } | { ok: false; error: unknown }) & { sent: SentBytes | undefined };
+
+/** Stands for the file in the command until the middleware below puts a stream in its place. */
+const FILE_BODY = Object.freeze({ codebuffFileBody: true });
 
 /**
  * One PutObject whose body streams from the file on disk, opened afresh for every attempt the
  * SDK makes (its retry middleware sends the same request again, and a stream is used up after
- * the first). `contentMd5` (base64) makes the store reject a body that is not those bytes.
+ * the first). The file is read once per attempt and never before: sha256 and MD5 are computed
+ * from the bytes as they go out, so the caller can compare them with the manifest and with the
+ * ETag the store answers. `sent` is the last attempt's, and only once it read the whole file
+ * (also when the store refused it, e.g. S3 finding a body that does not match ChecksumSHA256).
  * Progress never goes backwards: a retried attempt reports nothing until it passes the bytes the
  * failed one had reached.
  */
-/** Stands for the file in the command until the middleware below puts a stream in its place. */
-const FILE_BODY = Object.freeze({ codebuffFileBody: true });
-
 export async function putFileObject(
   client: S3Client,
-  params: Omit<PutObjectCommandInput, 'Body' | 'ContentMD5'>,
+  params: Omit<PutObjectCommandInput, 'Body'>,
   path: string,
-  contentMd5: string,
   progress: ProgressSink,
-): Promise<PutObjectCommandOutput> {
+): Promise<PutFileResult> {
   let reported = 0;
+  const attempts: OffThreadHash[] = [];
+  /** The last attempt's: resolves with what it sent once it read the whole file, or undefined if it was cut off before. */
+  let lastAttempt: { flushed: boolean; sent: Promise<SentBytes | undefined> } | undefined;
   const freshBody = () => {
-    let sent = 0;
-    const counting = new Transform({
+    let settle!: (sent: SentBytes | undefined) => void;
+    let fail!: (error: unknown) => void;
+    const attempt = { flushed: false, sent: new Promise<SentBytes | undefined>((resolve, reject) => ((settle = resolve), (fail = reject))) };
+    attempt.sent.catch(() => undefined); // looked at only if this attempt is the last one
+    lastAttempt = attempt;
+    const hash = offThreadHash();
+    attempts.push(hash);
+    let bytes = 0;
+    const hashing = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
-        sent += chunk.length;
-        if (sent > reported) progress((reported = sent));
-        callback(null, chunk);
+        bytes += chunk.length;
+        if (bytes > reported) progress((reported = bytes));
+        this.push(chunk);
+        hash.update(chunk).then(() => callback(), callback);
+      },
+      flush(callback) {
+        attempt.flushed = true;
+        hash.digest().then(settle, fail);
+        callback();
       },
     });
-    const file = createReadStream(path, { highWaterMark: 1 << 20 });
-    file.on('error', (error) => counting.destroy(error));
-    return file.pipe(counting);
+    hashing.on('close', () => {
+      if (!attempt.flushed) settle(undefined);
+    });
+    const file = sharedFileStream(path);
+    file.on('error', (error) => hashing.destroy(error));
+    return file.pipe(hashing);
   };
   // The command carries a stand-in, not a stream: the SDK's retry middleware refuses to retry a
   // request whose body is a stream (it cannot be read twice), and the signer sends a stand-in
   // object as UNSIGNED-PAYLOAD, as it would a stream. Each attempt gets a fresh stream below.
-  const command = new PutObjectCommand({ ...params, ContentMD5: contentMd5, Body: FILE_BODY as never });
+  const command = new PutObjectCommand({ ...params, Body: FILE_BODY as never });
   command.middlewareStack.add(
     (next) => async (args) => {
       const request = args.request as object;
@@ -48,5 +76,21 @@ export async function putFileObject(
     // Inside the retry loop: finalizeRequest, after the retry middleware (high) and the signer.
     { step: 'finalizeRequest', priority: 'low', name: 'codebuffFileBody', override: true },
   );
-  return client.send(command);
+  let result: { ok: true; output: PutObjectCommandOutput } | { ok: false; error: unknown };
+  try {
+    result = { ok: true, output: await client.send(command) };
+  } catch (error) {
+    result = { ok: false, error };
+  }
+  try {
+    // After a success the body was sent whole, and its end (which gives the digests) follows at
+    // once; after a failure only an attempt that already read the whole file is looked at.
+    const sent = lastAttempt && (result.ok || lastAttempt.flushed) ? await lastAttempt.sent : undefined;
+    return { ...result, sent };
+  } catch (error) {
+    // The digest thread failed: nothing can be said about the bytes, so the upload did not work.
+    return { ok: false, error, sent: undefined };
+  } finally {
+    for (const attempt of attempts) attempt.drop();
+  }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,14 +144,17 @@ test('a 100 MB file goes up as a multipart upload of 8 MB parts, each with a cor
   const parts = proxy.requests.filter((r) => r.method === 'PUT' && r.url.includes('partNumber='));
   assert.deepEqual(parts.map((r) => Number(new URL(r.url, 'http://x').searchParams.get('partNumber'))).sort((a, b) => a - b), Array.from({ length: 13 }, (_, i) => i + 1));
   assert.deepEqual(parts.map((r) => r.bodyBytes).sort((a, b) => a - b), [size - 12 * 8 * 1024 * 1024, ...Array(12).fill(8 * 1024 * 1024)]);
-  for (const request of proxy.requests.filter((r) => r.method === 'PUT')) {
-    assert.equal(request.headers['content-md5'], request.bodyMd5, `${request.url} must carry the md5 of its body`);
+  for (const request of parts) assert.equal(request.headers['content-md5'], request.bodyMd5, `${request.url} must carry the md5 of its body`);
+  // The small files go up in one PUT each, announcing the manifest's sha256 of their bytes.
+  for (const file of (await localReleaseFiles(manifest, dir)).filter((f) => f.size < 1024 * 1024)) {
+    const put = proxy.requests.find((r) => r.method === 'PUT' && r.url.includes(`/${file.fileName}?`));
+    assert.equal(put?.headers['x-amz-checksum-sha256'], Buffer.from(file.sha256, 'hex').toString('base64'), file.fileName);
   }
   assert.equal(progress.at(-1), size);
   assert.ok(progress.every((sent, i) => i === 0 || sent >= progress[i - 1]), 'progress never goes backwards');
 });
 
-test('a file up to the multipart threshold goes up as one PUT streamed from disk, with the Content-MD5 of the whole file', async () => {
+test('a file up to the multipart threshold goes up as one PUT streamed from disk, announcing the manifest sha256 of the whole file', async () => {
   const dir = join(tmp, 'whole');
   const size = 20 * 1024 * 1024;
   const manifest = await writeTestRelease(dir, '4.1.0', { 'linux-x64': size });
@@ -163,22 +166,75 @@ test('a file up to the multipart threshold goes up as one PUT streamed from disk
   }
   const puts = proxy.requests.filter((r) => r.method === 'PUT' && r.url.includes(manifest.assets[0].fileName));
   assert.deepEqual(puts.map((r) => r.bodyBytes), [size], 'one PUT of the whole file');
-  assert.equal(puts[0].headers['content-md5'], createHash('md5').update(readFileSync(join(dir, manifest.assets[0].fileName))).digest('base64'));
+  // x-amz-checksum-sha256 makes S3 refuse a body that is not the manifest's bytes; it comes from
+  // the manifest, not from a read of the file before sending.
+  assert.equal(puts[0].headers['x-amz-checksum-sha256'], Buffer.from(manifest.assets[0].sha256, 'hex').toString('base64'));
+  assert.equal(puts[0].bodyMd5, createHash('md5').update(readFileSync(join(dir, manifest.assets[0].fileName))).digest('base64'));
+  assert.equal(puts[0].headers['content-encoding'], undefined, 'no aws-chunked encoding');
+  assert.ok(!Object.keys(puts[0].headers).some((h) => h.startsWith('x-amz-checksum-') && h !== 'x-amz-checksum-sha256'), 'no checksum the SDK computed (CRC32)');
   assert.equal(proxy.requests.filter((r) => r.url.includes('uploadId') || r.url.includes('partNumber=')).length, 0, 'no multipart upload');
   const object = await fetchObject(s3, BUCKET, `whole/4.1.0/${manifest.assets[0].fileName}`);
   assert.equal(object.sha256, manifest.assets[0].sha256);
 });
 
-test('a file that changed between its check and its PUT is caught by the ETag the store computed, and not left in the bucket', async () => {
+test('bytes damaged on the way to a store that checks nothing are caught by its ETag: refused with one line, nothing left, nothing published', async () => {
   const dir = join(tmp, 'etag');
-  const manifest = await writeTestRelease(dir, '10.1.0', { 'linux-x64': 3 * 1024 * 1024 });
-  const [file] = await localReleaseFiles(manifest, dir);
-  const destination = s3Destination(options('etag'));
-  await destination.preflight(manifest);
-  // The driver's check read other bytes than put() sends; s3rver does not check Content-MD5 itself.
-  const checkedEarlier = { ...file, md5: createHash('md5').update('other bytes').digest('base64') };
-  await rejectsOneLine(destination.put(manifest, checkedEarlier, () => {}), /changed while it was being uploaded \(the store holds MD5 [0-9a-f]{32}/);
-  assert.equal((await fetchObject(s3, BUCKET, `etag/10.1.0/${file.fileName}`)).status, 404);
+  const manifest = await writeTestRelease(dir, '10.1.0', { 'linux-x64': 3 * 1024 * 1024, 'darwin-arm64': 100_000 });
+  const fileName = manifest.assets[0].fileName;
+  // s3rver ignores x-amz-checksum-sha256, stores the damaged bytes and answers with their MD5.
+  const proxy = await startFaultyProxy(s3.endpoint, [{ times: 1, when: (r) => r.method === 'PUT' && r.url.includes(`/${fileName}?`), fault: { kind: 'corrupt-body', atByte: 1_000_000 } }]);
+  try {
+    await rejectsOneLine(
+      uploadRelease(s3Destination(options('etag', { endpoint: proxy.url })), manifest, dir),
+      new RegExp(`^${fileName.replace(/\./g, '\\.')} arrived at s3://releases/etag/10\\.1\\.0/${fileName.replace(/\./g, '\\.')} at .* different from what was sent \\(the store holds MD5 [0-9a-f]{32}, sent [0-9a-f]{32}\\); run again$`),
+    );
+    assert.equal(proxy.requests.filter((r) => r.fault === 'corrupt-body').length, 1);
+  } finally {
+    await proxy.close();
+  }
+  assert.equal((await fetchObject(s3, BUCKET, `etag/10.1.0/${fileName}`)).status, 404, 'the damaged object is deleted');
+  assert.equal((await fetchObject(s3, BUCKET, 'etag/latest.json')).status, 404, 'nothing published');
+});
+
+test('an archive changed on disk after the manifest was written is refused while it is sent: one line, no object at its key, nothing published', async () => {
+  const dir = join(tmp, 'tampered');
+  const manifest = await writeTestRelease(dir, '10.2.0', { 'linux-x64': 2 * 1024 * 1024, 'darwin-arm64': 100_000 });
+  const fileName = manifest.assets[0].fileName;
+  const path = join(dir, fileName);
+  const bytes = readFileSync(path);
+  bytes[12345] ^= 0xff; // same size, so only the sha256 can tell
+  writeFileSync(path, bytes);
+  const actual = createHash('sha256').update(bytes).digest('hex');
+  const proxy = await startFaultyProxy(s3.endpoint);
+  try {
+    await rejectsOneLine(
+      uploadRelease(s3Destination(options('tampered', { endpoint: proxy.url })), manifest, dir),
+      new RegExp(`^${path.replace(/[.\/]/g, '\\$&')} does not match manifest\\.json \\(sent ${bytes.length} bytes, sha256 ${actual}\\); rebuild with the bundle target$`),
+    );
+    // The file was not read before sending: its PUT announced the manifest's sha256, not the file's.
+    const put = proxy.requests.find((r) => r.method === 'PUT' && r.url.includes(`/${fileName}?`));
+    assert.equal(put?.headers['x-amz-checksum-sha256'], Buffer.from(manifest.assets[0].sha256, 'hex').toString('base64'));
+  } finally {
+    await proxy.close();
+  }
+  assert.equal((await fetchObject(s3, BUCKET, `tampered/10.2.0/${fileName}`)).status, 404, 'no object at its key');
+  assert.equal((await fetchObject(s3, BUCKET, 'tampered/latest.json')).status, 404, 'latest.json not written');
+  assert.ok(!(await listKeys(s3, BUCKET, 'tampered/')).some((key) => key.endsWith(`/${fileName}`) || key.endsWith('latest.json')));
+});
+
+test('with --replace, a local file that does not match the manifest is refused before the good object is removed', async () => {
+  const first = join(tmp, 'replace-bad-a');
+  const second = join(tmp, 'replace-bad-b');
+  const original = await writeTestRelease(first, '10.3.0', SMALL);
+  await uploadRelease(s3Destination(options('replace-bad')), original, first);
+  const changed = await writeTestRelease(second, '10.3.0', SMALL);
+  const path = join(second, changed.assets[0].fileName);
+  const bytes = readFileSync(path);
+  bytes[0] ^= 0xff;
+  writeFileSync(path, bytes);
+  await rejectsOneLine(uploadRelease(s3Destination(options('replace-bad')), changed, second, { replace: true }), /does not match manifest\.json \(sha256 [0-9a-f]{64}\); rebuild/);
+  const object = await fetchObject(s3, BUCKET, `replace-bad/10.3.0/${changed.assets[0].fileName}`);
+  assert.equal(object.sha256, original.assets[0].sha256, 'the object that was there is still there');
 });
 
 test('a bucket that does not exist fails in preflight with one line, before anything is sent', async () => {
@@ -268,7 +324,7 @@ test('a file whose bytes no longer match its sha256 when sent is not left in the
   await destination.preflight(manifest);
   // What the driver believes (hashed earlier) differs from what is on disk when put() reads it.
   const stale = { ...file, sha256: 'f'.repeat(64) };
-  await rejectsOneLine(destination.put(manifest, stale, () => {}), /changed while it was being uploaded/);
+  await rejectsOneLine(destination.put(manifest, stale, () => {}), /does not match manifest\.json \(sent 6291456 bytes, sha256 [0-9a-f]{64}\)/);
   assert.equal((await fetchObject(s3, BUCKET, `changed/10.0.0/${file.fileName}`)).status, 404);
   assert.equal((await destination.list(manifest)).size, 0);
 });

@@ -18,7 +18,6 @@ import type { LocalFile, ProgressSink, RemoteFile, UploadDestination } from '../
 import { createS3Client } from './client';
 import { SecretScrubber, describeSdkError, httpStatusOf, s3Failure } from './errors';
 import { resolveS3Options, s3Layout, type S3DestinationOptions } from './options';
-import { fileDigests } from '../file-digests';
 import { putFileObject } from './put-file';
 
 export type { S3Credentials, S3DestinationOptions } from './options';
@@ -115,46 +114,52 @@ export function s3Destination(options: S3DestinationOptions): UploadDestination 
       .then((object) => object.Body?.transformToString())
       .catch(() => undefined);
 
-  /** Deletes what put() just stored and says why: the bytes sent were not the bytes checked. */
-  async function refuseChanged(file: LocalFile, key: string, detail: string): Promise<never> {
+  /** Deletes what put() just stored, so that no key holds bytes other than the manifest's, and says why. */
+  async function refuse(key: string, message: string): Promise<never> {
     await s3()
       .send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
       .catch(() => undefined);
-    throw new ReleaseError(`${file.path} changed while it was being uploaded (${detail}); rebuild and run again`);
+    throw new ReleaseError(scrubber.scrub(message));
   }
+
+  /** The one line for a file whose bytes, as read while sending, are not the manifest's. */
+  const notTheManifests = (file: LocalFile, sent: { sha256: string; bytes: number }) =>
+    `${file.path} does not match manifest.json (sent ${sent.bytes} bytes, sha256 ${sent.sha256}); rebuild with the bundle target`;
 
   /**
    * A file up to the multipart threshold goes up as one PutObject streamed from disk: no part
-   * buffers, no part bookkeeping, and no reassembly by the store. Its Content-MD5 is the MD5 the
-   * driver read together with the sha256 check (or read here when put() is called on its own).
+   * buffers, no part bookkeeping, no reassembly by the store, and no read of the file before the
+   * send. Its sha256 and MD5 are computed from the bytes as they go out (put-file.ts):
+   * - `x-amz-checksum-sha256` carries the manifest's sha256, so S3 (and MinIO) refuse a body that
+   *   is not the manifest's bytes before storing anything;
+   * - the sha256 of what was sent is compared with the manifest, which catches a changed file on
+   *   a store that ignores that header (s3rver): the object is deleted again;
+   * - the ETag (the MD5 of what the store holds) is compared with the MD5 of what was sent, which
+   *   catches bytes changed on the way on a store that checks neither header.
+   * Publishing (latest.json) happens only after every put() succeeded, so a refused file leaves
+   * nothing visible.
    */
   async function putWhole(file: LocalFile, key: string, params: Parameters<typeof putFileObject>[1], progress: ProgressSink): Promise<void> {
-    let md5 = file.md5;
-    if (md5 === undefined) {
-      const digests = await fileDigests(file.path, { md5: true });
-      if (digests.sha256 !== file.sha256) throw new ReleaseError(`${file.path} changed while it was being uploaded (sha256 ${digests.sha256}); rebuild and run again`);
-      md5 = digests.md5!;
-    }
-    let stored;
-    try {
-      stored = await putFileObject(s3(), params, file.path, md5, progress);
-    } catch (error) {
-      throw s3Failure(`upload of ${file.fileName} to s3://${bucket}/${key} failed`, error, scrubber);
-    }
-    // S3 refuses a body that does not match Content-MD5; a store that does not check it (s3rver)
-    // still answers with the MD5 of what it stored as the ETag, unless the object is encrypted
-    // with KMS or a customer key (then the ETag is something else and S3 has checked the MD5).
+    const checksum = Buffer.from(file.sha256, 'hex').toString('base64');
+    const result = await putFileObject(s3(), { ...params, ChecksumSHA256: checksum }, file.path, progress);
+    const { sent } = result;
+    if (sent && (sent.sha256 !== file.sha256 || sent.bytes !== file.size)) await refuse(key, notTheManifests(file, sent));
+    if (!result.ok) throw s3Failure(`upload of ${file.fileName} to s3://${bucket}/${key} failed`, result.error, scrubber);
+    if (!sent) return refuse(key, `upload of ${file.fileName} to s3://${bucket}/${key} was answered before the whole file was sent; run again`);
+    // A store that does not check the body (s3rver) still answers with the MD5 of what it stored
+    // as the ETag, unless the object is encrypted with KMS or a customer key (then the ETag is
+    // something else, and S3 has checked x-amz-checksum-sha256).
+    const stored = result.output;
     const etag = stored.ETag?.replace(/"/g, '');
     const plainEtag = stored.SSECustomerAlgorithm === undefined && (stored.ServerSideEncryption === undefined || stored.ServerSideEncryption === 'AES256');
-    const sentMd5 = Buffer.from(md5, 'base64').toString('hex');
-    if (plainEtag && etag !== undefined && /^[0-9a-f]{32}$/.test(etag) && etag !== sentMd5) {
-      await refuseChanged(file, key, `the store holds MD5 ${etag}, expected ${sentMd5}`);
+    if (plainEtag && etag !== undefined && /^[0-9a-f]{32}$/.test(etag) && etag !== sent.md5) {
+      await refuse(key, `${file.fileName} arrived at s3://${bucket}/${key}${at} different from what was sent (the store holds MD5 ${etag}, sent ${sent.md5}); run again`);
     }
   }
 
   return {
     kind: 's3',
-    wantsMd5: true,
+    checksWhileSending: true,
     describe,
 
     async preflight(m) {
@@ -223,7 +228,7 @@ export function s3Destination(options: S3DestinationOptions): UploadDestination 
       }
       // The metadata must describe the bytes actually sent, not what the file held when hashed.
       const sent = body.digest();
-      if (sent.sha256 !== file.sha256 || sent.bytes !== file.size) await refuseChanged(file, key, `sent ${sent.bytes} bytes, sha256 ${sent.sha256}`);
+      if (sent.sha256 !== file.sha256 || sent.bytes !== file.size) await refuse(key, notTheManifests(file, sent));
     },
 
     async planPublish(m) {
