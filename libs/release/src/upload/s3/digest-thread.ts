@@ -9,15 +9,17 @@ export interface Digests {
 
 /** Hashes the bytes handed to update() on the digest thread; digest() once they have all been given. */
 export interface OffThreadHash {
-  /** Resolves when the thread is ready for more (at most MAX_QUEUED chunks wait there). */
+  /** Resolves once the chunk is handed over (the caller may reuse it) and the thread can take more. */
   update(chunk: Buffer): Promise<void>;
   digest(): Promise<Digests>;
   /** Forgets the run (an attempt that was cut off). */
   drop(): void;
 }
 
-/** Chunks (1 MiB each from the file streams) that may wait for the thread before the sender pauses. */
-const MAX_QUEUED = 16;
+/** Chunks that may wait for the thread before the sender pauses; each waits in a slot of shared memory. */
+const MAX_QUEUED = 8;
+/** The file streams read 1 MiB at a time; a larger chunk is split over several slots. */
+const SLOT_BYTES = 1 << 20;
 
 // Plain JavaScript run with `eval`, so the thread needs no TypeScript loader (execArgv is empty).
 const THREAD_SOURCE = `
@@ -26,13 +28,13 @@ const { createHash } = require('node:crypto');
 const runs = new Map();
 parentPort.on('message', (m) => {
   if (m.op === 'update') {
-    const chunk = m.shared ? new Uint8Array(m.shared, m.offset, m.length) : m.chunk;
+    const chunk = new Uint8Array(m.slot, 0, m.length);
     let run = runs.get(m.id);
     if (!run) runs.set(m.id, (run = { sha256: createHash('sha256'), md5: createHash('md5'), bytes: 0 }));
     run.sha256.update(chunk);
     run.md5.update(chunk);
     run.bytes += chunk.length;
-    parentPort.postMessage({ op: 'ack', id: m.id });
+    parentPort.postMessage({ op: 'ack', id: m.id, slot: m.slot });
   } else if (m.op === 'digest') {
     const run = runs.get(m.id) ?? { sha256: createHash('sha256'), md5: createHash('md5'), bytes: 0 };
     runs.delete(m.id);
@@ -44,7 +46,9 @@ parentPort.on('message', (m) => {
 `;
 
 interface Run {
-  queued: number;
+  /** Shared memory the thread may read; a slot is busy from its update until the thread's ack. */
+  free: SharedArrayBuffer[];
+  allocated: number;
   wake?: () => void;
   done?: { resolve(d: Digests): void; reject(e: Error): void };
 }
@@ -72,12 +76,12 @@ function failAll(error: Error): void {
 function digestThread(): Worker {
   if (thread) return thread;
   const worker = new Worker(THREAD_SOURCE, { eval: true, execArgv: [] });
-  worker.on('message', (m: { op: 'ack' | 'digest'; id: number } & Partial<Digests>) => {
+  worker.on('message', (m: { op: 'ack' | 'digest'; id: number; slot?: SharedArrayBuffer } & Partial<Digests>) => {
     const run = runs.get(m.id);
     if (!run) return;
     if (m.op === 'ack') {
-      run.queued -= 1;
-      if (run.queued < MAX_QUEUED && run.wake) {
+      run.free.push(m.slot!);
+      if (run.wake) {
         const wake = run.wake;
         run.wake = undefined;
         wake();
@@ -96,24 +100,41 @@ function digestThread(): Worker {
 /**
  * sha256 and MD5 of bytes being sent, computed on a thread of their own. On the main thread the
  * two hashes cost ~2.5 ms per MiB, as much as sending the bytes to a store on loopback; here they
- * overlap with the sending on another core. A chunk in a SharedArrayBuffer (shared-file-stream.ts)
- * reaches the thread without a copy; other chunks are copied. At most MAX_QUEUED chunks wait
- * there, so a slow thread slows the sender rather than filling memory.
+ * overlap with the sending on another core. Chunks reach the thread through a few slots of shared
+ * memory per run, reused (posting a Buffer would serialize and copy it several times, and fresh
+ * shared memory per chunk costs page faults and unmapping): at most MAX_QUEUED MiB wait there, so
+ * a slow thread slows the sender rather than filling memory.
  */
 export function offThreadHash(): OffThreadHash {
   const worker = digestThread();
   const id = nextId++;
-  const run: Run = { queued: 0 };
+  const run: Run = { free: [], allocated: 0 };
   runs.set(id, run);
   refWhileBusy();
+  /** A free slot, allocated when fewer than MAX_QUEUED exist, else the next one the thread releases. */
+  const slot = async (): Promise<SharedArrayBuffer | undefined> => {
+    while (runs.has(id)) {
+      const free = run.free.pop();
+      if (free) return free;
+      if (run.allocated < MAX_QUEUED) {
+        run.allocated += 1;
+        return new SharedArrayBuffer(SLOT_BYTES);
+      }
+      await new Promise<void>((resolve) => (run.wake = resolve));
+    }
+    return undefined; // the run was dropped or the thread failed; digest() says so
+  };
   return {
-    update(chunk) {
-      run.queued += 1;
-      // Memory shared with the thread goes over as a reference; anything else is copied.
-      if (chunk.buffer instanceof SharedArrayBuffer) worker.postMessage({ op: 'update', id, shared: chunk.buffer, offset: chunk.byteOffset, length: chunk.length });
-      else worker.postMessage({ op: 'update', id, chunk });
-      if (run.queued < MAX_QUEUED || !runs.has(id)) return Promise.resolve();
-      return new Promise((resolve) => (run.wake = resolve));
+    async update(chunk) {
+      for (let at = 0; at < chunk.length; at += SLOT_BYTES) {
+        const part = chunk.subarray(at, at + SLOT_BYTES);
+        const memory = await slot();
+        if (!memory) return;
+        // One copy (~0.05 ms per MiB) into memory the thread reads in place; the chunk itself
+        // goes on to the socket untouched.
+        new Uint8Array(memory).set(part);
+        worker.postMessage({ op: 'update', id, slot: memory, length: part.length });
+      }
     },
     digest() {
       return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
+import { createReadStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { PutObjectCommand, type PutObjectCommandInput, type PutObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { ProgressSink } from '../types';
-import { sharedFileStream } from './shared-file-stream';
 import { offThreadHash, type Digests, type OffThreadHash } from './digest-thread';
 
 /** What one attempt actually sent: every byte of the file as read from disk, hashed on the way (hex). */
@@ -58,7 +58,7 @@ export async function putFileObject(
     hashing.on('close', () => {
       if (!attempt.flushed) settle(undefined);
     });
-    const file = sharedFileStream(path);
+    const file = createReadStream(path, { highWaterMark: 1 << 20 });
     file.on('error', (error) => hashing.destroy(error));
     return file.pipe(hashing);
   };
