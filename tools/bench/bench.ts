@@ -12,6 +12,7 @@ import { startS3rver } from '../testing/s3rver';
 import { copyWorkspace, runCommand, runNx, taskOutcome, WORKSPACE_ROOT } from '../testing/workspace';
 import { benchCompression } from './compression';
 import { fmt, median, ratio, timeRuns } from './measure';
+import { measureTimeSplit, timeSplitLines } from './time-split';
 import { benchUpload } from './upload';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -111,6 +112,9 @@ async function main() {
     }
     writeFileSync(mainPath, mainSource);
     await nxOk(ws.root, ['run', 'codebuff-cli:bundle'], daemonEnv);
+
+    process.stderr.write('where the time goes...\n');
+    const split = await measureTimeSplit(ws.root, RUNS, HEAVY_RUNS);
     await nxOk(ws.root, ['daemon', '--stop']);
 
     process.stderr.write('compression alone...\n');
@@ -153,6 +157,7 @@ async function main() {
       '',
       `Checks made while measuring: every no-op run restored all tasks from cache: ${allCached ? 'yes' : 'NO'}; tasks run after each one-row change: ${ranPerChange.map((r) => r.join(' + ')).join('; ')}; chunks compressed / distinct chunks per bundle after each source change: ${chunkCounts.join('; ')}.`,
       '',
+      ...timeSplitLines(split, { naive: naive.median, sourceChange: sourceChange.median, cold: cold.median, onePlatform: onePlatform.median, own: own.median }),
       ...compression,
       ...upload,
     );

@@ -122,5 +122,6 @@ export function taskOutcome(coloured: string): TaskOutcome {
     if (/\[(local|remote) cache\]|existing outputs match the cache/.test(match[2])) cached.push(task);
     else ran.push(task);
   }
-  return { ran: ran.sort(), cached: cached.sort() };
+  // A batch of one task prints its `> nx run` line twice (Nx 23.3.1); a task is one task.
+  return { ran: [...new Set(ran)].sort(), cached: [...new Set(cached)].sort() };
 }

@@ -3,6 +3,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { bundlePlatform } from '../../../../../libs/release/src/bundle/bundle';
 import { resolveSourceDateEpoch } from '../../../../../libs/release/src/source-date';
 import { platformForTask } from '../../platform-row';
+import { batchOf } from '../../run-batch';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { BundleExecutorOptions } from './schema';
 
@@ -23,3 +24,6 @@ export default async function bundleExecutor(options: BundleExecutorOptions, con
     console.log(`bundled ${record.fileName}: ${(record.size / 1e6).toFixed(1)} MB sha256 ${record.sha256}; ${distinct - reused} of ${distinct} chunks compressed, ${reused} reused`);
   });
 }
+
+/** Nx runs the platform tasks that are ready together through this, in one process (run-batch.ts). */
+export const batch = batchOf(bundleExecutor);

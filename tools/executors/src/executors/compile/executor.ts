@@ -5,6 +5,7 @@ import { ReleaseError } from '../../../../../libs/release/src/errors';
 import { readPackageVersion, resolveVersion } from '../../../../../libs/release/src/version';
 import { declaredInputsOf } from '../../declared-inputs';
 import { platformForTask } from '../../platform-row';
+import { batchOf } from '../../run-batch';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { CompileExecutorOptions } from './schema';
 
@@ -26,3 +27,6 @@ export default async function compileExecutor(options: CompileExecutorOptions, c
     console.log(`compiled ${platform.key} (${platform.bunTarget}) ${version}: ${(record.size / 1e6).toFixed(1)} MB sha256 ${record.sha256}`);
   });
 }
+
+/** Nx runs the platform tasks that are ready together through this, in one process (run-batch.ts). */
+export const batch = batchOf(compileExecutor);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { buildRuntimeStore } from '../../../../../libs/release/src/bundle/runtime-store';
 import { platformForTask } from '../../platform-row';
+import { batchOf } from '../../run-batch';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { RuntimeChunksExecutorOptions } from './schema';
 
@@ -13,3 +14,6 @@ export default async function runtimeChunksExecutor(options: RuntimeChunksExecut
     console.log(`runtime chunks for ${platform.key}: ${store.chunks.length} compressed from ${store.source}`);
   });
 }
+
+/** Nx runs the platform tasks that are ready together through this, in one process (run-batch.ts). */
+export const batch = batchOf(runtimeChunksExecutor);
