@@ -7,7 +7,7 @@ import { localReleaseFiles, uploadRelease } from '../../libs/release/src/upload/
 import { startS3rver } from '../testing/s3rver';
 
 export interface UploadS3Bench {
-  /** uploadRelease to an empty bucket: re-hash, preflight, multipart uploads, verify, publish. */
+  /** uploadRelease to an empty bucket: preflight, one PutObject per file (hashed as it is sent), verify, publish. */
   uploadAllMs: number;
   /** One plain PutObjectCommand streaming every file of the release concatenated (same total bytes). */
   singlePutMs: number;
