@@ -49,6 +49,8 @@ interface Run {
   /** Shared memory the thread may read; a slot is busy from its update until the thread's ack. */
   free: SharedArrayBuffer[];
   allocated: number;
+  /** Why the thread went away while this run was in progress. */
+  failed?: Error;
   wake?: () => void;
   done?: { resolve(d: Digests): void; reject(e: Error): void };
 }
@@ -67,6 +69,7 @@ function refWhileBusy(): void {
 function failAll(error: Error): void {
   thread = undefined;
   for (const run of runs.values()) {
+    run.failed = error;
     run.wake?.();
     run.done?.reject(error);
   }
@@ -138,7 +141,7 @@ export function offThreadHash(): OffThreadHash {
     },
     digest() {
       return new Promise((resolve, reject) => {
-        if (!runs.has(id)) return reject(new Error('the digest thread is gone'));
+        if (!runs.has(id)) return reject(run.failed ?? new Error('the run was dropped'));
         run.done = { resolve, reject };
         worker.postMessage({ op: 'digest', id });
       });
@@ -150,4 +153,9 @@ export function offThreadHash(): OffThreadHash {
       refWhileBusy();
     },
   };
+}
+
+/** Ends the digest thread as a crash would (every run in progress fails); for tests. */
+export async function stopDigestThreadForTests(): Promise<void> {
+  await thread?.terminate();
 }

@@ -8,7 +8,11 @@ import { offThreadHash, type Digests, type OffThreadHash } from './digest-thread
 export type SentBytes = Digests;
 
 /** The store's answer or the SDK's error after its retries, with what the last attempt sent. */
-export type PutFileResult = ({ ok: true; output: PutObjectCommandOutput } | { ok: false; error: unknown }) & { sent: SentBytes | undefined };
+export type PutFileResult = (
+  | { ok: true; output: PutObjectCommandOutput }
+  /** `stored`: the store took the object, but what was sent is unknown (the digest thread failed). */
+  | { ok: false; error: unknown; stored?: boolean }
+) & { sent: SentBytes | undefined };
 
 /** Stands for the file in the command until the middleware below puts a stream in its place. */
 const FILE_BODY = Object.freeze({ codebuffFileBody: true });
@@ -89,7 +93,7 @@ export async function putFileObject(
     return { ...result, sent };
   } catch (error) {
     // The digest thread failed: nothing can be said about the bytes, so the upload did not work.
-    return { ok: false, error, sent: undefined };
+    return { ok: false, error, stored: result.ok, sent: undefined };
   } finally {
     for (const attempt of attempts) attempt.drop();
   }

@@ -12,6 +12,7 @@ import { latestPointerJson } from '../latest';
 import { localReleaseFiles, uploadRelease } from '../upload-release';
 import { IMMUTABLE_CACHE_CONTROL, POINTER_CACHE_CONTROL, s3Destination, type S3DestinationOptions } from './s3-destination';
 import { fetchObject, listKeys, withAwsEnv } from './s3-test-helpers';
+import { stopDigestThreadForTests } from './digest-thread';
 import { writeTestRelease } from '../test-release';
 
 const BUCKET = 'releases';
@@ -235,6 +236,29 @@ test('with --replace, a local file that does not match the manifest is refused b
   await rejectsOneLine(uploadRelease(s3Destination(options('replace-bad')), changed, second, { replace: true }), /does not match manifest\.json \(sha256 [0-9a-f]{64}\); rebuild/);
   const object = await fetchObject(s3, BUCKET, `replace-bad/10.3.0/${changed.assets[0].fileName}`);
   assert.equal(object.sha256, original.assets[0].sha256, 'the object that was there is still there');
+});
+
+test('the digest thread dying during a PUT the store accepted: refused with one line, the unverified object deleted; the next run sends it', async () => {
+  const dir = join(tmp, 'thread');
+  const manifest = await writeTestRelease(dir, '10.4.0', { 'linux-x64': 20 * 1024 * 1024 });
+  const fileName = manifest.assets[0].fileName;
+  let stopped = false;
+  const reporter = {
+    start: (file: { fileName: string }) => (sent: number) => {
+      if (file.fileName === fileName && sent > 4 * 1024 * 1024 && !stopped) {
+        stopped = true;
+        void stopDigestThreadForTests();
+      }
+    },
+    done: () => {},
+    info: () => {},
+  };
+  await rejectsOneLine(uploadRelease(s3Destination(options('thread')), manifest, dir, { reporter, concurrency: 1 }), /^upload of codebuff-linux-x64\.tar\.gz to s3:\/\/releases\/thread\/10\.4\.0\/codebuff-linux-x64\.tar\.gz failed: the digest thread exited/);
+  assert.equal((await fetchObject(s3, BUCKET, `thread/10.4.0/${fileName}`)).status, 404, 'no unverified object left to be skipped by the next run');
+  assert.equal((await fetchObject(s3, BUCKET, 'thread/latest.json')).status, 404);
+  const summary = await uploadRelease(s3Destination(options('thread')), manifest, dir);
+  assert.ok(summary.uploaded.includes(fileName));
+  assert.equal((await fetchObject(s3, BUCKET, `thread/10.4.0/${fileName}`)).sha256, manifest.assets[0].sha256);
 });
 
 test('a bucket that does not exist fails in preflight with one line, before anything is sent', async () => {

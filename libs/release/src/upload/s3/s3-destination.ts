@@ -144,7 +144,12 @@ export function s3Destination(options: S3DestinationOptions): UploadDestination 
     const result = await putFileObject(s3(), { ...params, ChecksumSHA256: checksum }, file.path, progress);
     const { sent } = result;
     if (sent && (sent.sha256 !== file.sha256 || sent.bytes !== file.size)) await refuse(key, notTheManifests(file, sent));
-    if (!result.ok) throw s3Failure(`upload of ${file.fileName} to s3://${bucket}/${key} failed`, result.error, scrubber);
+    if (!result.ok) {
+      const failure = s3Failure(`upload of ${file.fileName} to s3://${bucket}/${key} failed`, result.error, scrubber);
+      // Stored but not verified: a re-run would find it with the manifest's sha256 and skip it.
+      if (result.stored) await refuse(key, failure.message);
+      throw failure;
+    }
     if (!sent) return refuse(key, `upload of ${file.fileName} to s3://${bucket}/${key} was answered before the whole file was sent; run again`);
     // A store that does not check the body (s3rver) still answers with the MD5 of what it stored
     // as the ETag, unless the object is encrypted with KMS or a customer key (then the ETag is
