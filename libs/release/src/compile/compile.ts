@@ -5,6 +5,7 @@ import { ReleaseError } from '../errors';
 import { replaceDirectory, sweepDeadTemps, tempPathFor, writeJsonAtomic } from '../fs-atomic';
 import type { PlatformSpec } from '../platforms';
 import { bunExecutable, bunVersion, runCommand } from './bun';
+import { sweepBunTemps } from './bun-temps';
 import { type BunMetafile, checkBundledInputs, type DeclaredInputs } from './bundled-inputs';
 
 export const COMPILE_RECORD = 'compile.json';
@@ -46,6 +47,7 @@ export async function compileBinary(options: CompileOptions): Promise<CompileRec
   }
   await mkdir(dirname(outDir), { recursive: true });
   await sweepDeadTemps(dirname(outDir)); // a killed compile leaves a 100 MB staging folder
+  await sweepBunTemps(options.cwd); // ...and Bun's own temp binary in the CLI's folder
   const staging = tempPathFor(outDir);
   await mkdir(staging, { recursive: true });
   try {
