@@ -80,7 +80,9 @@ const pythonZip = [
 test('tar.gz: GNU tar', expectExact('linux-x64', 'gnu-tar', (a, d) => shell('tar xzf "$1" -C "$2"', a, d)));
 test('tar.gz: bsdtar (libarchive)', { skip: !has('bsdtar') && 'bsdtar not installed (apt: libarchive-tools; .ci/run installs it)' }, expectExact('linux-x64', 'bsdtar', (a, d) => shell('bsdtar -xf "$1" -C "$2"', a, d)));
 test("tar.gz: Python's tarfile", expectExact('linux-x64', 'python', (a, d) => void execFileSync('python3', ['-c', pythonTar, a, d])));
-test("tar.gz: Python's tarfile streaming mode (r|gz)", expectExact('linux-x64', 'python-stream', (a, d) => shell('python3 -c "$1" "$3" < "$2"', pythonTarStream, a, d)));
+// The timeout only bounds a failure: on several members, Python 3.11 reads the rest of the file into
+// a buffer it copies at every read (minutes for 50 MB) before it reports "unexpected end of data".
+test("tar.gz: Python's tarfile streaming mode (r|gz)", expectExact('linux-x64', 'python-stream', (a, d) => void execFileSync('python3', ['-c', pythonTarStream, d], { input: readFileSync(a), timeout: 120_000 })));
 test('tar.gz: gzip -t', () => shell('gzip -t "$1"', built['linux-x64'].archive));
 
 test('tar.gz: exactly one gzip member, whose trailer is the CRC-32 and size of the whole tar stream', () => {
