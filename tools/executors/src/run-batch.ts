@@ -4,7 +4,7 @@ import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 
 type Executor<Options> = (options: Options, context: ExecutorContext) => Promise<{ success: boolean }>;
 
-interface TaskResult {
+export interface TaskResult {
   success: boolean;
   status?: 'success' | 'failure' | 'skipped';
   terminalOutput: string;
