@@ -6,6 +6,7 @@ import { tempPathFor, writeAtomically } from '../fs-atomic';
 import type { ArchiveFormat } from '../platforms';
 import { type BinaryScan, scanBinary } from './binary-scan';
 import { type ChunkSource, gatherChunks } from './chunk-store';
+import { chunkDigest } from './compress-chunks';
 import { FINAL_EMPTY_BLOCK, makeNonFinalInPlace, nonFinalLength } from './deflate-blocks';
 
 export interface ArchiveInput {
@@ -104,7 +105,7 @@ async function writeArchive(outPath: string, parts: readonly Part[]): Promise<{ 
             if (!packs.has(packPath)) packs.set(packPath, await open(packPath, 'r'));
             const { bytesRead } = await (packs.get(packPath) as FileHandle).read(buffer, 0, entry.packLength, entry.packOffset);
             const stream = buffer.subarray(0, entry.packLength);
-            if (bytesRead !== entry.packLength || createHash('sha256').update(stream).digest('hex') !== entry.deflateSha256) {
+            if (bytesRead !== entry.packLength || chunkDigest(stream, entry) !== entry.deflateSha256) {
               throw new DamagedStore(`${packPath}: chunk ${entry.sha256} is damaged`);
             }
             bytes = buffer.subarray(0, makeNonFinalInPlace(buffer, entry.packLength, entry));

@@ -64,6 +64,14 @@ test('a damaged or foreign store is not used; the archive is the same bytes eith
   assert.equal(foreign.chunks.reused, 0);
   assert.equal(foreign.sha256, none.sha256);
 
+  // Positions that moved, still in range: the chunk's digest covers them, so the store is not used.
+  writeFileSync(join(store, STORE_PACK), readFileSync(join(dir, 'pack-intact')));
+  const moved = index.chunks.map((c: { finalBlockBit: number }, i: number) => (i === 1 ? { ...c, finalBlockBit: c.finalBlockBit - 1 } : c));
+  writeFileSync(join(store, STORE_INDEX), JSON.stringify({ ...index, chunks: moved }));
+  const shifted = await zip('shifted.zip', [store]);
+  assert.deepEqual(shifted.chunks, { distinct: scan.chunks.length, reused: 0 });
+  assert.equal(shifted.sha256, none.sha256);
+
   // A store written before every archive needed final-block positions: its chunks are compressed again.
   const chunksWithoutPositions = index.chunks.map(({ finalBlockBit: _, endBit: __, ...rest }: Record<string, unknown>) => rest);
   writeFileSync(join(store, STORE_INDEX), JSON.stringify({ ...index, chunks: chunksWithoutPositions }));

@@ -27,8 +27,17 @@ export interface CompressedChunk extends FinalBlock {
   /** Where its deflate stream sits in the pack file. */
   packOffset: number;
   packLength: number;
-  /** sha256 of the deflate stream: a pack restored damaged or stale is noticed before it is used. */
+  /**
+   * sha256 of the deflate stream and its final-block positions (chunkDigest): a pack or an index
+   * restored damaged or stale is noticed before it is used. The positions say which bit to clear,
+   * so a wrong one would break the joined stream while the archive's own sha256 still matched.
+   */
   deflateSha256: string;
+}
+
+/** What deflateSha256 covers: the compressed bytes, then where their final block starts and ends. */
+export function chunkDigest(deflated: Uint8Array, { finalBlockBit, endBit }: FinalBlock): string {
+  return createHash('sha256').update(deflated).update(`final block ${finalBlockBit}-${endBit}`).digest('hex');
 }
 
 export interface CompressJob {
@@ -64,13 +73,14 @@ export function runCompressJob(job: CompressJob): CompressedChunk[] {
       if (sha256(bytes) !== chunk.sha256) throw new Error(`${job.binaryPath} changed while it was being packed (at byte ${chunk.offset})`);
       const deflated = bun.deflateSync(bytes, { library: 'libdeflate', level: job.level });
       for (let written = 0; written < deflated.length; ) written += writeSync(pack, deflated, written);
+      const finalBlock = locateFinalBlock(deflated);
       results.push({
         sha256: chunk.sha256,
         size: chunk.size,
         packOffset,
         packLength: deflated.length,
-        deflateSha256: sha256(deflated),
-        ...locateFinalBlock(deflated),
+        deflateSha256: chunkDigest(deflated, finalBlock),
+        ...finalBlock,
       });
       packOffset += deflated.length;
     }
