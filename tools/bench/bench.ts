@@ -157,7 +157,7 @@ async function main() {
       '',
       `Checks made while measuring: every no-op run restored all tasks from cache: ${allCached ? 'yes' : 'NO'}; tasks run after each one-row change: ${ranPerChange.map((r) => r.join(' + ')).join('; ')}; chunks compressed / distinct chunks per bundle after each source change: ${chunkCounts.join('; ')}.`,
       '',
-      ...timeSplitLines(split, { naive: naive.median, sourceChange: sourceChange.median, cold: cold.median, onePlatform: onePlatform.median, own: own.median }),
+      ...timeSplitLines(split, { naive: naive.median, sourceChange: sourceChange.median, cold: cold.median, onePlatform: onePlatform.median, own: own.median, noop: noopDaemon.median }),
       ...compression,
       ...upload,
     );
