@@ -50,10 +50,13 @@ test('a failure mid-run leaves the release unpublished; the next run finishes wi
   };
   await assert.rejects(uploadRelease(flaky, manifest, releaseDir, { concurrency: 1 }), /connection reset/);
   assert.equal(existsSync(join(dir, 'latest.json')), false, 'no pointer to an incomplete release');
+  assert.equal(existsSync(join(dir, '2.0.0', 'manifest.json')), false, 'no manifest naming a file that is not there');
   const resumed = await uploadRelease(real, manifest, releaseDir);
-  // The failed run went on with the other files, so only the one that failed is sent again.
-  assert.equal(resumed.skipped.length, 6, 'files finished by the failed run are kept');
-  assert.equal(resumed.uploaded.length, 1);
+  // The failed run went on with the other files, so only the one that failed is sent again, and
+  // manifest.json, which goes up only once every other file is up.
+  assert.equal(resumed.skipped.length, 5, 'files finished by the failed run are kept');
+  assert.equal(resumed.uploaded.length, 2);
+  assert.equal(resumed.uploaded.at(-1), 'manifest.json');
   assert.deepEqual(readdirSync(join(dir, '2.0.0')).sort(), [...manifest.assets.map((a) => a.fileName), 'SHA256SUMS', 'manifest.json'].sort());
 });
 

@@ -122,7 +122,7 @@ export async function uploadRelease(
   }
 
   let bytesSent = 0;
-  await runLimited(pending, options.concurrency ?? 3, async (file) => {
+  const put = async (file: LocalFile) => {
     const sink = options.reporter?.start(file);
     let last = 0;
     await destination.put(manifest, file, (sent) => {
@@ -131,7 +131,11 @@ export async function uploadRelease(
       sink?.(sent);
     });
     options.reporter?.done(file, 'uploaded');
-  });
+  };
+  // manifest.json goes up only after every other file is up: where a version's manifest can be
+  // read, every asset it names is already there, even after a run that failed half-way.
+  await runLimited(pending.filter((f) => f.fileName !== MANIFEST_FILE), options.concurrency ?? 3, put);
+  await runLimited(pending.filter((f) => f.fileName === MANIFEST_FILE), 1, put);
 
   const after = await destination.list(manifest);
   const bad = files.filter((f) => !matches(after.get(f.fileName), f)).map((f) => f.fileName);

@@ -93,7 +93,7 @@ test('an upload that keeps failing leaves a draft and names the file; the next r
   assert.equal(release.assets.find((a) => a.name === 'codebuff-linux-x64.tar.gz')?.state, 'starter');
 
   const summary = await uploadRelease(gh.destination(), manifest, dir);
-  assert.deepEqual(summary.uploaded, ['codebuff-linux-x64.tar.gz'], 'only the broken file is sent again');
+  assert.deepEqual(summary.uploaded, ['codebuff-linux-x64.tar.gz', 'manifest.json'], 'only the broken file is sent again, then the manifest, which goes last');
   await assertServerHolds(gh.api, manifest, dir, { draft: false });
 });
 

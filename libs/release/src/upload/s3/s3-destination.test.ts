@@ -220,6 +220,7 @@ test('an archive changed on disk after the manifest was written is refused while
   }
   assert.equal((await fetchObject(s3, BUCKET, `tampered/10.2.0/${fileName}`)).status, 404, 'no object at its key');
   assert.equal((await fetchObject(s3, BUCKET, 'tampered/latest.json')).status, 404, 'latest.json not written');
+  assert.equal((await fetchObject(s3, BUCKET, 'tampered/10.2.0/manifest.json')).status, 404, 'no manifest names an asset that is not there');
   assert.ok(!(await listKeys(s3, BUCKET, 'tampered/')).some((key) => key.endsWith(`/${fileName}`) || key.endsWith('latest.json')));
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,7 +149,7 @@ test('a failed run leaves no latest.json; the next run sends only what is missin
   await assertComplete('resume', manifest, dir);
 });
 
-test('the answer to CompleteMultipartUpload is lost: the run fails unpublished, the re-run finds the object and sends nothing', async () => {
+test('the answer to CompleteMultipartUpload is lost: the run fails unpublished, the re-run finds the object and sends only manifest.json', async () => {
   const dir = join(tmp, 'complete');
   const manifest = await writeTestRelease(dir, '4.0.0', { 'linux-x64': 12 * MIB });
   const first = await withProxy([{ times: 1, when: (r) => r.method === 'POST' && r.url.includes('uploadId='), fault: { kind: 'drop-response' } }], (proxy) =>
@@ -162,10 +162,11 @@ test('the answer to CompleteMultipartUpload is lost: the run fails unpublished, 
   assert.ok(isReleaseError(first), String(first));
   assert.match(first.message, /^upload of codebuff-linux-x64\.tar\.gz .* failed/);
   assert.equal((await fetchObject(s3, BUCKET, 'complete/latest.json')).status, 404);
+  assert.equal((await fetchObject(s3, BUCKET, 'complete/4.0.0/manifest.json')).status, 404, 'manifest.json goes up only after every other file');
   const second = await uploadRelease(destination('complete', s3.endpoint, MULTIPART), manifest, dir);
-  assert.deepEqual(second.uploaded, []);
-  assert.deepEqual(second.skipped, [manifest.assets[0].fileName, 'SHA256SUMS', 'manifest.json']);
-  assert.equal(second.bytesSent, 0);
+  assert.deepEqual(second.uploaded, ['manifest.json']);
+  assert.deepEqual(second.skipped, [manifest.assets[0].fileName, 'SHA256SUMS']);
+  assert.equal(second.bytesSent, statSync(join(dir, 'manifest.json')).size);
   assert.equal(second.published, true);
   await assertComplete('complete', manifest, dir);
 });
