@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileBinary, getPlatform, PLATFORMS } from '../../libs/release/src/index';
+import { compileBinary, getPlatform, PLATFORMS, type PlatformSpec } from '../../libs/release/src/index';
 import { runNx, WORKSPACE_ROOT } from '../testing/workspace';
 import { fmt, median, ratio, type Sample, timeRuns } from './measure';
 
@@ -20,22 +20,13 @@ export interface TimeSplit {
   noop: { preTasksHook: number; hashing: number; total: number };
 }
 
-async function compileAll(): Promise<void> {
+/** Compiles the CLI for `platforms`, one after another, straight through the library, into a scratch folder. */
+async function compilePlatforms(platforms: readonly PlatformSpec[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-compiles-'));
   try {
-    for (const platform of PLATFORMS) {
+    for (const platform of platforms) {
       await compileBinary({ platform, entry: join(WORKSPACE_ROOT, 'apps/codebuff-cli/src/main.ts'), outDir: join(dir, platform.key), version: '1.0.0', cwd: join(WORKSPACE_ROOT, 'apps/codebuff-cli') });
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function compileOne(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-compile-'));
-  try {
-    const platform = getPlatform('linux-x64');
-    await compileBinary({ platform, entry: join(WORKSPACE_ROOT, 'apps/codebuff-cli/src/main.ts'), outDir: join(dir, 'bin'), version: '1.0.0', cwd: join(WORKSPACE_ROOT, 'apps/codebuff-cli') });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -62,8 +53,8 @@ export async function measureTimeSplit(root: string, runs: number, heavyRuns: nu
     const run = await runNx(root, ['run', 'codebuff-cli:compile-linux-x64', '--skip-nx-cache'], daemon);
     if (run.code !== 0) throw new Error(run.output);
   });
-  const oneCompileLibrary = await timeRuns(heavyRuns, compileOne);
-  const compilesAlone = await timeRuns(heavyRuns, compileAll);
+  const oneCompileLibrary = await timeRuns(heavyRuns, () => compilePlatforms([getPlatform('linux-x64')]));
+  const compilesAlone = await timeRuns(heavyRuns, () => compilePlatforms(PLATFORMS));
   return { compilesAlone, oneCompileLibrary, oneCompileNx, noop: { preTasksHook: median(hook), hashing: median(hashing), total: totals.median * 1000 } };
 }
 

@@ -179,32 +179,29 @@ export async function createZip(input: ArchiveInput): Promise<ArchiveResult> {
     if (scan.size >= 0xffffffff || compressedSize >= 0xffffffff) throw new Error(`${input.entryName} is too large for a zip without ZIP64`);
     const name = Buffer.from(input.entryName, 'utf8');
     const { time, date } = dosDateTime(input.mtime);
+    // The fields the local and the central header share, in the same order: version needed (2.0,
+    // deflate), flags, method (deflate), time, date, CRC-32, sizes, name length.
+    const writeEntryFields = (header: Buffer, at: number) => {
+      header.writeUInt16LE(20, at);
+      header.writeUInt16LE(0, at + 2);
+      header.writeUInt16LE(8, at + 4);
+      header.writeUInt16LE(time, at + 6);
+      header.writeUInt16LE(date, at + 8);
+      header.writeUInt32LE(scan.crc32 >>> 0, at + 10);
+      header.writeUInt32LE(compressedSize, at + 14);
+      header.writeUInt32LE(scan.size, at + 18);
+      header.writeUInt16LE(name.length, at + 22);
+    };
 
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-    local.writeUInt16LE(0, 6); // flags
-    local.writeUInt16LE(8, 8); // method: deflate
-    local.writeUInt16LE(time, 10);
-    local.writeUInt16LE(date, 12);
-    local.writeUInt32LE(scan.crc32 >>> 0, 14);
-    local.writeUInt32LE(compressedSize, 18);
-    local.writeUInt32LE(scan.size, 22);
-    local.writeUInt16LE(name.length, 26);
+    writeEntryFields(local, 4);
     local.writeUInt16LE(0, 28); // extra field length
 
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0 (so readers apply the mode)
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(time, 12);
-    central.writeUInt16LE(date, 14);
-    central.writeUInt32LE(scan.crc32 >>> 0, 16);
-    central.writeUInt32LE(compressedSize, 20);
-    central.writeUInt32LE(scan.size, 24);
-    central.writeUInt16LE(name.length, 28);
+    writeEntryFields(central, 6);
     // extra, comment, disk number, internal attributes: 0
     central.writeUInt32LE(((0o100000 | EXECUTABLE_MODE) << 16) >>> 0, 38);
     central.writeUInt32LE(0, 42); // the local header's offset
