@@ -1,7 +1,7 @@
 import { prerelease } from 'semver';
 import semverPackage from 'semver/package.json';
 
-// Replaced by `bun build --define` at compile time; absent when run from source.
+// Replaced by Bun's `define` at compile time; absent when run from source.
 declare const CODEBUFF_VERSION: string | undefined;
 declare const CODEBUFF_PLATFORM: string | undefined;
 

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { ReleaseError } from './errors';
 import { PLATFORM_KEYS, type PlatformSpec, readPlatformTable, selectPlatforms } from './platforms';
@@ -11,6 +11,9 @@ const platformList = z.array(z.string()).optional();
 const githubRepo = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, 'expected owner/name');
 /** A file path inside a repository: relative, no `..`. */
 const repoPath = z.string().regex(/^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/, 'expected a relative path such as Formula/codebuff.rb');
+
+/** A workspace-relative file path: no `..`, no leading `/`. */
+const workspacePath = z.string().regex(/^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9@._+-]+(?:\/[A-Za-z0-9@._+-]+)*$/, 'expected a workspace-relative path such as node_modules/web-tree-sitter/tree-sitter.wasm');
 
 /**
  * `release.config.json` beside a project: what to compile and where releases go by default.
@@ -24,6 +27,16 @@ export const ReleaseProjectConfigSchema = z
     entry: z.string().min(1),
     /** Subset of the platform table; all platforms when absent. */
     platforms: platformList,
+    /**
+     * Files every archive carries beside the binary, as workspace-relative paths (a file under
+     * node_modules is hashed by its package's lockfile pin); each lands under its base name.
+     */
+    files: z.array(workspacePath).optional(),
+    /**
+     * Per platform, platform packages the code names that cannot be had for it (name → reason).
+     * They stay out of that binary; the import fails only on that path at run time.
+     */
+    nativeExclusions: z.record(z.string(), z.record(z.string().regex(/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+$/, 'expected an npm package name'), z.string().min(1, 'give a reason'))).optional(),
     /** zlib level for archives. */
     compressionLevel: z.number().int().min(1).max(9).default(6),
     upload: z
@@ -87,6 +100,13 @@ export function loadReleaseConfig(workspaceRoot: string, projectRoot: string): L
       throw new ReleaseError(`invalid ${file}: ${(error as Error).message}`);
     }
   })();
+  const tableKeys = readPlatformTable().map((row) => row.key);
+  for (const key of Object.keys(parsed.data.nativeExclusions ?? {})) {
+    if (!tableKeys.includes(key)) throw new ReleaseError(`invalid ${file}: nativeExclusions: unknown platform "${key}"; valid platforms: ${tableKeys.join(', ')}`);
+  }
+  const names = (parsed.data.files ?? []).map((f) => basename(f));
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw new ReleaseError(`invalid ${file}: files: two files are named ${twice}`);
   if (!existsSync(join(workspaceRoot, projectRoot, parsed.data.entry))) {
     throw new ReleaseError(`invalid ${file}: entry file not found: ${join(projectRoot, parsed.data.entry)}`);
   }

@@ -6,6 +6,9 @@ import { writeJsonAtomic } from './fs-atomic';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex sha256');
 
+/** A file the archive carries beside the binary (release.config.json's `files`). */
+export const ArchiveFileSchema = z.object({ name: z.string(), size: z.number().int().nonnegative(), sha256 });
+
 export const ReleaseAssetSchema = z.object({
   platform: z.string(),
   fileName: z.string(),
@@ -13,6 +16,8 @@ export const ReleaseAssetSchema = z.object({
   binaryName: z.string(),
   size: z.number().int().nonnegative(),
   sha256,
+  /** What lies beside the binary once unpacked; absent in releases made before siblings existed. */
+  files: z.array(ArchiveFileSchema).optional(),
 });
 
 /** Kinds of installer a release can carry besides the npm launcher (see installers/). */
@@ -43,6 +48,7 @@ export const ReleaseManifestSchema = z.object({
 });
 
 export type ReleaseAsset = z.infer<typeof ReleaseAssetSchema>;
+export type ArchiveFile = z.infer<typeof ArchiveFileSchema>;
 export type InstallerFile = z.infer<typeof InstallerFileSchema>;
 export type ReleaseManifest = z.infer<typeof ReleaseManifestSchema>;
 

@@ -23,6 +23,14 @@ export interface ArchiveInput {
   stores?: readonly string[];
   /** Called with the binary's sha256 and size after the one read of it, before anything is compressed. */
   checkBinary?: (scan: BinaryScan) => void;
+  /** Files that go beside the binary (mode 0644), after it, in this order. */
+  siblings?: readonly ArchiveSibling[];
+}
+
+/** A small file packed next to the binary (a wasm runtime, a README): stored as is, never deflated. */
+export interface ArchiveSibling {
+  name: string;
+  bytes: Buffer;
 }
 
 export interface ArchiveResult {
@@ -36,6 +44,7 @@ export interface ArchiveResult {
 
 /** Executables get 0755 whatever the umask or checkout said. */
 const EXECUTABLE_MODE = 0o755;
+const FILE_MODE = 0o644;
 const DEFAULT_LEVEL = 6;
 
 export async function createArchive(format: ArchiveFormat, input: ArchiveInput): Promise<ArchiveResult> {
@@ -125,36 +134,51 @@ async function writeArchive(outPath: string, parts: readonly Part[]): Promise<{ 
 }
 
 /**
- * A tar.gz with one executable entry: fixed mtime, no owner names or ids, mode 0755. It is ONE
- * gzip member (some readers stop after the first: Rust's `flate2::read::GzDecoder`, Python's
- * `tarfile` streaming mode) holding one deflate stream: the tar header in a stored block, the
- * binary's chunks made non-final, and the tar padding and end blocks in a final stored block. The
- * header is fixed (mtime 0, OS "Unix"), so nothing depends on the machine that packed it.
+ * A tar.gz with the executable (mode 0755) and then its siblings (0644): fixed mtime, no owner
+ * names or ids. It is ONE gzip member (some readers stop after the first: Rust's
+ * `flate2::read::GzDecoder`, Python's `tarfile` streaming mode) holding one deflate stream: the tar
+ * header in a stored block, the binary's chunks made non-final, then the padding, the siblings and
+ * the end blocks in stored blocks, the last one final. Siblings are small and stored rather than
+ * deflated: a second compressor would tie the bytes to another library's version. The gzip header
+ * is fixed (mtime 0, OS "Unix"), so nothing depends on the machine that packed it.
  */
 export async function createTarGz(input: ArchiveInput): Promise<ArchiveResult> {
   // The header holds the size, and the CRC-32 of the tar stream starts with the header: so the
   // header is made first, from the size on disk, and the scan must find the same size.
   const { size } = await stat(input.binaryPath);
-  const header = new Header({
-    path: input.entryName,
-    mode: EXECUTABLE_MODE,
-    size,
-    mtime: new Date(input.mtime * 1000),
-    type: 'File',
-    uid: 0,
-    gid: 0,
-  });
-  header.encode();
-  if (header.needPax) throw new Error(`tar entry name ${input.entryName} needs a pax header; use a shorter name`);
-  const headerBlock = header.block as Buffer;
-  const tail = Buffer.alloc(((512 - (size % 512)) % 512) + 1024); // pad the data to a block, then two zero blocks
+  const headerBlock = tarHeader(input.entryName, EXECUTABLE_MODE, size, input.mtime);
+  // After the binary: its padding, each sibling (header, bytes, padding), then two zero blocks.
+  const tail = Buffer.concat([
+    padding(size),
+    ...(input.siblings ?? []).flatMap((f) => [tarHeader(f.name, FILE_MODE, f.bytes.length, input.mtime), f.bytes, padding(f.bytes.length)]),
+    Buffer.alloc(1024),
+  ]);
   return buildArchive(input, crc32(headerBlock), ({ scan, pieces }) => {
     if (scan.size !== size) throw new Error(`${input.binaryPath} changed while it was being packed`);
     const trailer = Buffer.alloc(8);
     trailer.writeUInt32LE(crc32(tail, scan.crc32) >>> 0, 0);
     trailer.writeUInt32LE((headerBlock.length + size + tail.length) % 2 ** 32, 4);
-    return [GZIP_HEADER, storedBlock(headerBlock, false), ...pieces, storedBlock(tail, true), trailer];
+    return [GZIP_HEADER, storedBlock(headerBlock, false), ...pieces, ...storedBlocks(tail), trailer];
   });
+}
+
+function tarHeader(name: string, mode: number, size: number, mtime: number): Buffer {
+  const header = new Header({ path: name, mode, size, mtime: new Date(mtime * 1000), type: 'File', uid: 0, gid: 0 });
+  header.encode();
+  if (header.needPax) throw new Error(`tar entry name ${name} needs a pax header; use a shorter name`);
+  return header.block as Buffer;
+}
+
+const padding = (size: number) => Buffer.alloc((512 - (size % 512)) % 512);
+
+/** `data` as stored blocks of at most 65535 bytes, the last one final. */
+function storedBlocks(data: Buffer): Buffer[] {
+  const blocks: Buffer[] = [];
+  for (let at = 0; at < data.length; at += 0xffff) {
+    const end = Math.min(at + 0xffff, data.length);
+    blocks.push(storedBlock(data.subarray(at, end), end === data.length));
+  }
+  return blocks;
 }
 
 /** mtime 0 ("none"), no flags, OS 3 = Unix. */
@@ -168,54 +192,78 @@ function storedBlock(data: Buffer, final: boolean): Buffer {
 }
 
 /**
- * Zip for Windows: a single `codebuff.exe`, deflated as one stream made of the chunks, Unix mode
- * 0755 and a DOS time computed from UTC so the time zone does not matter. No data descriptor and no extra fields: the sizes and CRC are known
- * before the entry is written.
+ * Zip for Windows: `codebuff.exe` first, deflated as one stream made of the chunks, then the
+ * siblings stored. Unix modes (0755, 0644) and a DOS time computed from UTC so the time zone does
+ * not matter. No data descriptor and no extra fields: the sizes and CRCs are known before an entry
+ * is written.
  */
 export async function createZip(input: ArchiveInput): Promise<ArchiveResult> {
   return buildArchive(input, 0, ({ scan, pieces }) => {
     const data: Part[] = [...pieces, FINAL_EMPTY_BLOCK];
     const compressedSize = data.reduce((n, p) => n + ('entry' in p ? nonFinalLength(p.entry) : p.length), 0); // known before any chunk is read
     if (scan.size >= 0xffffffff || compressedSize >= 0xffffffff) throw new Error(`${input.entryName} is too large for a zip without ZIP64`);
-    const name = Buffer.from(input.entryName, 'utf8');
     const { time, date } = dosDateTime(input.mtime);
+    const entries: ZipEntry[] = [
+      { name: Buffer.from(input.entryName, 'utf8'), method: 8, crc: scan.crc32, compressedSize, size: scan.size, mode: EXECUTABLE_MODE, data },
+      ...(input.siblings ?? []).map((f) => ({ name: Buffer.from(f.name, 'utf8'), method: 0, crc: crc32(f.bytes), compressedSize: f.bytes.length, size: f.bytes.length, mode: FILE_MODE, data: [f.bytes] })),
+    ];
     // The fields the local and the central header share, in the same order: version needed (2.0,
-    // deflate), flags, method (deflate), time, date, CRC-32, sizes, name length.
-    const writeEntryFields = (header: Buffer, at: number) => {
+    // deflate), flags, method, time, date, CRC-32, sizes, name length.
+    const writeEntryFields = (header: Buffer, at: number, e: ZipEntry) => {
       header.writeUInt16LE(20, at);
       header.writeUInt16LE(0, at + 2);
-      header.writeUInt16LE(8, at + 4);
+      header.writeUInt16LE(e.method, at + 4);
       header.writeUInt16LE(time, at + 6);
       header.writeUInt16LE(date, at + 8);
-      header.writeUInt32LE(scan.crc32 >>> 0, at + 10);
-      header.writeUInt32LE(compressedSize, at + 14);
-      header.writeUInt32LE(scan.size, at + 18);
-      header.writeUInt16LE(name.length, at + 22);
+      header.writeUInt32LE(e.crc >>> 0, at + 10);
+      header.writeUInt32LE(e.compressedSize, at + 14);
+      header.writeUInt32LE(e.size, at + 18);
+      header.writeUInt16LE(e.name.length, at + 22);
     };
 
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    writeEntryFields(local, 4);
-    local.writeUInt16LE(0, 28); // extra field length
+    const parts: Part[] = [];
+    const centrals: Buffer[] = [];
+    let offset = 0;
+    for (const e of entries) {
+      const local = Buffer.alloc(30);
+      local.writeUInt32LE(0x04034b50, 0);
+      writeEntryFields(local, 4, e);
+      local.writeUInt16LE(0, 28); // extra field length
 
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0 (so readers apply the mode)
-    writeEntryFields(central, 6);
-    // extra, comment, disk number, internal attributes: 0
-    central.writeUInt32LE(((0o100000 | EXECUTABLE_MODE) << 16) >>> 0, 38);
-    central.writeUInt32LE(0, 42); // the local header's offset
+      const central = Buffer.alloc(46);
+      central.writeUInt32LE(0x02014b50, 0);
+      central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, 2.0 (so readers apply the mode)
+      writeEntryFields(central, 6, e);
+      // extra, comment, disk number, internal attributes: 0
+      central.writeUInt32LE(((0o100000 | e.mode) << 16) >>> 0, 38);
+      central.writeUInt32LE(offset, 42); // the local header's offset
 
-    const centralOffset = local.length + name.length + compressedSize;
+      parts.push(local, e.name, ...e.data);
+      centrals.push(central, e.name);
+      offset += local.length + e.name.length + e.compressedSize;
+    }
+    if (offset >= 0xffffffff) throw new Error(`${input.outPath} is too large for a zip without ZIP64`);
+    const centralSize = centrals.reduce((n, b) => n + b.length, 0);
     const end = Buffer.alloc(22);
     end.writeUInt32LE(0x06054b50, 0);
-    end.writeUInt16LE(1, 8);
-    end.writeUInt16LE(1, 10);
-    end.writeUInt32LE(central.length + name.length, 12);
-    end.writeUInt32LE(centralOffset, 16);
+    end.writeUInt16LE(entries.length, 8);
+    end.writeUInt16LE(entries.length, 10);
+    end.writeUInt32LE(centralSize, 12);
+    end.writeUInt32LE(offset, 16);
 
-    return [local, name, ...data, central, name, end];
+    return [...parts, ...centrals, end];
   });
+}
+
+interface ZipEntry {
+  name: Buffer;
+  /** 8 = deflate, 0 = stored. */
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  mode: number;
+  data: Part[];
 }
 
 /** MS-DOS date and time fields of a UTC instant (2-second resolution, 1980 at the earliest). */

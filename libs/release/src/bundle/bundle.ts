@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { COMPILE_RECORD, type CompileRecord } from '../compile/compile';
 import { ReleaseError } from '../errors';
+import type { ArchiveFile } from '../manifest';
 import { replaceDirectory, sweepDeadTemps, tempPathFor, writeJsonAtomic } from '../fs-atomic';
 import { assetName, type PlatformSpec } from '../platforms';
-import { createArchive } from './archive';
+import { type ArchiveSibling, createArchive } from './archive';
 import { rememberHash } from './hashed-files';
 
 export const BUNDLE_RECORD = 'bundle.json';
@@ -19,6 +21,14 @@ export interface BundleRecord {
   size: number;
   sha256: string;
   sourceDateEpoch: number;
+  /** The files packed beside the binary. */
+  files?: ArchiveFile[];
+}
+
+/** A file to pack beside the binary: its name in the archive and where it is read from. */
+export interface SiblingFile {
+  name: string;
+  path: string;
 }
 
 export interface BundleOptions {
@@ -32,6 +42,8 @@ export interface BundleOptions {
   level?: number;
   /** Chunk stores (e.g. the runtime's compressed chunks) to reuse; the archive is the same without them. */
   chunkStores?: readonly string[];
+  /** Files to pack beside the binary (release.config.json's `files`). */
+  files?: readonly SiblingFile[];
 }
 
 export async function readCompileRecord(binDir: string, platformKey: string): Promise<CompileRecord> {
@@ -56,6 +68,7 @@ export async function bundlePlatform(options: BundleOptions): Promise<BundleReco
   }
   const binaryPath = join(binDir, platform.binaryName);
   const fileName = assetName(platform, options.baseName);
+  const siblings = await readSiblings(options.files ?? [], platform);
   await sweepDeadTemps(dirname(outDir));
   const staging = tempPathFor(outDir);
   await mkdir(staging, { recursive: true });
@@ -67,6 +80,7 @@ export async function bundlePlatform(options: BundleOptions): Promise<BundleReco
       mtime: options.sourceDateEpoch,
       level: options.level,
       stores: options.chunkStores,
+      siblings,
       checkBinary: (scan) => {
         if (scan.sha256 !== compiled.sha256) throw mismatch(platform.key, scan.sha256, compiled.sha256);
       },
@@ -83,6 +97,7 @@ export async function bundlePlatform(options: BundleOptions): Promise<BundleReco
       size: archive.size,
       sha256: archive.sha256,
       sourceDateEpoch: options.sourceDateEpoch,
+      files: siblings.map((f) => ({ name: f.name, size: f.bytes.length, sha256: createHash('sha256').update(f.bytes).digest('hex') })),
     };
     await writeJsonAtomic(join(staging, BUNDLE_RECORD), record);
     await replaceDirectory(staging, outDir);
@@ -93,6 +108,21 @@ export async function bundlePlatform(options: BundleOptions): Promise<BundleReco
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** Reads the sibling files before any work; a missing one or a name clash is one line. */
+async function readSiblings(files: readonly SiblingFile[], platform: PlatformSpec): Promise<ArchiveSibling[]> {
+  const names = new Set([platform.binaryName]);
+  const siblings: ArchiveSibling[] = [];
+  for (const file of files) {
+    if (names.has(file.name)) throw new ReleaseError(`${platform.key}: two files would be named ${file.name} in the archive`);
+    names.add(file.name);
+    const bytes = await readFile(file.path).catch((error: NodeJS.ErrnoException) => {
+      throw new ReleaseError(`${platform.key}: cannot read ${file.path}, listed in release.config.json's files: ${error.code ?? error.message}`);
+    });
+    siblings.push({ name: file.name, bytes });
+  }
+  return siblings;
 }
 
 function mismatch(key: string, actual: string, expected: string): ReleaseError {

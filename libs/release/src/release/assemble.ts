@@ -84,6 +84,7 @@ export async function assembleRelease(options: AssembleOptions): Promise<Release
         binaryName: r.binaryName,
         size: r.size,
         sha256: r.sha256,
+        ...(r.files && r.files.length > 0 ? { files: r.files } : {}),
       })),
     };
     // Installers embed the archives' hashes; SHA256SUMS and the manifest then list the installers too.

@@ -1,0 +1,88 @@
+/**
+ * Runs inside Bun (not Node): `bun bun-compile.ts <spec.json>`. One `Bun.build({ compile })` for
+ * one target, with a resolver plugin that sends every platform-specific package name to that
+ * target's own fetched folder. Why a plugin and not a per-target node_modules: the plugin sees
+ * exactly the names the code imports, so a name that cannot be had is refused or (when the
+ * release config excludes it, with a reason) left external, never silently; and five compiles in
+ * parallel each resolve from their own folder without touching the shared node_modules.
+ *
+ * Errors are printed as one line on stderr, prefixed `compile-error: `, and the exit code is 2.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { BunCompileSpec } from './bun-compile-spec';
+
+interface ResolveArgs {
+  path: string;
+  importer: string;
+}
+interface PluginBuilder {
+  onResolve(options: { filter: RegExp }, callback: (args: ResolveArgs) => { path: string; external?: boolean } | undefined): void;
+}
+interface BuildOutput {
+  success: boolean;
+  logs: { message: string }[];
+  metafile?: unknown;
+}
+declare const Bun: {
+  build(options: Record<string, unknown>): Promise<BuildOutput>;
+  resolveSync(specifier: string, from: string): string;
+};
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+class CompileRefusal extends Error {}
+
+function platformPackages(spec: BunCompileSpec) {
+  return {
+    name: 'codebuff-platform-packages',
+    setup(build: PluginBuilder) {
+      if (spec.platformNames.length === 0) return;
+      const names = spec.platformNames.map(escape).join('|');
+      build.onResolve({ filter: new RegExp(`^(${names})(/.*)?$`) }, (args) => {
+        const name = spec.platformNames.find((n) => args.path === n || args.path.startsWith(`${n}/`)) as string;
+        if (spec.fetched.includes(name)) return { path: Bun.resolveSync(args.path, spec.nativeRoot) };
+        if (spec.excluded[name] !== undefined) return { path: args.path, external: true };
+        throw new CompileRefusal(
+          `${spec.platform}: the code imports ${name}, which package-lock.json does not provide for ${spec.platform}; install it (npm install) or list it under nativeExclusions.${spec.platform} in release.config.json with a reason`,
+        );
+      });
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const spec = JSON.parse(readFileSync(process.argv[2], 'utf8')) as BunCompileSpec;
+  let result: BuildOutput;
+  try {
+    result = await Bun.build({
+      entrypoints: [spec.entry],
+      compile: { target: spec.bunTarget, outfile: spec.outfile, executablePath: spec.executablePath },
+      metafile: true,
+      minify: spec.minify,
+      define: spec.define,
+      plugins: [platformPackages(spec)],
+      throw: false,
+    });
+  } catch (error) {
+    const message = error instanceof CompileRefusal ? error.message : String((error as Error)?.message ?? error);
+    process.stderr.write(`compile-error: ${message.split('\n')[0]}\n`);
+    return 2;
+  }
+  if (!result.success) {
+    const refusal = result.logs.find((l) => l.message.includes('package-lock.json does not provide'));
+    const first = refusal ?? result.logs[0];
+    process.stderr.write(`compile-error: ${first ? first.message.split('\n')[0] : 'Bun.build failed'}\n`);
+    for (const log of result.logs) if (log !== first) process.stderr.write(`${log.message}\n`);
+    return 2;
+  }
+  writeFileSync(spec.metafile, JSON.stringify(result.metafile));
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`compile-error: ${error.message.split('\n')[0]}\n`);
+    process.exit(2);
+  },
+);
