@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { loadReleaseConfig } from '../../../libs/release/src/config';
+import { type LoadedReleaseConfig, loadReleaseConfig } from '../../../libs/release/src/config';
 import { checkUploadRequest } from '../../../libs/release/src/upload/check-request';
 import type { UploadCommand } from '../../../libs/release/src/upload/request';
 import { platformRowEnvName, platformRowFingerprint, readPlatformTable } from '../../../libs/release/src/platforms';
@@ -91,6 +91,11 @@ function projectName(workspaceRoot: string, root: string): string {
 /** One variable per platform row, each an input of that platform's tasks only. */
 export function exportPlatformRows(env: NodeJS.ProcessEnv): void {
   for (const row of readPlatformTable()) env[platformRowEnvName(row.key)] = platformRowFingerprint(row);
+}
+
+/** The release config of every releasable project. */
+export function releasableConfigs(workspaceRoot: string): LoadedReleaseConfig[] {
+  return releasableProjectRoots(workspaceRoot).map((root) => loadReleaseConfig(workspaceRoot, root));
 }
 
 /** Roots of every releasable project (those with a release.config.json). */

@@ -15,10 +15,11 @@ export interface ImportClosure {
   packages: string[];
 }
 
-// Our own code only: static `import … from`, `export … from`, `import '…'`, `require('…')` and
-// `import('…')`. `import type` / `export type` are skipped: they are erased before anything runs.
+// Our own code only: static `import … from`, `export … from`, `import '…'`, `require('…')`,
+// `import('…')`, and `require.resolve('…')` (a file handed to another program, such as the script
+// Bun runs to compile). `import type` / `export type` are skipped: they are erased before anything runs.
 const IMPORT_PATTERN =
-  /(?:^|[;\s])(?:import|export)\s+(type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|\b(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g;
+  /(?:^|[;\s])(?:import|export)\s+(type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|\b(?:require(?:\.resolve)?|import)\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 const EXTENSIONS = ['', '.ts', '.js', '.json', '/index.ts', '/index.js'];
 const BUILTINS = new Set(builtinModules);

@@ -1,8 +1,9 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import { type LoadedReleaseConfig } from '../../../libs/release/src/config';
+import { nativeEnvName, runtimeEnvName } from '../../../libs/release/src/native/project-native';
 import { platformRowEnvName } from '../../../libs/release/src/platforms';
 import { sourceDateCommand } from '../../../libs/release/src/source-date';
-import { pipelineInputs, resolutionConfigInputs } from './task-inputs';
+import { filesInputs, pipelineInputs, resolutionConfigInputs } from './task-inputs';
 
 const shellQuote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
@@ -10,6 +11,7 @@ const EXECUTORS = '@codebuff/nx-release';
 export const BIN_ROOT = 'dist/build/bin';
 export const BUNDLE_ROOT = 'dist/build/bundles';
 export const RUNTIME_CHUNKS_ROOT = 'dist/build/runtime-chunks';
+export const NATIVE_ROOT = 'dist/build/native';
 export const RELEASE_ROOT = 'dist/release';
 
 /**
@@ -29,11 +31,26 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
   const pipeline = pipelineInputs(workspaceRoot);
   const targets: Record<string, TargetConfiguration> = {};
   const keys = config.resolvedPlatforms.map((p) => p.key);
+  const siblingInputs = filesInputs(config.files ?? []);
   for (const platform of config.resolvedPlatforms) {
     const rowInput = { env: platformRowEnvName(platform.key) };
+    const nativeInput = { env: nativeEnvName(platform.key) };
+    const nativeDir = `${NATIVE_ROOT}/${platform.key}`;
+    // The platform's own platform packages and Bun runtime, fetched by the lockfile's pins. Its key
+    // is those pins (and the platform's exclusions), not the rest of the lockfile: a change to one
+    // platform package's entry refetches and recompiles that platform only.
+    targets[`native-${platform.key}`] = {
+      executor: `${EXECUTORS}:native`,
+      cache: true,
+      inputs: [...pipeline.native, nativeInput, rowInput],
+      outputs: [`{workspaceRoot}/${nativeDir}`],
+      options: { platform: platform.key, name: config.name, outputPath: nativeDir },
+      metadata: { description: `Fetch ${platform.key}'s platform packages and Bun runtime by package-lock.json's pins.` },
+    };
     targets[`compile-${platform.key}`] = {
       executor: `${EXECUTORS}:compile`,
       cache: true,
+      dependsOn: [`native-${platform.key}`],
       inputs: [
         // The CLI's files and, through the project graph, those of every workspace project it
         // imports, with the npm packages they import at the versions the lockfile pins.
@@ -43,19 +60,22 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
         ...pipeline.compile,
         { env: 'VERSION' },
         rowInput,
+        nativeInput,
       ],
       outputs: [`{workspaceRoot}/${BIN_ROOT}/${platform.key}`],
-      options: { platform: platform.key, name: config.name, entry: config.entry, outputPath: `${BIN_ROOT}/${platform.key}` },
+      options: { platform: platform.key, name: config.name, entry: config.entry, outputPath: `${BIN_ROOT}/${platform.key}`, nativeDir },
       metadata: { description: `Compile ${config.name} for ${platform.key} with Bun (${platform.bunTarget}).` },
     };
-    // Bun's runtime, compressed: a store of chunks the bundle reuses. Its key is Bun's version and
-    // the row only, so a source change leaves it cached (and CI gets it from a remote cache).
+    // Bun's runtime, compressed: a store of chunks the bundle reuses. Its key is Bun's version, the
+    // runtime's pin and the row only, so a source change leaves it cached (and CI gets it from a
+    // remote cache).
     targets[`runtime-chunks-${platform.key}`] = {
       executor: `${EXECUTORS}:runtime-chunks`,
       cache: true,
-      inputs: [...pipeline['runtime-chunks'], rowInput],
+      dependsOn: [`native-${platform.key}`],
+      inputs: [...pipeline['runtime-chunks'], rowInput, { env: runtimeEnvName(platform.key) }],
       outputs: [`{workspaceRoot}/${RUNTIME_CHUNKS_ROOT}/${platform.key}`],
-      options: { platform: platform.key, name: config.name, outputPath: `${RUNTIME_CHUNKS_ROOT}/${platform.key}`, compressionLevel: config.compressionLevel },
+      options: { platform: platform.key, name: config.name, outputPath: `${RUNTIME_CHUNKS_ROOT}/${platform.key}`, nativeDir, compressionLevel: config.compressionLevel },
       metadata: { description: `Compress Bun's runtime for ${platform.key} into chunks that bundle-${platform.key} reuses.` },
     };
     targets[`bundle-${platform.key}`] = {
@@ -69,6 +89,7 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
         { env: 'SOURCE_DATE_EPOCH' },
         { runtime: `${sourceDateCommand(config.projectRoot).map(shellQuote).join(' ')} 2>/dev/null || echo none` },
         rowInput,
+        ...siblingInputs,
       ],
       outputs: [`{workspaceRoot}/${BUNDLE_ROOT}/${platform.key}`],
       options: {
@@ -78,6 +99,7 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
         outputPath: `${BUNDLE_ROOT}/${platform.key}`,
         chunkStore: `${RUNTIME_CHUNKS_ROOT}/${platform.key}`,
         compressionLevel: config.compressionLevel,
+        files: config.files ?? [],
       },
       metadata: { description: `Pack ${config.name}-${platform.key}.${platform.archive}.` },
     };

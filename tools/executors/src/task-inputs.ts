@@ -8,7 +8,7 @@ type Input = NonNullable<TargetConfiguration['inputs']>[number];
 const PLUGIN_ROOT = join(__dirname, '..');
 
 /** The cached executors whose own code shapes what they write. */
-const CACHED_EXECUTORS = ['compile', 'runtime-chunks', 'bundle', 'assemble'] as const;
+const CACHED_EXECUTORS = ['native', 'compile', 'runtime-chunks', 'bundle', 'assemble'] as const;
 type CachedExecutor = (typeof CACHED_EXECUTORS)[number];
 
 /**
@@ -28,7 +28,7 @@ export function pipelineInputs(workspaceRoot: string): Record<CachedExecutor, In
     const packages = runsBun ? ['bun', ...closure.packages] : closure.packages;
     return [...closure.files.map((f) => `{workspaceRoot}/${f}`), { externalDependencies: packages }];
   };
-  return { compile: inputsOf('compile'), 'runtime-chunks': inputsOf('runtime-chunks'), bundle: inputsOf('bundle'), assemble: inputsOf('assemble') };
+  return Object.fromEntries(CACHED_EXECUTORS.map((name) => [name, inputsOf(name)])) as Record<CachedExecutor, Input[]>;
 }
 
 /**
@@ -53,5 +53,17 @@ export function resolutionConfigInputs(workspaceRoot: string, projectRoot: strin
       file = undefined;
     }
   }
+  return packages.length > 0 ? [...inputs, { externalDependencies: packages }] : inputs;
+}
+
+/**
+ * The files packed beside the binary (release.config.json's `files`): a workspace file by its
+ * contents; a file inside an npm package by that package's pin in the lockfile (Nx does not hash
+ * node_modules, and the pin fixes the contents).
+ */
+export function filesInputs(files: readonly string[]): Input[] {
+  const inside = (f: string) => f.startsWith('node_modules/');
+  const packages = [...new Set(files.filter(inside).map((f) => packageNameOf(f.slice('node_modules/'.length))))];
+  const inputs: Input[] = files.filter((f) => !inside(f)).map((f) => `{workspaceRoot}/${f}`);
   return packages.length > 0 ? [...inputs, { externalDependencies: packages }] : inputs;
 }

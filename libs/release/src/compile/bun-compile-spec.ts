@@ -6,7 +6,7 @@ export interface BunCompileSpec {
   outfile: string;
   metafile: string;
   /** Bun's runtime for the target, from its pinned `@oven/bun-*` package. */
-  executablePath: string;
+  executablePath?: string;
   minify: boolean;
   define: Record<string, string>;
   /** Folder whose node_modules holds this target's fetched platform packages. */

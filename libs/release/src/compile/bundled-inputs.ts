@@ -44,15 +44,17 @@ export function checkBundledInputs(options: {
   workspaceRoot: string;
   declared: DeclaredInputs;
   platform: PlatformSpec;
+  /** The target's fetched platform packages: covered by their own hash input, proven by native-guard.ts. */
+  nativeDir?: string;
 }): void {
-  const { metafile, cwd, workspaceRoot, declared, platform } = options;
+  const { metafile, cwd, workspaceRoot, declared, platform, nativeDir } = options;
   const packagesChecked = new Set<string>();
   const lockfile = readLockfile(workspaceRoot);
   for (const input of Object.keys(metafile.inputs)) {
     const absolute = isAbsolute(input) ? input : resolve(cwd, input);
     const packageRoot = packageRootOf(absolute);
     if (packageRoot) {
-      if (packagesChecked.has(packageRoot)) continue;
+      if (packagesChecked.has(packageRoot) || (nativeDir && packageRoot.startsWith(`${nativeDir}/`))) continue;
       packagesChecked.add(packageRoot);
       checkPackage(packageRoot, workspaceRoot, declared, platform, lockfile);
       continue;

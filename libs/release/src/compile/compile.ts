@@ -1,12 +1,19 @@
-import { access, chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sha256File } from '../checksums';
 import { ReleaseError } from '../errors';
 import { replaceDirectory, sweepDeadTemps, tempPathFor, writeJsonAtomic } from '../fs-atomic';
 import type { PlatformSpec } from '../platforms';
+import { packageDirIn } from '../native/fetch';
+import { type NativeSet, runtimeFileOf } from '../native/native-set';
 import { bunExecutable, bunVersion, runCommand } from './bun';
+import type { BunCompileSpec } from './bun-compile-spec';
 import { sweepBunTemps } from './bun-temps';
 import { type BunMetafile, checkBundledInputs, type DeclaredInputs } from './bundled-inputs';
+import { checkNativeInputs } from './native-guard';
+
+/** Bun runs this file to compile (TypeScript, which Bun runs as is); a compile task hashes it. */
+const BUN_COMPILE_SCRIPT = require.resolve('./bun-compile');
 
 export const COMPILE_RECORD = 'compile.json';
 
@@ -36,6 +43,12 @@ export interface CompileOptions {
    * against it before the binary is kept (see bundled-inputs.ts); Nx callers always give it.
    */
   declaredInputs?: { workspaceRoot: string; inputs: DeclaredInputs };
+  /**
+   * The target's platform packages and Bun runtime, fetched by the native task (fetch.ts). With
+   * it, the compile downloads nothing and resolves platform packages from that folder alone.
+   * Without it (a CLI with no native dependencies), Bun fetches its runtime itself.
+   */
+  native?: { dir: string; set: NativeSet };
 }
 
 export async function compileBinary(options: CompileOptions): Promise<CompileRecord> {
@@ -53,25 +66,35 @@ export async function compileBinary(options: CompileOptions): Promise<CompileRec
   try {
     const binaryPath = join(staging, platform.binaryName);
     const metafilePath = join(staging, 'bun-metafile.json');
-    const args = [
-      'build',
+    const spec: BunCompileSpec = {
+      platform: platform.key,
+      bunTarget: platform.bunTarget,
       entry,
-      '--compile',
-      `--target=${platform.bunTarget}`,
-      `--outfile=${binaryPath}`,
-      `--metafile=${metafilePath}`,
-      `--define=CODEBUFF_VERSION=${JSON.stringify(version)}`,
-      `--define=CODEBUFF_PLATFORM=${JSON.stringify(platform.key)}`,
-      ...(options.minify === false ? [] : ['--minify']),
-    ];
-    const result = await runCommand(bunExecutable(), args, options.cwd);
+      outfile: binaryPath,
+      metafile: metafilePath,
+      executablePath: options.native ? join(packageDirIn(options.native.dir, options.native.set.runtime.name), runtimeFileOf(platform.key)) : undefined,
+      minify: options.minify !== false,
+      define: { CODEBUFF_VERSION: JSON.stringify(version), CODEBUFF_PLATFORM: JSON.stringify(platform.key) },
+      nativeRoot: options.native?.dir ?? staging,
+      platformNames: options.native?.set.platformNames ?? [],
+      fetched: options.native?.set.packages.map((p) => p.name) ?? [],
+      excluded: options.native?.set.excluded ?? {},
+    };
+    const specPath = join(staging, 'compile-spec.json');
+    await writeFile(specPath, JSON.stringify(spec));
+    const result = await runCommand(bunExecutable(), [BUN_COMPILE_SCRIPT, specPath], options.cwd);
+    await rm(specPath);
     if (result.code !== 0) {
-      throw new ReleaseError(`compile failed for ${platform.key} (${platform.bunTarget}):\n${result.output.trim()}`);
+      const refusal = /^compile-error: (.*)$/m.exec(result.output);
+      throw new ReleaseError(refusal ? refusal[1] : `compile failed for ${platform.key} (${platform.bunTarget}):\n${result.output.trim()}`);
     }
     const metafile = JSON.parse(await readFile(metafilePath, 'utf8')) as BunMetafile;
     await rm(metafilePath);
     if (options.declaredInputs) {
-      checkBundledInputs({ metafile, cwd: options.cwd, workspaceRoot: options.declaredInputs.workspaceRoot, declared: options.declaredInputs.inputs, platform });
+      checkBundledInputs({ metafile, cwd: options.cwd, workspaceRoot: options.declaredInputs.workspaceRoot, declared: options.declaredInputs.inputs, platform, nativeDir: options.native?.dir });
+    }
+    if (options.native) {
+      checkNativeInputs({ metafile, cwd: options.cwd, nativeDir: options.native.dir, set: options.native.set, task: options.declaredInputs?.inputs.task ?? `compile-${platform.key}` });
     }
     await chmod(binaryPath, 0o755);
     const record: CompileRecord = {

@@ -34,7 +34,7 @@ export function runtimePackageName(bunTarget: string): string {
 }
 
 /** The runtime executable inside its package. */
-export const runtimeFileOf = (row: PlatformRow) => (row.key.startsWith('win32-') ? 'bin/bun.exe' : 'bin/bun');
+export const runtimeFileOf = (platformKey: string) => (platformKey.startsWith('win32-') ? 'bin/bun.exe' : 'bin/bun');
 
 /** `linux-x64` → [`linux`, `x64`]. */
 export function osCpuOf(key: string): [string, string] {

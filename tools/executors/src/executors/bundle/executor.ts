@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { bundlePlatform } from '../../../../../libs/release/src/bundle/bundle';
 import { resolveSourceDateEpoch } from '../../../../../libs/release/src/source-date';
@@ -19,6 +19,7 @@ export default async function bundleExecutor(options: BundleExecutorOptions, con
       baseName: options.name,
       level: options.compressionLevel,
       chunkStores: options.chunkStore ? [join(workspaceRoot, options.chunkStore)] : [],
+      files: (options.files ?? []).map((file) => ({ name: basename(file), path: join(workspaceRoot, file) })),
     });
     const { distinct, reused } = record.chunks;
     console.log(`bundled ${record.fileName}: ${(record.size / 1e6).toFixed(1)} MB sha256 ${record.sha256}; ${distinct - reused} of ${distinct} chunks compressed, ${reused} reused`);

@@ -5,4 +5,5 @@ export interface BundleExecutorOptions {
   outputPath: string;
   chunkStore?: string;
   compressionLevel?: number;
+  files?: string[];
 }

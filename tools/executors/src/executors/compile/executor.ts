@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { compileBinary } from '../../../../../libs/release/src/compile/compile';
+import { loadReleaseConfig } from '../../../../../libs/release/src/config';
+import { checkHashedNativeSet, openNativeDir, projectNativeSet } from '../../../../../libs/release/src/native/project-native';
 import { ReleaseError } from '../../../../../libs/release/src/errors';
 import { readPackageVersion, resolveVersion } from '../../../../../libs/release/src/version';
 import { declaredInputsOf } from '../../declared-inputs';
@@ -15,14 +17,20 @@ export default async function compileExecutor(options: CompileExecutorOptions, c
     const platform = platformForTask(options.platform, options.name);
     const version = resolveVersion({ option: options.version, env: process.env.VERSION, packageVersion: readPackageVersion(join(workspaceRoot, projectRoot)) });
     if (!options.outputPath) throw new ReleaseError('compile: outputPath is required');
+    if (!options.nativeDir) throw new ReleaseError('compile: nativeDir is required');
+    const set = projectNativeSet(workspaceRoot, loadReleaseConfig(workspaceRoot, projectRoot), platform);
+    checkHashedNativeSet(set);
+    const nativeDir = join(workspaceRoot, options.nativeDir);
+    await openNativeDir(nativeDir, set);
     const record = await compileBinary({
       platform,
-      entry: join(workspaceRoot, projectRoot, options.entry ?? 'src/main.ts'),
+      entry: join(workspaceRoot, projectRoot, options.entry ?? 'src/main.tsx'),
       outDir: join(workspaceRoot, options.outputPath),
       version,
       cwd: join(workspaceRoot, projectRoot),
       minify: options.minify,
       declaredInputs: { workspaceRoot, inputs: await declaredInputsOf(context) },
+      native: { dir: nativeDir, set },
     });
     console.log(`compiled ${platform.key} (${platform.bunTarget}) ${version}: ${(record.size / 1e6).toFixed(1)} MB sha256 ${record.sha256}`);
   });

@@ -3,6 +3,7 @@ export interface CompileExecutorOptions {
   name?: string;
   entry?: string;
   outputPath: string;
+  nativeDir: string;
   version?: string;
   minify?: boolean;
 }

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { buildRuntimeStore } from '../../../../../libs/release/src/bundle/runtime-store';
+import { loadReleaseConfig } from '../../../../../libs/release/src/config';
+import { projectNativeSet, runtimeIn } from '../../../../../libs/release/src/native/project-native';
 import { platformForTask } from '../../platform-row';
 import { batchOf } from '../../run-batch';
 import { projectPaths, runExecutor } from '../../run-executor';
@@ -8,9 +10,11 @@ import type { RuntimeChunksExecutorOptions } from './schema';
 
 export default async function runtimeChunksExecutor(options: RuntimeChunksExecutorOptions, context: ExecutorContext) {
   return runExecutor(async () => {
-    const { workspaceRoot } = projectPaths(context);
+    const { workspaceRoot, projectRoot } = projectPaths(context);
     const platform = platformForTask(options.platform, options.name);
-    const store = await buildRuntimeStore({ platform, outDir: join(workspaceRoot, options.outputPath), level: options.compressionLevel ?? 6 });
+    const set = projectNativeSet(workspaceRoot, loadReleaseConfig(workspaceRoot, projectRoot), platform);
+    const runtime = await runtimeIn(join(workspaceRoot, options.nativeDir), set);
+    const store = await buildRuntimeStore({ platform, runtime, outDir: join(workspaceRoot, options.outputPath), level: options.compressionLevel ?? 6 });
     console.log(`runtime chunks for ${platform.key}: ${store.chunks.length} compressed from ${store.source}`);
   });
 }

@@ -1,0 +1,5 @@
+export interface NativeExecutorOptions {
+  platform: string;
+  name?: string;
+  outputPath: string;
+}
