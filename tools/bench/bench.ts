@@ -118,7 +118,7 @@ async function main() {
     await nxOk(ws.root, ['daemon', '--stop']);
 
     process.stderr.write('compression alone...\n');
-    const compression = await benchCompression(join(ws.root, 'dist/build/bin'), HEAVY_RUNS);
+    const compression = await benchCompression(join(ws.root, 'dist/build/bin'), join(ws.root, 'dist/build/native'), HEAVY_RUNS);
 
     // That platform's own work, straight through the library: compile, then bundle.
     const own = await timeRuns(variants.length, async (i) => {

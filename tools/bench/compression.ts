@@ -5,13 +5,16 @@
  * size against `gzip -6` of the same binary.
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { buildRuntimeStore } from '../../libs/release/src/bundle/runtime-store';
+import { NATIVE_RECORD } from '../../libs/release/src/native/fetch';
+import type { NativeSet } from '../../libs/release/src/native/native-set';
+import { runtimeIn } from '../../libs/release/src/native/project-native';
 import { createArchive, getPlatform, PLATFORMS } from '../../libs/release/src/index';
 import { fmt, ratio, timeRuns } from './measure';
 
@@ -21,7 +24,7 @@ async function nodeGzipSize(path: string): Promise<number> {
   return size;
 }
 
-export async function benchCompression(binRoot: string, runs: number): Promise<string[]> {
+export async function benchCompression(binRoot: string, nativeRoot: string, runs: number): Promise<string[]> {
   const scratch = mkdtempSync(join(tmpdir(), 'bench-compress-'));
   const rows: string[] = [];
   let worst = 0;
@@ -36,7 +39,9 @@ export async function benchCompression(binRoot: string, runs: number): Promise<s
         oldSize = await nodeGzipSize(binary);
       });
       const store = join(scratch, 'store', key);
-      await buildRuntimeStore({ platform, outDir: store, level: 6 });
+      const native = JSON.parse(readFileSync(join(nativeRoot, key, NATIVE_RECORD), 'utf8')) as NativeSet;
+      const runtime = await runtimeIn(join(nativeRoot, key), native);
+      await buildRuntimeStore({ platform, runtime, outDir: store, level: 6 });
       const pack = (stores: string[]) => createArchive(platform.archive, { binaryPath: binary, entryName: platform.binaryName, outPath: join(scratch, `${key}.${platform.archive}`), mtime: 0, stores });
       let size = 0;
       let compressedWarm = '';
@@ -70,5 +75,5 @@ export async function benchCompression(binRoot: string, runs: number): Promise<s
 }
 
 if (require.main === module) {
-  benchCompression(process.argv[2], Number(process.env.BENCH_RUNS ?? 1)).then((lines) => console.log(lines.join('\n')));
+  benchCompression(process.argv[2], process.argv[3], Number(process.env.BENCH_RUNS ?? 1)).then((lines) => console.log(lines.join('\n')));
 }

@@ -25,7 +25,15 @@ export function releaseInfoFor(manifest: ReleaseManifest, assetBaseUrl: string):
     name: manifest.name,
     version: manifest.version,
     assetBaseUrl,
-    assets: manifest.assets.map(({ platform, fileName, archive, binaryName, size, sha256 }) => ({ platform, fileName, archive, binaryName, size, sha256 })),
+    assets: manifest.assets.map(({ platform, fileName, archive, binaryName, size, sha256, files }) => ({
+      platform,
+      fileName,
+      archive,
+      binaryName,
+      size,
+      sha256,
+      ...(files ? { files } : {}),
+    })),
   };
   // The same check the launcher will make, so a package it would reject is never published.
   return parseReleaseInfo(info, 'release.json');

@@ -21,6 +21,8 @@ export interface InstallStamp {
   binaryName: string;
   binarySize: number;
   binarySha256: string;
+  /** The files placed beside the binary (name and size), from the manifest. */
+  files?: { name: string; size: number }[];
 }
 
 export interface InstallPlan {
@@ -47,6 +49,10 @@ export async function isInstalled(plan: InstallPlan, verifyBinary = false): Prom
   if (!stamp || stamp.assetSha256 !== plan.asset.sha256 || stamp.binaryName !== plan.asset.binaryName) return false;
   const info = await stat(plan.binaryPath).catch(() => undefined);
   if (!info?.isFile() || info.size !== stamp.binarySize) return false;
+  for (const file of plan.asset.files ?? []) {
+    const sibling = await stat(join(plan.dir, file.name)).catch(() => undefined);
+    if (!sibling?.isFile() || sibling.size !== file.size) return false;
+  }
   if (verifyBinary && (await sha256File(plan.binaryPath)) !== stamp.binarySha256) return false;
   return restoreExecutable(plan.binaryPath);
 }
@@ -182,6 +188,7 @@ async function placeBinary(plan: InstallPlan, part: string): Promise<void> {
       binaryName: plan.asset.binaryName,
       binarySize: (await stat(unpacked)).size,
       binarySha256: await sha256File(unpacked),
+      files: (plan.asset.files ?? []).map((f) => ({ name: f.name, size: f.size })),
     };
     const stampPath = join(plan.dir, STAMP_FILE);
     await rm(stampPath, { force: true });
@@ -190,6 +197,9 @@ async function placeBinary(plan: InstallPlan, part: string): Promise<void> {
     if (await stat(plan.binaryPath).catch(() => undefined)) {
       await rename(plan.binaryPath, join(plan.dir, `.old-${randomBytes(4).toString('hex')}-${plan.asset.binaryName}`));
     }
+    // The siblings first (each rename is atomic), the binary last, then the stamp: until the stamp
+    // is written the install does not count, so a run cut short anywhere installs again.
+    for (const file of plan.asset.files ?? []) await rename(join(staging, file.name), join(plan.dir, file.name));
     await rename(unpacked, plan.binaryPath);
     const stampTemp = join(staging, STAMP_FILE);
     await writeFile(stampTemp, JSON.stringify(stamp, null, 2) + '\n');

@@ -10,6 +10,14 @@ export interface LauncherAsset {
   binaryName: string;
   size: number;
   sha256: string;
+  /** Files the archive holds beside the binary (a wasm runtime, a README); absent in older releases. */
+  files?: LauncherFile[];
+}
+
+export interface LauncherFile {
+  name: string;
+  size: number;
+  sha256: string;
 }
 
 /**
@@ -52,7 +60,10 @@ export function parseReleaseInfo(value: unknown, where: string): ReleaseInfo {
       !/[/\\]/.test(a.binaryName) &&
       Number.isSafeInteger(a.size) &&
       a.size > 0 &&
-      /^[0-9a-f]{64}$/.test(a.sha256);
+      /^[0-9a-f]{64}$/.test(a.sha256) &&
+      (a.files === undefined ||
+        (Array.isArray(a.files) &&
+          a.files.every((f) => typeof f?.name === 'string' && /^[^/\\]+$/.test(f.name) && f.name !== a.binaryName && Number.isSafeInteger(f.size) && /^[0-9a-f]{64}$/.test(f.sha256))));
     if (!ok) fail(`asset entry ${JSON.stringify(a)} is incomplete`);
   }
   return v as ReleaseInfo;

@@ -50,7 +50,7 @@ test('refuses an archive with anything but the binary at its root, keeping none 
   const out = fresh('extra-out');
   await assert.rejects(unpackBinary(join(work, 'extra.tar.gz'), asset('extra.tar.gz', 'tar.gz', 'codebuff'), out), (error: unknown) => {
     assert.ok(error instanceof LauncherError);
-    assert.match(error.message, /extra\.tar\.gz should hold only codebuff at its root; it holds codebuff \(File\), evil\.sh \(File\), nested\/? \(Directory\)/);
+    assert.match(error.message, /extra\.tar\.gz should hold exactly codebuff at its root; it holds codebuff \(File\), evil\.sh \(File\), nested\/? \(Directory\)/);
     return true;
   });
   assert.ok(!readdirSync(out).includes('evil.sh'), 'other entries are never written');

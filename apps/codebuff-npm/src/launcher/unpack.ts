@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { extract as extractTar } from 'tar';
 import yauzl from 'yauzl';
+import { sha256File } from '../../../../libs/release/src/checksums';
 import { LauncherError } from './errors';
 import type { LauncherAsset } from './release-info';
 
@@ -15,24 +16,34 @@ interface SeenEntry {
 
 /**
  * Unpacks a release archive into `intoDir` (an empty staging directory). Release archives hold
- * exactly one file, the binary, at their root; anything else (extra files, folders, links,
- * `../` paths) means this is not our archive, and nothing of it is kept.
+ * the binary and the files the manifest lists beside it, at their root, and nothing else; anything
+ * else (other files, folders, links, `../` paths), or a sibling whose sha256 is not the
+ * manifest's, means this is not our archive, and nothing of it is kept.
  */
 export async function unpackBinary(archivePath: string, asset: LauncherAsset, intoDir: string): Promise<string> {
-  const seen = asset.archive === 'zip' ? await unpackZip(archivePath, asset.binaryName, intoDir) : await unpackTarGz(archivePath, asset.binaryName, intoDir);
-  const only = seen.length === 1 && seen[0].path === asset.binaryName && seen[0].type === 'File';
-  if (!only) {
+  const expected = [asset.binaryName, ...(asset.files ?? []).map((f) => f.name)];
+  const seen = asset.archive === 'zip' ? await unpackZip(archivePath, expected, intoDir) : await unpackTarGz(archivePath, expected, intoDir);
+  const exact = seen.length === expected.length && seen.every((e, i) => e.path === expected[i] && e.type === 'File');
+  if (!exact) {
     const listed = seen.map((e) => `${e.path} (${e.type})`).join(', ') || 'nothing';
-    throw new LauncherError(`${asset.fileName} should hold only ${asset.binaryName} at its root; it holds ${listed}`, {
+    throw new LauncherError(`${asset.fileName} should hold exactly ${expected.join(', ')} at its root; it holds ${listed}`, {
       repair: 'the release itself is malformed; report it to the Codebuff maintainers',
     });
+  }
+  for (const file of asset.files ?? []) {
+    const actual = await sha256File(join(intoDir, file.name));
+    if (actual !== file.sha256) {
+      throw new LauncherError(`${file.name} in ${asset.fileName} has sha256 ${actual}, but the release manifest says ${file.sha256}`, {
+        repair: 'the release itself is malformed; report it to the Codebuff maintainers',
+      });
+    }
   }
   const binary = join(intoDir, asset.binaryName);
   await chmod(binary, 0o755);
   return binary;
 }
 
-async function unpackTarGz(archivePath: string, binaryName: string, intoDir: string): Promise<SeenEntry[]> {
+async function unpackTarGz(archivePath: string, names: readonly string[], intoDir: string): Promise<SeenEntry[]> {
   const seen: SeenEntry[] = [];
   await extractTar({
     file: archivePath,
@@ -43,13 +54,13 @@ async function unpackTarGz(archivePath: string, binaryName: string, intoDir: str
       const type = 'type' in entry ? String(entry.type) : 'File';
       const normalized = path.replace(/^\.\//, '');
       seen.push({ path: normalized, type });
-      return normalized === binaryName && type === 'File';
+      return names.includes(normalized) && type === 'File';
     },
   });
   return seen;
 }
 
-async function unpackZip(archivePath: string, binaryName: string, intoDir: string): Promise<SeenEntry[]> {
+async function unpackZip(archivePath: string, names: readonly string[], intoDir: string): Promise<SeenEntry[]> {
   const open = promisify<string, yauzl.Options, yauzl.ZipFile>(yauzl.open);
   const zip = await open(archivePath, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: true });
   const seen: SeenEntry[] = [];
@@ -60,13 +71,14 @@ async function unpackZip(archivePath: string, binaryName: string, intoDir: strin
       zip.on('entry', (entry: yauzl.Entry) => {
         const isDir = entry.fileName.endsWith('/');
         seen.push({ path: entry.fileName, type: isDir ? 'Directory' : 'File' });
-        if (isDir || entry.fileName !== binaryName) {
+        if (isDir || !names.includes(entry.fileName) || seen.filter((e) => e.path === entry.fileName).length > 1) {
           zip.readEntry();
           return;
         }
         zip.openReadStream(entry, (error, stream) => {
           if (error || !stream) return reject(error ?? new Error('zip entry unreadable'));
-          pipeline(stream, createWriteStream(join(intoDir, binaryName), { mode: 0o755 })).then(() => zip.readEntry(), reject);
+          const mode = entry.fileName === names[0] ? 0o755 : 0o644;
+          pipeline(stream, createWriteStream(join(intoDir, entry.fileName), { mode })).then(() => zip.readEntry(), reject);
         });
       });
       zip.readEntry();

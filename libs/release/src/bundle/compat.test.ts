@@ -18,10 +18,14 @@ import { compileBinary, type CompileRecord } from '../compile/compile';
 import { getPlatform } from '../platforms';
 import { bundlePlatform, type BundleRecord } from './bundle';
 import { buildRuntimeStore } from './runtime-store';
+import { CLI_ROOT as CLI, nativeFor } from '../../../../tools/testing/native';
 
-const ROOT = join(__dirname, '../../../..');
-const CLI = join(ROOT, 'apps/codebuff-cli');
 const PLATFORMS = ['linux-x64', 'win32-x64'] as const;
+/** The real CLI's siblings: the tree-sitter wasm (200 KB, more than one stored block) and its README. */
+const SIBLINGS = [
+  { name: 'tree-sitter.wasm', path: join(CLI, '../../node_modules/web-tree-sitter/tree-sitter.wasm') },
+  { name: 'README.md', path: join(CLI, 'README.md') },
+];
 
 let dir: string;
 const built: Record<string, { compiled: CompileRecord; record: BundleRecord; archive: string }> = {};
@@ -32,10 +36,11 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'compat-'));
   for (const key of PLATFORMS) {
     const platform = getPlatform(key);
-    const compiled = await compileBinary({ platform, entry: join(CLI, 'src/main.ts'), outDir: join(dir, 'bin', key), version: '1.0.0', cwd: CLI });
+    const native = await nativeFor(key);
+    const compiled = await compileBinary({ platform, entry: join(CLI, 'src/main.tsx'), outDir: join(dir, 'bin', key), version: '1.0.0', cwd: CLI, native });
     const store = join(dir, 'store', key);
-    await buildRuntimeStore({ platform, outDir: store, level: 6 });
-    const record = await bundlePlatform({ platform, binDir: join(dir, 'bin', key), outDir: join(dir, 'warm', key), sourceDateEpoch: 1767323045, chunkStores: [store] });
+    await buildRuntimeStore({ platform, runtime: native.runtime, outDir: store, level: 6 });
+    const record = await bundlePlatform({ platform, binDir: join(dir, 'bin', key), outDir: join(dir, 'warm', key), sourceDateEpoch: 1767323045, chunkStores: [store], files: SIBLINGS });
     assert.ok(record.chunks.reused >= record.chunks.distinct - 5, `${key}: only ${record.chunks.reused} of ${record.chunks.distinct} chunks reused`);
     built[key] = { compiled, record, archive: join(dir, 'warm', key, record.fileName) };
   }
@@ -44,14 +49,14 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('a warm chunk store and none give byte-identical archives', async () => {
   for (const key of PLATFORMS) {
-    const cold = await bundlePlatform({ platform: getPlatform(key), binDir: join(dir, 'bin', key), outDir: join(dir, 'cold', key), sourceDateEpoch: 1767323045 });
+    const cold = await bundlePlatform({ platform: getPlatform(key), binDir: join(dir, 'bin', key), outDir: join(dir, 'cold', key), sourceDateEpoch: 1767323045, files: SIBLINGS });
     assert.equal(cold.chunks.reused, 0);
     assert.equal(cold.sha256, built[key].record.sha256, key);
     assert.equal(sha(join(dir, 'cold', key, cold.fileName)), sha(built[key].archive));
   }
 });
 
-/** Extracts with `run(archive, into)` and checks the one file it leaves is the compiled binary. */
+/** Extracts with `run(archive, into)` and checks it leaves the compiled binary and the siblings, byte for byte. */
 function expectExact(key: (typeof PLATFORMS)[number], tool: string, run: (archive: string, into: string) => void | Promise<void>) {
   return async () => {
     const { compiled, record, archive } = built[key];
@@ -60,8 +65,12 @@ function expectExact(key: (typeof PLATFORMS)[number], tool: string, run: (archiv
     await run(archive, into);
     const file = join(into, record.binaryName);
     assert.equal(sha(file), compiled.sha256, `${tool} on ${record.fileName}`);
-    if (key !== 'win32-x64' || ['unzip', 'bsdtar', '7zz', 'python'].includes(tool)) {
-      assert.equal(statSync(file).mode & 0o777, 0o755, `${tool} keeps the mode`);
+    const keepsModes = key !== 'win32-x64' || ['unzip', 'bsdtar', '7zz', 'python'].includes(tool);
+    if (keepsModes) assert.equal(statSync(file).mode & 0o777, 0o755, `${tool} keeps the mode`);
+    for (const sibling of SIBLINGS) {
+      const unpacked = join(into, sibling.name);
+      assert.equal(sha(unpacked), sha(sibling.path), `${tool}: ${sibling.name} in ${record.fileName}`);
+      if (keepsModes) assert.equal(statSync(unpacked).mode & 0o777, 0o644, `${tool} keeps ${sibling.name}'s mode`);
     }
   };
 }
@@ -92,7 +101,8 @@ test('tar.gz: exactly one gzip member, whose trailer is the CRC-32 and size of t
   const { buffer: tar, engine } = inflateRawSync(gz.subarray(10), { info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
   assert.equal(gz.length - 10 - engine.bytesWritten, 8, 'one deflate stream, then the 8-byte trailer and nothing more');
   const { size, sha256 } = built['linux-x64'].compiled;
-  assert.equal(tar.length, 512 + Math.ceil(size / 512) * 512 + 1024, 'header, data padded to a block, two zero blocks');
+  const siblingBlocks = SIBLINGS.reduce((n, f) => n + 512 + Math.ceil(statSync(f.path).size / 512) * 512, 0);
+  assert.equal(tar.length, 512 + Math.ceil(size / 512) * 512 + siblingBlocks + 1024, 'header, data padded to a block, each sibling, two zero blocks');
   assert.equal(createHash('sha256').update(tar.subarray(512, 512 + size)).digest('hex'), sha256);
   assert.equal(gz.readUInt32LE(gz.length - 8), crc32(tar) >>> 0);
   assert.equal(gz.readUInt32LE(gz.length - 4), tar.length % 2 ** 32);

@@ -23,6 +23,12 @@ export function homebrewFormula(manifest: ReleaseManifest, settings: InstallerSe
   const name = assertInert('name', manifest.name);
   const base = assertInert('download URL', defaultBaseUrl(settings, manifest), URL_PATTERN);
   const binaries = [...new Set(assets.map((a) => assertInert('binary name', a.binaryName)))];
+  const siblings = [...new Set(assets.flatMap((a) => (a.files ?? []).map((f) => assertInert('file name', f.name))))];
+  // Files the binary loads from its own folder: everything goes to libexec, the binary is linked
+  // into bin (Bun's process.execPath resolves the link, so the files are found beside it).
+  const install = siblings.length === 0
+    ? `    bin.install ${binaries.map(rubyString).join(', ')}`
+    : [`    libexec.install ${[...binaries, ...siblings].map(rubyString).join(', ')}`, ...binaries.map((b) => `    bin.install_symlink libexec/${rubyString(b)}`)].join('\n');
   const blocks = Object.entries(HOMEBREW_OS)
     .map(([os, osBlock]) => {
       const forOs = assets.filter((a) => a.os === os);
@@ -51,7 +57,7 @@ ${header.join('\n')}
 ${blocks.join('\n\n')}
 
   def install
-    bin.install ${binaries.map(rubyString).join(', ')}
+${install}
   end
 
   test do

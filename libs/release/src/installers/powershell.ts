@@ -14,7 +14,10 @@ export function powershellInstaller(manifest: ReleaseManifest, settings: Install
   const version = assertInert('version', manifest.version);
   const base = assertInert('download URL', defaultBaseUrl(settings, manifest), URL_PATTERN);
   const table = assets
-    .map((a) => `  '${a.arch}' = @{ File = '${assertInert('file name', a.fileName)}'; Sha256 = '${assertInert('sha256', a.sha256)}'; Binary = '${assertInert('binary name', a.binaryName)}' }`)
+    .map((a) => {
+      const files = (a.files ?? []).map((f) => `'${assertInert('file name', f.name)}'`).join(', ');
+      return `  '${a.arch}' = @{ File = '${assertInert('file name', a.fileName)}'; Sha256 = '${assertInert('sha256', a.sha256)}'; Binary = '${assertInert('binary name', a.binaryName)}'; Files = @(${files}) }`;
+    })
     .join('\n');
   const supported = assets.map((a) => a.platform).join(', ');
   return `# Installs ${name} ${version} on Windows: picks the zip for this machine, checks its sha256
@@ -81,8 +84,17 @@ function Install-Release {
     Expand-Archive -LiteralPath $zip -DestinationPath $unpack -Force
     $exe = Join-Path $unpack $asset.Binary
     if (-not (Test-Path -LiteralPath $exe -PathType Leaf)) { throw "$($asset.File) holds no $($asset.Binary); nothing was installed" }
+    foreach ($f in $asset.Files) {
+      if (-not (Test-Path -LiteralPath (Join-Path $unpack $f) -PathType Leaf)) { throw "$($asset.File) holds no $f; nothing was installed" }
+    }
 
     New-Item -ItemType Directory -Path $dir -Force | Out-Null
+    # The files beside the binary first, each copied aside and renamed over the old one.
+    foreach ($f in $asset.Files) {
+      $fileTarget = Join-Path $dir $f
+      Copy-Item -LiteralPath (Join-Path $unpack $f) -Destination "$fileTarget.installing" -Force
+      Move-Item -LiteralPath "$fileTarget.installing" -Destination $fileTarget -Force
+    }
     $target = Join-Path $dir $asset.Binary
     $staged = "$target.installing"
     $old = "$target.old"

@@ -19,7 +19,10 @@ export function shellInstaller(manifest: ReleaseManifest, settings: InstallerSet
   const osCases = oses.map((os) => `    ${UNAME_OS[os] ?? assertInert('platform', os)}) os=${os} ;;`).join('\n');
   const archCases = arches.map((arch) => `    ${UNAME_ARCH[arch] ?? assertInert('arch', arch)}) arch=${arch} ;;`).join('\n');
   const assetCases = assets
-    .map((a) => `    ${a.platform}) asset=${assertInert('file name', a.fileName)} sha256=${assertInert('sha256', a.sha256)} binary=${assertInert('binary name', a.binaryName)} ;;`)
+    .map((a) => {
+      const files = (a.files ?? []).map((f) => assertInert('file name', f.name)).join(' ');
+      return `    ${a.platform}) asset=${assertInert('file name', a.fileName)} sha256=${assertInert('sha256', a.sha256)} binary=${assertInert('binary name', a.binaryName)} files='${files}' ;;`;
+    })
     .join('\n');
   // Under Rosetta 2 an x86_64 shell on an Apple silicon Mac sees uname -m = x86_64; the native build is the right one.
   const rosetta = keys.includes('darwin-arm64')
@@ -94,6 +97,13 @@ download() {
   }
 }
 
+# Copies $1 next to its final name $2, then renames it: an interrupted install leaves the old file whole.
+place() {
+  staged="$dir/.\${2##*/}.installing.$$"
+  cp "$1" "$staged" 2>/dev/null && chmod "$3" "$staged" && mv -f "$staged" "$2" || fail "cannot write $2"
+  staged=
+}
+
 cleanup() {
   if [ -n "\${staged:-}" ]; then rm -f "$staged"; fi
   if [ -n "\${tmp:-}" ]; then rm -rf "$tmp"; fi
@@ -130,13 +140,16 @@ main() {
   actual=$(sha256_of "$tmp/$asset")
   [ "$actual" = "$sha256" ] || fail "checksum mismatch for $asset from $url: expected sha256 $sha256, got \${actual:-nothing}; nothing was installed"
   mkdir "$tmp/unpack" && tar -xzf "$tmp/$asset" -C "$tmp/unpack" 2>/dev/null || fail "cannot unpack $asset; nothing was installed"
-  [ -f "$tmp/unpack/$binary" ] || fail "$asset holds no $binary; nothing was installed"
+  for f in $binary $files; do
+    [ -f "$tmp/unpack/$f" ] || fail "$asset holds no $f; nothing was installed"
+  done
 
-  # Copied next to its final name, then renamed: an interrupted install leaves the old binary whole.
+  # The files beside the binary first, the binary last: each one is swapped in whole.
   mkdir -p "$dir" 2>/dev/null || fail "cannot create $dir"
-  staged="$dir/.$binary.installing.$$"
-  cp "$tmp/unpack/$binary" "$staged" 2>/dev/null && chmod 755 "$staged" && mv -f "$staged" "$dir/$binary" || fail "cannot write $dir/$binary"
-  staged=
+  for f in $files; do
+    place "$tmp/unpack/$f" "$dir/$f" 644
+  done
+  place "$tmp/unpack/$binary" "$dir/$binary" 755
   printf 'installed %s %s to %s\\n' "$NAME" "$VERSION" "$dir/$binary"
   case ":\${PATH:-}:" in
     *":$dir:"*) ;;
