@@ -74,7 +74,7 @@ function uploadedProjects(argv: readonly string[], workspaceRoot: string): strin
 }
 
 /** The name Nx gives the project: project.json's, else package.json's, else the folder's. */
-function projectName(workspaceRoot: string, root: string): string {
+export function projectName(workspaceRoot: string, root: string): string {
   for (const file of ['project.json', 'package.json']) {
     const path = join(workspaceRoot, root, file);
     if (!existsSync(path)) continue;

@@ -21,10 +21,15 @@ export interface ImportClosure {
 const IMPORT_PATTERN =
   /(?:^|[;\s])(?:import|export)\s+(type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|\b(?:require(?:\.resolve)?|import)\(\s*['"]([^'"]+)['"]\s*\)/g;
 
-const EXTENSIONS = ['', '.ts', '.js', '.json', '/index.ts', '/index.js'];
+const EXTENSIONS = ['', '.ts', '.tsx', '.js', '.json', '/index.ts', '/index.tsx', '/index.js'];
 const BUILTINS = new Set(builtinModules);
 
-export function importClosure(workspaceRoot: string, entryFiles: readonly string[]): ImportClosure {
+/**
+ * `aliases` maps an import name to a workspace file (a tsconfig `paths` entry such as
+ * `@codebuff/common` → `libs/common/src/index.ts`): followed like a relative import, so imports
+ * by package name between projects are part of the closure.
+ */
+export function importClosure(workspaceRoot: string, entryFiles: readonly string[], aliases: Readonly<Record<string, string>> = {}): ImportClosure {
   const files = new Set<string>();
   const packages = new Set<string>();
   const pending = entryFiles.map((f) => resolve(workspaceRoot, f));
@@ -36,6 +41,7 @@ export function importClosure(workspaceRoot: string, entryFiles: readonly string
     if (file.endsWith('.json')) continue;
     for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
       if (specifier.startsWith('.')) pending.push(resolveRelative(file, specifier));
+      else if (aliases[specifier]) pending.push(resolve(workspaceRoot, aliases[specifier]));
       else if (!specifier.startsWith('node:') && !BUILTINS.has(specifier)) packages.add(packageNameOf(specifier));
     }
   }
@@ -58,11 +64,21 @@ function resolveRelative(fromFile: string, specifier: string): string {
     const candidate = base + extension;
     if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
   }
-  throw new Error(`cannot resolve import '${specifier}' from ${fromFile}`);
+  throw new Error(`${fromFile} imports ${specifier}, which resolves to no file`);
 }
 
 /** `@scope/name/sub/path` → `@scope/name`; `name/sub` → `name`. */
 export function packageNameOf(specifier: string): string {
   const parts = specifier.split('/');
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** The exact-name entries of tsconfig.base.json's `paths`: workspace packages imported by name. */
+export function workspaceAliases(workspaceRoot: string): Record<string, string> {
+  const config = JSON.parse(readFileSync(join(workspaceRoot, 'tsconfig.base.json'), 'utf8')) as { compilerOptions?: { paths?: Record<string, string[]> } };
+  const aliases: Record<string, string> = {};
+  for (const [name, targets] of Object.entries(config.compilerOptions?.paths ?? {})) {
+    if (!name.includes('*') && targets[0]) aliases[name] = targets[0];
+  }
+  return aliases;
 }

@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import type { CreateNodes, PreTasksExecution } from '@nx/devkit';
 import { loadReleaseConfig, RELEASE_CONFIG_FILE } from '../../../libs/release/src/config';
 import { exportNativeFingerprints } from '../../../libs/release/src/native/project-native';
+import { binaryClosure } from './binary-closure';
 import { applyCommandLine, exportPlatformRows, releasableConfigs } from './command-line';
 import { releaseTargets } from './targets';
 
@@ -23,11 +24,13 @@ export const createNodes: CreateNodes = [
  * - Nx keeps `--target` (and may keep `--version`) for itself and never hands them to a task;
  *   the hook reads the whole command line and passes them on as environment variables.
  * - Each platform row goes into its own variable, the hash input of that platform's tasks.
- * - So do each platform's pins from package-lock.json (its platform packages and Bun runtime).
+ * - So do each platform's pins from package-lock.json: its platform packages, its Bun runtime, and
+ *   the npm packages its binary can bundle (see bundled-npm.ts for why Nx's own npm hash is not used).
  * Bad input (a non-semver version) fails here, before any task runs.
  */
 export const preTasksExecution: PreTasksExecution = (_options, context) => {
   applyCommandLine(context.argv, process.env, context.workspaceRoot);
   exportPlatformRows(process.env);
-  exportNativeFingerprints(context.workspaceRoot, releasableConfigs(context.workspaceRoot), process.env);
+  const projects = releasableConfigs(context.workspaceRoot).map((config) => ({ config, imported: binaryClosure(context.workspaceRoot, config).packages }));
+  exportNativeFingerprints(context.workspaceRoot, projects, process.env);
 };

@@ -1,8 +1,9 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import { type LoadedReleaseConfig } from '../../../libs/release/src/config';
-import { nativeEnvName, runtimeEnvName } from '../../../libs/release/src/native/project-native';
+import { nativeEnvName, npmEnvName, runtimeEnvName } from '../../../libs/release/src/native/project-native';
 import { platformRowEnvName } from '../../../libs/release/src/platforms';
 import { sourceDateCommand } from '../../../libs/release/src/source-date';
+import { binaryClosure } from './binary-closure';
 import { filesInputs, pipelineInputs, resolutionConfigInputs } from './task-inputs';
 
 const shellQuote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
@@ -32,6 +33,7 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
   const targets: Record<string, TargetConfiguration> = {};
   const keys = config.resolvedPlatforms.map((p) => p.key);
   const siblingInputs = filesInputs(config.files ?? []);
+  const closure = binaryClosure(workspaceRoot, config);
   for (const platform of config.resolvedPlatforms) {
     const rowInput = { env: platformRowEnvName(platform.key) };
     const nativeInput = { env: nativeEnvName(platform.key) };
@@ -52,15 +54,17 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
       cache: true,
       dependsOn: [`native-${platform.key}`],
       inputs: [
-        // The CLI's files and, through the project graph, those of every workspace project it
-        // imports, with the npm packages they import at the versions the lockfile pins.
+        // The CLI's files and those of every workspace project it imports. Their npm packages come
+        // in through nativeInput's sibling, npmInput: the lockfile's pins of what this platform's
+        // binary can bundle. (Nx's '^' would hash every platform's native package into all five.)
         'binarySources',
-        '^binarySources',
+        ...(closure.projects.length > 0 ? [{ input: 'binarySources', projects: closure.projects }] : []),
         ...resolutionConfigInputs(workspaceRoot, config.projectRoot),
         ...pipeline.compile,
         { env: 'VERSION' },
         rowInput,
         nativeInput,
+        { env: npmEnvName(platform.key) },
       ],
       outputs: [`{workspaceRoot}/${BIN_ROOT}/${platform.key}`],
       options: { platform: platform.key, name: config.name, entry: config.entry, outputPath: `${BIN_ROOT}/${platform.key}`, nativeDir },

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { compileBinary } from '../compile/compile';
+import { CLI_ROOT, nativeFor } from '../../../../tools/testing/native';
 import { getPlatform } from '../platforms';
 import { bundlePlatform } from './bundle';
 
@@ -58,8 +59,8 @@ test("a killed compile's staging folder (a whole binary) is swept by the next co
     const leftover = join(bin, `.linux-x64.${dead.pid}.0123abcd.tmp`);
     mkdirSync(leftover, { recursive: true });
     writeFileSync(join(leftover, 'codebuff'), randomBytes(1024));
-    const cli = join(__dirname, '../../../../apps/codebuff-cli');
-    await compileBinary({ platform: getPlatform('linux-x64'), entry: join(cli, 'src/main.ts'), outDir: join(bin, 'linux-x64'), version: '1.0.0', cwd: cli });
+    const native = await nativeFor('linux-x64');
+    await compileBinary({ platform: getPlatform('linux-x64'), entry: join(CLI_ROOT, 'src/main.tsx'), outDir: join(bin, 'linux-x64'), version: '1.0.0', cwd: CLI_ROOT, native });
     assert.deepEqual(readdirSync(bin), ['linux-x64']);
   } finally {
     rmSync(dir, { recursive: true, force: true });

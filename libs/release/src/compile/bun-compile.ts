@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   try {
     result = await Bun.build({
       entrypoints: [spec.entry],
-      compile: { target: spec.bunTarget, outfile: spec.outfile, executablePath: spec.executablePath },
+      compile: { target: spec.bunTarget, outfile: spec.outfile, ...(spec.executablePath ? { executablePath: spec.executablePath } : {}) },
       metafile: true,
       minify: spec.minify,
       define: spec.define,

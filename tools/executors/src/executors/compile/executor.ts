@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { compileBinary } from '../../../../../libs/release/src/compile/compile';
 import { loadReleaseConfig } from '../../../../../libs/release/src/config';
-import { checkHashedNativeSet, openNativeDir, projectNativeSet } from '../../../../../libs/release/src/native/project-native';
+import { checkHashedBundledNpm, checkHashedNativeSet, openNativeDir, projectBundledNpm, projectNativeSet } from '../../../../../libs/release/src/native/project-native';
+import { binaryClosure } from '../../binary-closure';
 import { ReleaseError } from '../../../../../libs/release/src/errors';
 import { readPackageVersion, resolveVersion } from '../../../../../libs/release/src/version';
 import { declaredInputsOf } from '../../declared-inputs';
@@ -18,8 +19,15 @@ export default async function compileExecutor(options: CompileExecutorOptions, c
     const version = resolveVersion({ option: options.version, env: process.env.VERSION, packageVersion: readPackageVersion(join(workspaceRoot, projectRoot)) });
     if (!options.outputPath) throw new ReleaseError('compile: outputPath is required');
     if (!options.nativeDir) throw new ReleaseError('compile: nativeDir is required');
-    const set = projectNativeSet(workspaceRoot, loadReleaseConfig(workspaceRoot, projectRoot), platform);
+    const config = loadReleaseConfig(workspaceRoot, projectRoot);
+    const set = projectNativeSet(workspaceRoot, config, platform);
     checkHashedNativeSet(set);
+    const npm = projectBundledNpm(workspaceRoot, config, platform, binaryClosure(workspaceRoot, config).packages);
+    checkHashedBundledNpm(npm, platform.key);
+    const hashed = await declaredInputsOf(context);
+    const packages = new Map(hashed.packages);
+    for (const [name, versions] of npm.packages) packages.set(name, new Set([...(packages.get(name) ?? []), ...versions]));
+    const declared = { ...hashed, packages };
     const nativeDir = join(workspaceRoot, options.nativeDir);
     await openNativeDir(nativeDir, set);
     const record = await compileBinary({
@@ -29,7 +37,7 @@ export default async function compileExecutor(options: CompileExecutorOptions, c
       version,
       cwd: join(workspaceRoot, projectRoot),
       minify: options.minify,
-      declaredInputs: { workspaceRoot, inputs: await declaredInputsOf(context) },
+      declaredInputs: { workspaceRoot, inputs: declared },
       native: { dir: nativeDir, set },
     });
     console.log(`compiled ${platform.key} (${platform.bunTarget}) ${version}: ${(record.size / 1e6).toFixed(1)} MB sha256 ${record.sha256}`);
