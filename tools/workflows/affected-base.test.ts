@@ -105,7 +105,7 @@ describe('affected-base.mjs: the base for nx affected on pull requests and pushe
       git(ws.root, 'remote', 'add', 'origin', ws.root);
       git(ws.root, 'fetch', '-q', 'origin');
       git(ws.root, 'checkout', '-q', '-b', 'feature');
-      appendFileSync(join(ws.root, 'apps/codebuff-cli/src/main.ts'), '\n// a change\n');
+      appendFileSync(join(ws.root, 'apps/codebuff-cli/src/main.tsx'), '\n// a change\n');
       git(ws.root, 'commit', '-qam', 'change the CLI');
       const range = await affectedBase(ws.root, { EVENT_NAME: 'push', BEFORE: ZEROS, REF_NAME: 'feature' });
       assert.equal(range.base, 'origin/main', range.output);

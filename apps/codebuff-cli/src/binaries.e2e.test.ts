@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -145,7 +145,8 @@ test('linux-x64: --info loads tree-sitter from beside the binary and runs the em
 });
 
 const qemu = has('qemu-aarch64-static') ? 'qemu-aarch64-static' : has('qemu-aarch64') ? 'qemu-aarch64' : undefined;
-test('linux-arm64: runs under qemu-user, and boots its terminal UI there', { skip: !qemu && 'qemu-user not installed (apt: qemu-user-static libc6-arm64-cross; .ci/run installs them)' }, async () => {
+const arm64Libc = existsSync('/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1');
+test('linux-arm64: runs under qemu-user, and boots its terminal UI there', { skip: !(qemu && arm64Libc && has('script')) && 'qemu-user or the arm64 C library not installed (apt: qemu-user-static libc6-arm64-cross; .ci/run installs them)' }, async () => {
   const home = unpacked('linux-arm64');
   const command = [qemu as string, '-L', '/usr/aarch64-linux-gnu', join(home, 'codebuff')];
   const run = (args: string[]) => spawnSync(command[0], [...command.slice(1), ...args], { cwd: home, encoding: 'utf8', timeout: 120_000 });

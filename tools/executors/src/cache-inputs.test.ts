@@ -11,11 +11,14 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import pacote from 'pacote';
 import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '../../testing/workspace';
 
 const PLATFORMS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
 const ALL_COMPILES = PLATFORMS.map((p) => `codebuff-cli:compile-${p}`).sort();
-const ALL_TASKS = ['codebuff-cli:bundle', ...PLATFORMS.flatMap((p) => [`codebuff-cli:bundle-${p}`, `codebuff-cli:runtime-chunks-${p}`]), ...ALL_COMPILES].sort();
+const ALL_NATIVE = PLATFORMS.map((p) => `codebuff-cli:native-${p}`).sort();
+const ALL_TASKS = ['codebuff-cli:bundle', ...PLATFORMS.flatMap((p) => [`codebuff-cli:bundle-${p}`, `codebuff-cli:runtime-chunks-${p}`]), ...ALL_COMPILES, ...ALL_NATIVE].sort();
+const MAIN = 'apps/codebuff-cli/src/main.tsx';
 
 let ws: TestWorkspace;
 const path = (relative: string) => join(ws.root, relative);
@@ -42,7 +45,7 @@ before(() => {
 });
 after(() => ws.dispose());
 
-test('cold build; the binary carries the library, the npm package and the embedded file', async () => {
+test('cold build; the binary carries the library, the npm package and the embedded file; the archive the wasm beside it', async () => {
   const run = await nx('run', 'codebuff-cli:bundle');
   assert.equal(run.code, 0, run.output);
   assert.deepEqual(run.ran, ALL_TASKS);
@@ -50,6 +53,11 @@ test('cold build; the binary carries the library, the npm package and the embedd
   assert.match(codebuff('--help'), /^Tip: run codebuff in your project folder/m, 'the embedded tips file');
   const semverVersion = JSON.parse(read('node_modules/semver/package.json')).version as string;
   assert.match(codebuff('--info'), new RegExp(`bundled: semver ${semverVersion.replace(/\./g, '\\.')}`));
+  const listing = execFileSync('tar', ['tzf', path('dist/release/1.0.0/codebuff-linux-x64.tar.gz')], { encoding: 'utf8' });
+  assert.equal(listing, 'codebuff\ntree-sitter.wasm\n');
+  const manifest = JSON.parse(read('dist/release/1.0.0/manifest.json')) as { assets: { platform: string; files?: { name: string; sha256: string }[] }[] };
+  const wasmSha = sha('node_modules/web-tree-sitter/tree-sitter.wasm');
+  for (const asset of manifest.assets) assert.deepEqual(asset.files?.map((f) => [f.name, f.sha256]), [['tree-sitter.wasm', wasmSha]], asset.platform);
 });
 
 test('changes that reach no binary: README, tests, the cache server, workflows, another app, upload code', async () => {
@@ -192,8 +200,8 @@ test('a native package for another platform stops that platform only, with one l
   const pkg = JSON.parse(read('package.json'));
   pkg.dependencies['fixture-native-linux-x64'] = '1.0.0';
   write('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
-  const main = read('apps/codebuff-cli/src/main.ts');
-  write('apps/codebuff-cli/src/main.ts', `import { nativeName } from 'fixture-native-linux-x64';\nif (process.env.CODEBUFF_NATIVE) console.log(nativeName);\n${main}`);
+  const main = read(MAIN);
+  write(MAIN, `import { nativeName } from 'fixture-native-linux-x64';\nif (process.env.CODEBUFF_NATIVE) console.log(nativeName);\n${main}`);
   try {
     const darwin = await nx('run', 'codebuff-cli:compile-darwin-arm64');
     assert.notEqual(darwin.code, 0);
@@ -204,7 +212,7 @@ test('a native package for another platform stops that platform only, with one l
     assert.equal(host.code, 0, host.output);
     assert.equal(execFileSync(path('dist/build/bin/linux-x64/codebuff'), ['--version'], { encoding: 'utf8', env: { ...process.env, CODEBUFF_NATIVE: '1' } }).split('\n')[0], 'linux-x64 addon');
   } finally {
-    write('apps/codebuff-cli/src/main.ts', main);
+    write(MAIN, main);
   }
 });
 
@@ -214,8 +222,8 @@ test('a source file imports a file outside every declared input: the compile fai
   const archiveBefore = sha('dist/build/bundles/linux-x64/codebuff-linux-x64.tar.gz');
   const binaryBefore = sha('dist/build/bin/linux-x64/codebuff');
   write('codebuff-settings.json', '{ "greeting": "hello" }\n');
-  const main = read('apps/codebuff-cli/src/main.ts');
-  write('apps/codebuff-cli/src/main.ts', `import settings from '../../../codebuff-settings.json';\nif (process.env.CODEBUFF_SETTINGS) console.log(settings.greeting);\n${main}`);
+  const main = read(MAIN);
+  write(MAIN, `import settings from '../../../codebuff-settings.json';\nif (process.env.CODEBUFF_SETTINGS) console.log(settings.greeting);\n${main}`);
   try {
     const run = await nx('run', 'codebuff-cli:bundle-linux-x64');
     assert.notEqual(run.code, 0);
@@ -227,6 +235,94 @@ test('a source file imports a file outside every declared input: the compile fai
     assert.equal(sha('dist/build/bin/linux-x64/codebuff'), binaryBefore);
     assert.equal(sha('dist/build/bundles/linux-x64/codebuff-linux-x64.tar.gz'), archiveBefore);
   } finally {
-    write('apps/codebuff-cli/src/main.ts', main);
+    write(MAIN, main);
+  }
+});
+
+// ---- OpenTUI's platform packages: what each platform's tasks hash, and bad lockfile input ----
+
+type Lock = { packages: Record<string, { version?: string; integrity?: string; cpu?: string[] }> };
+const CORE = 'node_modules/@opentui/core';
+const DARWIN_ARM64 = 'node_modules/@opentui/core-darwin-arm64';
+
+/** Edits package-lock.json for the length of `body`, then puts it back byte for byte. */
+async function withLock(edit: (lock: Lock) => void, body: () => Promise<void>): Promise<void> {
+  const original = read('package-lock.json');
+  const lock = JSON.parse(original) as Lock;
+  edit(lock);
+  write('package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
+  try {
+    await body();
+  } finally {
+    write('package-lock.json', original);
+  }
+}
+
+/** The same tarball's integrity with its sha1 added: another lockfile entry for the very same bytes. */
+async function withSha1(key: string, lock: Lock): Promise<void> {
+  const name = key.slice('node_modules/'.length);
+  const manifest = (await pacote.manifest(`${name}@${lock.packages[key].version}`, { fullMetadata: true })) as unknown as { dist: { shasum: string } };
+  lock.packages[key].integrity = `${lock.packages[key].integrity} sha1-${Buffer.from(manifest.dist.shasum, 'hex').toString('base64')}`;
+}
+
+/** Runs a bundle that must fail: one error line matching `line`, and the platform's binary and archive untouched. */
+async function refused(platform: string, line: RegExp): Promise<void> {
+  const binary = `dist/build/bin/${platform}/codebuff`;
+  const archive = `dist/build/bundles/${platform}/codebuff-${platform}.tar.gz`;
+  const before = [sha(binary), sha(archive)];
+  const run = await nx('run', `codebuff-cli:bundle-${platform}`);
+  assert.notEqual(run.code, 0, run.output);
+  assert.match(run.output, line);
+  assert.deepEqual([sha(binary), sha(archive)], before, 'the previous binary and archive stay');
+}
+
+test("a bump of @opentui/core's pin rebuilds all five compiles; one platform package's pin rebuilds that platform alone", async () => {
+  const settle = await nx('run', 'codebuff-cli:bundle');
+  assert.equal(settle.code, 0, settle.output);
+  const lock = JSON.parse(read('package-lock.json')) as Lock;
+  await withSha1(CORE, lock);
+  write('package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
+  const core = await nx('run', 'codebuff-cli:compile');
+  assert.equal(core.code, 0, core.output);
+  assert.deepEqual(core.ran, ALL_COMPILES, 'every compile, no refetch of any platform package');
+
+  await withSha1(DARWIN_ARM64, lock);
+  write('package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
+  const one = await nx('run', 'codebuff-cli:compile');
+  assert.equal(one.code, 0, one.output);
+  assert.deepEqual(one.ran, ['codebuff-cli:compile-darwin-arm64', 'codebuff-cli:native-darwin-arm64']);
+  git('commit', '-qam', 'lockfile pins with sha1 too');
+});
+
+test('bad lockfile input: one line naming the package and the platform; the previous binary and archive stay', async () => {
+  const built = await nx('run', 'codebuff-cli:bundle');
+  assert.equal(built.code, 0, built.output);
+  // The lockfile lacks the target's platform package.
+  await withLock(
+    (lock) => delete lock.packages[DARWIN_ARM64],
+    () => refused('darwin-arm64', /darwin-arm64: the code imports @opentui\/core-darwin-arm64, which package-lock\.json does not provide for darwin-arm64/),
+  );
+  // The registry's tarball is not the one the lockfile pins.
+  await withLock(
+    (lock) => void (lock.packages[DARWIN_ARM64].integrity = `sha512-${createHash('sha512').update('another tarball').digest('base64')}`),
+    () => refused('darwin-arm64', /darwin-arm64: @opentui\/core-darwin-arm64@0\.4\.5 from the registry does not match the integrity package-lock\.json pins/),
+  );
+  // A platform package at a version its parent does not ask for (refused before any task runs).
+  await withLock(
+    (lock) => void (lock.packages[DARWIN_ARM64].version = '0.4.1'),
+    () => refused('darwin-arm64', /darwin-arm64: package-lock\.json pins @opentui\/core-darwin-arm64@0\.4\.1, but @opentui\/core requires 0\.4\.5/),
+  );
+  // A lockfile entry whose cpu says x64: the darwin-x64 compile would take it; the tarball says arm64.
+  await withLock(
+    (lock) => void (lock.packages[DARWIN_ARM64].cpu = ['x64']),
+    () => refused('darwin-x64', /darwin-x64: @opentui\/core-darwin-arm64@0\.4\.5 is built for darwin\/arm64, not darwin-x64/),
+  );
+  // An unknown platform in the exclusions.
+  const config = read('apps/codebuff-cli/release.config.json');
+  write('apps/codebuff-cli/release.config.json', config.replace('"linux-arm64": {', '"plan9-mips": { "x": "y" },\n    "linux-arm64": {'));
+  try {
+    await refused('darwin-arm64', /nativeExclusions: unknown platform "plan9-mips"/);
+  } finally {
+    write('apps/codebuff-cli/release.config.json', config);
   }
 });

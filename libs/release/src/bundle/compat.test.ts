@@ -121,7 +121,7 @@ test("zip: the npm launcher's unpack", expectExact('win32-x64', 'launcher', asyn
 
 function launcherAsset(key: (typeof PLATFORMS)[number]) {
   const { record } = built[key];
-  return { platform: key, fileName: record.fileName, archive: record.archive, binaryName: record.binaryName, size: record.size, sha256: record.sha256 };
+  return { platform: key, fileName: record.fileName, archive: record.archive, binaryName: record.binaryName, size: record.size, sha256: record.sha256, files: record.files };
 }
 
 function yauzlExtract(archive: string, into: string): Promise<void> {

@@ -6,7 +6,8 @@
  * release config excludes it, with a reason) left external, never silently; and five compiles in
  * parallel each resolve from their own folder without touching the shared node_modules.
  *
- * Errors are printed as one line on stderr, prefixed `compile-error: `, and the exit code is 2.
+ * A refusal (a platform package that cannot be had) is one line on stderr, prefixed
+ * `compile-error: `, exit code 2; Bun's own build errors are printed as Bun reports them, exit 1.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { BunCompileSpec } from './bun-compile-spec';
@@ -18,9 +19,14 @@ interface ResolveArgs {
 interface PluginBuilder {
   onResolve(options: { filter: RegExp }, callback: (args: ResolveArgs) => { path: string; external?: boolean } | undefined): void;
 }
+interface BuildLog {
+  message: string;
+  level?: string;
+  position?: { file: string; line: number; column: number; lineText?: string } | null;
+}
 interface BuildOutput {
   success: boolean;
-  logs: { message: string }[];
+  logs: BuildLog[];
   metafile?: unknown;
 }
 declare const Bun: {
@@ -31,6 +37,7 @@ declare const Bun: {
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 class CompileRefusal extends Error {}
+const REFUSAL_MARK = 'package-lock.json does not provide';
 
 function platformPackages(spec: BunCompileSpec) {
   return {
@@ -64,19 +71,25 @@ async function main(): Promise<number> {
       throw: false,
     });
   } catch (error) {
-    const message = error instanceof CompileRefusal ? error.message : String((error as Error)?.message ?? error);
-    process.stderr.write(`compile-error: ${message.split('\n')[0]}\n`);
-    return 2;
+    return report(error as Error);
   }
-  if (!result.success) {
-    const refusal = result.logs.find((l) => l.message.includes('package-lock.json does not provide'));
-    const first = refusal ?? result.logs[0];
-    process.stderr.write(`compile-error: ${first ? first.message.split('\n')[0] : 'Bun.build failed'}\n`);
-    for (const log of result.logs) if (log !== first) process.stderr.write(`${log.message}\n`);
-    return 2;
-  }
+  if (!result.success) return report(...result.logs);
   writeFileSync(spec.metafile, JSON.stringify(result.metafile));
   return 0;
+}
+
+/** Refusals as one line; anything else as Bun would print it: `error: <message>` and where. */
+function report(...errors: (Error | BuildLog)[]): number {
+  const refusal = errors.find((e) => e instanceof CompileRefusal || e.message.includes(REFUSAL_MARK));
+  if (refusal) {
+    process.stderr.write(`compile-error: ${refusal.message.replace(/^.*?(\S+: the code imports)/s, '$1').split('\n')[0]}\n`);
+    return 2;
+  }
+  for (const e of errors) {
+    const where = 'position' in e && e.position ? `\n    at ${e.position.file}:${e.position.line}:${e.position.column}` : '';
+    process.stderr.write(`error: ${e.message}${where}\n`);
+  }
+  return 1;
 }
 
 main().then(
