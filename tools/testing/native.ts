@@ -5,7 +5,7 @@ import { loadReleaseConfig } from '../../libs/release/src/config';
 import { fetchNativeSet, NATIVE_RECORD } from '../../libs/release/src/native/fetch';
 import { nativeFingerprint, type NativeSet } from '../../libs/release/src/native/native-set';
 import { projectNativeSet, runtimeIn } from '../../libs/release/src/native/project-native';
-import { getPlatform } from '../../libs/release/src/platforms';
+import { getPlatform, type PlatformRow } from '../../libs/release/src/platforms';
 import { WORKSPACE_ROOT } from './workspace';
 
 export const CLI_ROOT = join(WORKSPACE_ROOT, 'apps/codebuff-cli');
@@ -14,10 +14,11 @@ export const CLI_ROOT = join(WORKSPACE_ROOT, 'apps/codebuff-cli');
  * The real CLI's platform packages and Bun runtime for one platform, fetched once per lockfile pin
  * into tmp/test-native/ (as the native task would) and shared by the tests that compile it.
  */
-export async function nativeFor(key: string): Promise<{ dir: string; set: NativeSet; runtime: string }> {
-  const set = projectNativeSet(WORKSPACE_ROOT, loadReleaseConfig(WORKSPACE_ROOT, 'apps/codebuff-cli'), getPlatform(key));
+export async function nativeFor(platform: string | PlatformRow): Promise<{ dir: string; set: NativeSet; runtime: string }> {
+  const row = typeof platform === 'string' ? getPlatform(platform) : platform;
+  const set = projectNativeSet(WORKSPACE_ROOT, loadReleaseConfig(WORKSPACE_ROOT, 'apps/codebuff-cli'), row);
   const id = createHash('sha256').update(nativeFingerprint(set)).digest('hex').slice(0, 12);
-  const dir = join(WORKSPACE_ROOT, 'tmp/test-native', `${key}-${id}`);
+  const dir = join(WORKSPACE_ROOT, 'tmp/test-native', `${row.key}-${id}`);
   if (!existsSync(join(dir, NATIVE_RECORD))) await fetchNativeSet(set, dir);
   return { dir, set, runtime: await runtimeIn(dir, set) };
 }

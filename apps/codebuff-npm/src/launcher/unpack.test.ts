@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,4 +67,28 @@ test('a truncated archive is an error, not a partial binary', async () => {
   const full = readFileSync(join(work, 'full.tar.gz'));
   writeFileSync(join(work, 'cut.tar.gz'), full.subarray(0, Math.floor(full.length / 2)));
   await assert.rejects(unpackBinary(join(work, 'cut.tar.gz'), asset('cut.tar.gz', 'tar.gz', 'codebuff'), fresh('cut-out')));
+});
+
+test('files beside the binary: unpacked when the manifest lists them with their sha256; refused when it does not, or when one differs', async () => {
+  const src = fresh('siblings-src');
+  writeFileSync(join(src, 'codebuff'), 'ELF linux binary bytes');
+  writeFileSync(join(src, 'codebuff.exe'), 'MZ windows binary bytes');
+  const wasm = Buffer.alloc(70_000, 3); // more than one stored block
+  const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+  const siblings = [{ name: 'tree-sitter.wasm', bytes: wasm }];
+  const files = [{ name: 'tree-sitter.wasm', size: wasm.length, sha256: sha(wasm) }];
+  await createArchive('tar.gz', { binaryPath: join(src, 'codebuff'), entryName: 'codebuff', outPath: join(work, 's.tar.gz'), mtime: 1, siblings });
+  await createArchive('zip', { binaryPath: join(src, 'codebuff.exe'), entryName: 'codebuff.exe', outPath: join(work, 's.zip'), mtime: 1, siblings });
+  for (const [file, archive, binary] of [['s.tar.gz', 'tar.gz', 'codebuff'], ['s.zip', 'zip', 'codebuff.exe']] as const) {
+    const out = fresh(`siblings-${archive}`);
+    await unpackBinary(join(work, file), { ...asset(file, archive, binary), files }, out);
+    assert.deepEqual(readdirSync(out).sort(), [binary, 'tree-sitter.wasm'].sort());
+    assert.equal(sha(readFileSync(join(out, 'tree-sitter.wasm'))), files[0].sha256);
+    // A launcher from before siblings (no files listed) would take the archive for a foreign one.
+    await assert.rejects(unpackBinary(join(work, file), asset(file, archive, binary), fresh(`siblings-unlisted-${archive}`)), /should hold exactly/);
+    await assert.rejects(
+      unpackBinary(join(work, file), { ...asset(file, archive, binary), files: [{ ...files[0], sha256: 'f'.repeat(64) }] }, fresh(`siblings-bad-${archive}`)),
+      /tree-sitter\.wasm in s\.(tar\.gz|zip) has sha256 [0-9a-f]{64}, but the release manifest says f{64}/,
+    );
+  }
 });
