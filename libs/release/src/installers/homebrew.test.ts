@@ -34,9 +34,15 @@ class Formula
   end
   class Bin
     def install(*names) R['installed'] = names end
+    def install_symlink(target) (R['linked'] ||= []) << target end
     def to_s() '/prefix/bin' end
   end
+  class Libexec
+    def install(*names) R['libexec'] = names end
+    def /(name) "/prefix/libexec/#{name}" end
+  end
   def bin() Bin.new end
+  def libexec() Libexec.new end
   def version() R['version'] end
   def shell_output(cmd) R['commands'] << cmd; "#{R['version']}\\n" end
   def assert_match(expected, actual) R['asserted'] = [expected, actual] end
@@ -100,4 +106,17 @@ test('a release with only some platforms gets only their blocks; none at all, no
 test("Homebrew's class names", () => {
   assert.equal(formulaClassName('codebuff'), 'Codebuff');
   assert.equal(formulaClassName('my-tool_x.y'), 'MyToolXY');
+});
+
+test('files beside the binary: all go to libexec, the binary is linked into bin', () => {
+  const files = [{ name: 'tree-sitter.wasm', size: 1, sha256: 'a'.repeat(64) }];
+  const withFiles = { ...manifest, assets: manifest.assets.map((a) => ({ ...a, files })) };
+  const path = join(dir, 'with-files.rb');
+  writeFileSync(path, homebrewFormula(withFiles, SETTINGS)!);
+  writeFileSync(join(dir, 'dsl.rb'), DSL);
+  assert.equal(execFileSync('ruby', ['-c', path], { encoding: 'utf8' }), 'Syntax OK\n');
+  const evaluated = JSON.parse(execFileSync('ruby', [join(dir, 'dsl.rb'), path, 'Codebuff'], { encoding: 'utf8' }));
+  assert.deepEqual(evaluated.libexec, ['codebuff', 'tree-sitter.wasm']);
+  assert.deepEqual(evaluated.linked, ['/prefix/libexec/codebuff']);
+  assert.equal(evaluated.installed, undefined);
 });

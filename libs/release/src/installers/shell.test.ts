@@ -27,13 +27,19 @@ const SHELLS: Array<{ name: string; argv: string[]; skip: string | false }> = [
   { name: 'busybox sh', argv: [busybox ?? 'busybox', 'sh'], skip: hasBusybox ? false : 'busybox is not installed (.ci/run installs it with apt-get)' },
 ];
 
+const NEXT = '1.5.0';
 let release: RealRelease;
+/** The next release, which carries a file beside the binary. */
+let next: RealRelease;
 let server: FileServer;
+let nextServer: FileServer;
 let tampered: string;
 
 before(async () => {
   release = await buildRealLinuxRelease(VERSION);
   server = await startFileServer(release.root);
+  next = await buildRealLinuxRelease(NEXT, { besideBinary: 'data from beside the binary' });
+  nextServer = await startFileServer(next.root);
   // The same release with one byte of the archive changed, under another path of the same server.
   tampered = join(release.root, 'tampered');
   mkdirSync(tampered);
@@ -43,7 +49,10 @@ before(async () => {
   bytes[bytes.length - 100] ^= 0xff;
   writeFileSync(archive, bytes);
 });
-after(() => server?.close());
+after(async () => {
+  await server?.close();
+  await nextServer?.close();
+});
 
 function baseEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   // Built from scratch: a developer's own CODEBUFF_* or XDG_* must not leak into the runs.
@@ -80,6 +89,19 @@ for (const shell of SHELLS) {
       assert.match(result.stdout, /is not on your PATH; add it/);
       assert.deepEqual(readdirSync(dir), ['codebuff'], 'nothing else left in the install dir');
       assert.equal(execFileSync(join(dir, 'codebuff'), ['--version'], { encoding: 'utf8' }), `${VERSION}\n`);
+    });
+
+    test('an update from a one-file release to one with a file beside the binary puts both in place', async () => {
+      const home = mkdtempSync(join(tmpdir(), 'home-'));
+      const dir = join(home, 'bin');
+      const first = await run(command, [...prefix, script()], baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: dir }));
+      assert.equal(first.code, 0, first.stderr);
+      assert.deepEqual(readdirSync(dir), ['codebuff']);
+      const update = await run(command, [...prefix, join(next.dir, 'codebuff-installer.sh')], baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${nextServer.origin}/${NEXT}`, CODEBUFF_INSTALL_DIR: dir }));
+      assert.equal(update.code, 0, update.stderr);
+      assert.deepEqual(readdirSync(dir).sort(), ['codebuff', 'data.txt'], 'no staging leftovers');
+      assert.equal(execFileSync(join(dir, 'codebuff'), ['--version'], { encoding: 'utf8' }), `${NEXT}\n`);
+      assert.equal(execFileSync(join(dir, 'codebuff'), ['--beside'], { encoding: 'utf8' }), 'data from beside the binary\n');
     });
 
     test('default install dir: $XDG_BIN_HOME, else ~/.local/bin; no PATH hint when it is on PATH', async () => {

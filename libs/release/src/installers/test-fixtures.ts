@@ -16,8 +16,11 @@ export const SETTINGS: InstallerSettings = {
   license: 'Apache-2.0',
 };
 
-const PROGRAM = `declare const CODEBUFF_VERSION: string;
-console.log(process.argv[2] === '--version' ? CODEBUFF_VERSION : 'codebuff says hi');`;
+const PROGRAM = `import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+declare const CODEBUFF_VERSION: string;
+const arg = process.argv[2];
+console.log(arg === '--version' ? CODEBUFF_VERSION : arg === '--beside' ? readFileSync(join(dirname(process.execPath), 'data.txt'), 'utf8').trim() : 'codebuff says hi');`;
 
 export interface RealRelease {
   /** `<root>/<version>/`: served over HTTP as `<origin>/<version>/<asset>`. */
@@ -30,13 +33,16 @@ export interface RealRelease {
  * A real release for linux-x64 made by the library's own stages: a Bun-compiled binary that
  * prints its version, packed by bundle and assembled with installers.
  */
-export async function buildRealLinuxRelease(version: string): Promise<RealRelease> {
+export async function buildRealLinuxRelease(version: string, options: { besideBinary?: string } = {}): Promise<RealRelease> {
   const work = mkdtempSync(join(tmpdir(), 'installers-'));
   mkdirSync(join(work, 'cli'));
   writeFileSync(join(work, 'cli', 'main.ts'), PROGRAM);
   const linux = getPlatform('linux-x64');
   await compileBinary({ platform: linux, entry: join(work, 'cli', 'main.ts'), outDir: join(work, 'bin'), version, cwd: join(work, 'cli') });
-  await bundlePlatform({ platform: linux, binDir: join(work, 'bin'), outDir: join(work, 'bundle'), sourceDateEpoch: 1_767_323_045 });
+  // With besideBinary, the archive carries data.txt next to the binary, which `--beside` prints.
+  const files = options.besideBinary === undefined ? [] : [{ name: 'data.txt', path: join(work, 'data.txt') }];
+  if (options.besideBinary !== undefined) writeFileSync(join(work, 'data.txt'), `${options.besideBinary}\n`);
+  await bundlePlatform({ platform: linux, binDir: join(work, 'bin'), outDir: join(work, 'bundle'), sourceDateEpoch: 1_767_323_045, files });
   const root = join(work, 'release');
   const manifest = await assembleRelease({ name: 'codebuff', version, platforms: [linux], bundleDirs: { 'linux-x64': join(work, 'bundle') }, releaseRoot: root, installers: SETTINGS });
   return { root, dir: join(root, version), manifest };
