@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LoadedReleaseConfig } from '../../../libs/release/src/config';
-import { projectName } from './command-line';
+import { projectName } from './project-name';
 import { importClosure, workspaceAliases } from './import-closure';
 
 /** What a CLI's binary is built from, beyond its own folder. */

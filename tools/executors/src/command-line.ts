@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type LoadedReleaseConfig, loadReleaseConfig } from '../../../libs/release/src/config';
 import { checkUploadRequest } from '../../../libs/release/src/upload/check-request';
 import type { UploadCommand } from '../../../libs/release/src/upload/request';
 import { platformRowEnvName, platformRowFingerprint, readPlatformTable } from '../../../libs/release/src/platforms';
 import { normalizeVersion, readPackageVersion } from '../../../libs/release/src/version';
+import { projectName } from './project-name';
 
 export const UPLOAD_DESTINATION_ENV = 'CODEBUFF_UPLOAD_DESTINATION';
 
@@ -73,20 +74,6 @@ function uploadedProjects(argv: readonly string[], workspaceRoot: string): strin
   return roots.filter((root) => named.has(projectName(workspaceRoot, root)));
 }
 
-/** The name Nx gives the project: project.json's, else package.json's, else the folder's. */
-export function projectName(workspaceRoot: string, root: string): string {
-  for (const file of ['project.json', 'package.json']) {
-    const path = join(workspaceRoot, root, file);
-    if (!existsSync(path)) continue;
-    try {
-      const name = (JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown }).name;
-      if (typeof name === 'string') return name;
-    } catch {
-      // An unreadable file is reported by Nx itself.
-    }
-  }
-  return basename(root);
-}
 
 /** One variable per platform row, each an input of that platform's tasks only. */
 export function exportPlatformRows(env: NodeJS.ProcessEnv): void {
