@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type LoadedReleaseConfig, loadReleaseConfig } from '../../../libs/release/src/config';
 import { checkUploadRequest } from '../../../libs/release/src/upload/check-request';
