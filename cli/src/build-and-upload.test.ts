@@ -45,6 +45,14 @@ test('bad input is refused before anything runs', () => {
   for (const [argv, pattern] of cases) assert.throws(() => planInvocation(argv, {}), pattern);
 });
 
+test("release.config.json's upload settings are the defaults: its bucket needs no --bucket", () => {
+  assert.deepEqual(planInvocation(['--version', '1.0.0', '--target', 's3'], {}, { s3: { bucket: 'from-config' } }), {
+    args: ['run', 'codebuff-cli:upload', '--destination=s3'],
+    env: { VERSION: '1.0.0' },
+  });
+  assert.throws(() => planInvocation(['--target', 's3'], {}, { s3: { prefix: 'codebuff' } }), /--target=s3 needs --bucket/);
+});
+
 let ws: TestWorkspace;
 before(() => {
   ws = copyWorkspace();

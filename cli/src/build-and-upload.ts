@@ -1,10 +1,19 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadReleaseConfig, type ReleaseProjectConfig } from '../../libs/release/src/config';
 import { isReleaseError, normalizeVersion, ReleaseError, resolveUploadRequest, selectPlatforms } from '../../libs/release/src/index';
 
 const WORKSPACE_ROOT = resolve(__dirname, '..', '..');
 const PROJECT = 'codebuff-cli';
+const PROJECT_ROOT = 'apps/codebuff-cli';
+
+type UploadConfig = ReleaseProjectConfig['upload'];
+
+/** The upload settings of the CLI's release.config.json (a bad file is one line, before any work). */
+function projectUploadConfig(): UploadConfig {
+  return loadReleaseConfig(WORKSPACE_ROOT, PROJECT_ROOT).upload ?? {};
+}
 
 export const USAGE = `Usage: build-and-upload.mjs --version X.Y.Z (--target github|s3|local | --local-only) [options]
 
@@ -62,7 +71,7 @@ export interface NxInvocation {
 }
 
 /** Turns the seed's options into one Nx command, or refuses with one line before any work. */
-export function planInvocation(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): NxInvocation | 'help' {
+export function planInvocation(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, uploadConfig: UploadConfig = projectUploadConfig()): NxInvocation | 'help' {
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
   try {
     ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
@@ -86,7 +95,9 @@ export function planInvocation(argv: readonly string[], env: NodeJS.ProcessEnv =
   }
   if (platforms) throw new ReleaseError('--platforms works only with --local-only: a release uploads every platform');
   // Validates the destination's own options now, before anything is built.
-  const request = resolveUploadRequest({ destination: values.target, repo: values.repo, bucket: values.bucket }, {}, { ...env, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY ?? 'from/config' });
+  // With release.config.json's upload settings, as the upload executor resolves it: a bucket named
+  // there needs no --bucket here.
+  const request = resolveUploadRequest({ destination: values.target, repo: values.repo, bucket: values.bucket }, uploadConfig, { ...env, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY ?? 'from/config' });
   const flags: string[] = [`--destination=${request.kind}`];
   for (const key of ['repo', 'bucket', 'region', 'prefix', 'endpoint', 'dir'] as const) {
     if (values[key] !== undefined) flags.push(`--${key}=${values[key]}`);
