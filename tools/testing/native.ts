@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadReleaseConfig } from '../../libs/release/src/config';
 import { fetchNativeSet, NATIVE_RECORD } from '../../libs/release/src/native/fetch';
@@ -19,6 +19,17 @@ export async function nativeFor(platform: string | PlatformRow): Promise<{ dir: 
   const set = projectNativeSet(WORKSPACE_ROOT, loadReleaseConfig(WORKSPACE_ROOT, 'apps/codebuff-cli'), row);
   const id = createHash('sha256').update(nativeFingerprint(set)).digest('hex').slice(0, 12);
   const dir = join(WORKSPACE_ROOT, 'tmp/test-native', `${row.key}-${id}`);
-  if (!existsSync(join(dir, NATIVE_RECORD))) await fetchNativeSet(set, dir);
+  if (!existsSync(join(dir, NATIVE_RECORD))) {
+    // Test files run in parallel processes: each fetches aside, and the first to finish puts its
+    // copy in place; a later one never replaces a folder another process may be compiling from.
+    const mine = `${dir}.${process.pid}.fetching`;
+    await fetchNativeSet(set, mine);
+    try {
+      renameSync(mine, dir);
+    } catch (error) {
+      if (!['ENOTEMPTY', 'EEXIST'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      rmSync(mine, { recursive: true, force: true });
+    }
+  }
   return { dir, set, runtime: await runtimeIn(dir, set) };
 }
