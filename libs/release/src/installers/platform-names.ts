@@ -33,8 +33,9 @@ export const UNAME_OS: Readonly<Record<string, string>> = {
 /** `uname -m` patterns (shell `case` syntax) for each Node arch name. */
 export const UNAME_ARCH: Readonly<Record<string, string>> = {
   x64: 'x86_64 | amd64',
-  arm64: 'aarch64 | arm64 | armv8*',
-  arm: 'armv6* | armv7*',
+  // armv8l/armv8b: a 32-bit userland on a 64-bit CPU, which cannot run an arm64 binary.
+  arm64: 'aarch64 | arm64',
+  arm: 'armv6* | armv7* | armv8l | armv8b',
   ia32: 'i386 | i486 | i586 | i686 | x86',
   ppc64: 'ppc64le | ppc64',
   s390x: 's390x',

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +63,27 @@ function baseEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv
 
 const script = () => join(release.dir, 'codebuff-installer.sh');
 
+/** An HTTP server that accepts connections and never answers them. */
+async function silentServer(): Promise<{ origin: string; connections: () => number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  const server = createServer((socket) => {
+    accepted++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    connections: () => accepted,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 test('assemble wrote the installer, listed in SHA256SUMS and the manifest', () => {
   const names = (release.manifest.installers ?? []).map((i) => i.fileName);
   assert.deepEqual(names, ['codebuff-installer.sh', 'codebuff.rb'], 'a linux-only release: no PowerShell installer, no Scoop manifest');
@@ -103,6 +126,67 @@ for (const shell of SHELLS) {
       assert.equal(execFileSync(join(dir, 'codebuff'), ['--version'], { encoding: 'utf8' }), `${NEXT}\n`);
       assert.equal(execFileSync(join(dir, 'codebuff'), ['--beside'], { encoding: 'utf8' }), 'data from beside the binary\n');
     });
+
+    test('a folder where the binary would go is refused before anything is written', async () => {
+      const home = mkdtempSync(join(tmpdir(), 'home-'));
+      const dir = join(home, 'bin');
+      mkdirSync(join(dir, 'codebuff'), { recursive: true });
+      const result = await run(command, [...prefix, script()], baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: dir }));
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr, `codebuff installer: ${dir}/codebuff exists and is not a file; move it away and run again; nothing was installed\n`);
+      assert.deepEqual(readdirSync(join(dir, 'codebuff')), [], 'nothing went into the folder');
+      assert.equal(result.stdout, '', 'refused before the download');
+    });
+
+    test('an install folder named like an option (-bin) is a folder, not an option', async () => {
+      const home = mkdtempSync(join(tmpdir(), 'home-'));
+      const result = await run(command, [...prefix, script()], baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: '-bin' }), home);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(execFileSync(join(home, '-bin', 'codebuff'), ['--version'], { encoding: 'utf8' }), `${VERSION}\n`);
+    });
+
+    test('a server that accepts and never answers: the download gives up within its limits, one line, nothing installed', async () => {
+      const silent = await silentServer();
+      try {
+        const home = mkdtempSync(join(tmpdir(), 'home-'));
+        const dir = join(home, 'bin');
+        const started = Date.now();
+        const limits = { CODEBUFF_DOWNLOAD_TIMEOUT_MS: '1000', CODEBUFF_DOWNLOAD_LOW_SPEED_MS: '1000', CODEBUFF_DOWNLOAD_DEADLINE_MS: '3000' };
+        const result = await run(command, [...prefix, script()], baseEnv(home, { ...limits, CODEBUFF_DOWNLOAD_BASE_URL: `${silent.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: dir }));
+        assert.equal(result.code, 1);
+        assert.match(result.stderr, new RegExp(`^codebuff installer: download failed: ${silent.origin}/${VERSION}/codebuff-linux-x64\\.tar\\.gz \\(.+\\)\\n$`));
+        assert.ok(Date.now() - started < 15_000, `gave up after ${Date.now() - started} ms`);
+        assert.equal(existsSync(dir), false);
+      } finally {
+        await silent.close();
+      }
+    });
+
+    for (const [signal, status] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129], ['SIGPIPE', 141]] as const) {
+      test(`${signal} during a download that hangs: ends at once with ${status}, no temp folder, no downloader left`, async () => {
+        const silent = await silentServer();
+        const temp = mkdtempSync(join(tmpdir(), 'installer-tmp-'));
+        try {
+          const home = mkdtempSync(join(tmpdir(), 'home-'));
+          const child = spawn(command, [...prefix, script()], { env: baseEnv(home, { TMPDIR: temp, CODEBUFF_DOWNLOAD_BASE_URL: `${silent.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: join(home, 'bin') }) });
+          let stdout = '';
+          child.stdout.on('data', (c: Buffer) => (stdout += c));
+          const closed = new Promise<number | null>((resolve) => child.on('close', (code, sig) => resolve(code ?? (sig ? -1 : null))));
+          while (silent.connections() === 0) await sleep(50); // the download is under way
+          const sent = Date.now();
+          child.kill(signal);
+          const code = await closed;
+          assert.equal(code, status, stdout);
+          assert.ok(Date.now() - sent < 3_000, `took ${Date.now() - sent} ms to stop`);
+          assert.deepEqual(readdirSync(temp), [], 'the temp folder is gone');
+          await sleep(200);
+          const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+          assert.equal(processes.includes(temp), false, 'no downloader still writing into it');
+        } finally {
+          await silent.close();
+        }
+      });
+    }
 
     test('default install dir: $XDG_BIN_HOME, else ~/.local/bin; no PATH hint when it is on PATH', async () => {
       const home = mkdtempSync(join(tmpdir(), 'home-'));
@@ -170,6 +254,14 @@ describe('platform choice, from the manifest only', () => {
     { machine: 'an Apple silicon Mac', uname: ['Darwin', 'arm64'], expect: 'darwin-arm64' },
     { machine: 'FreeBSD amd64 (a row added to the manifest)', uname: ['FreeBSD', 'amd64'], expect: 'freebsd-x64' },
   ];
+  test('a 32-bit ARM userland on a 64-bit CPU (uname -m armv8l) is refused, not given the arm64 build', async () => {
+    const fake = fakeCommands({ uname: fakeUname('Linux', 'armv8l') });
+    const result = await run('dash', [allScript], { PATH: `${fake}:${process.env.PATH}`, HOME: mkdtempSync(join(tmpdir(), 'home-')), CODEBUFF_DOWNLOAD_BASE_URL: `${allServer.origin}/2.0.0` });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^codebuff installer: codebuff 2\.0\.0 has no build for this platform \(linux-arm(v8l)?\); supported: /);
+    assert.equal(result.stdout, '');
+  });
+
   for (const c of cases) {
     test(`${c.machine} → ${c.expect}`, async () => {
       const commands: Record<string, string> = { uname: fakeUname(...c.uname) };
@@ -200,5 +292,44 @@ describe('busybox alone (an Alpine-like machine: no curl, busybox wget)', { skip
     assert.equal(result.code, 0, result.stderr);
     assert.equal(execFileSync(join(dir, 'codebuff'), ['--version'], { encoding: 'utf8' }), `${VERSION}\n`);
     assert.ok(server.requests.some((r) => r.path === `/${VERSION}/codebuff-linux-x64.tar.gz` && /wget/i.test(r.userAgent ?? '')), 'fetched by wget');
+  });
+
+  test('a server that never answers: wget gives up at the deadline (timeout), one line, nothing installed', async () => {
+    const tools = mkdtempSync(join(tmpdir(), 'busybox-bin-'));
+    execFileSync(busybox!, ['--install', '-s', tools]);
+    const silent = await silentServer();
+    try {
+      const home = mkdtempSync(join(tmpdir(), 'home-'));
+      const started = Date.now();
+      const env = { PATH: tools, HOME: home, CODEBUFF_DOWNLOAD_DEADLINE_MS: '2000', CODEBUFF_DOWNLOAD_BASE_URL: `${silent.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: join(home, 'bin') };
+      const result = await run(busybox!, ['sh', script()], env);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /^codebuff installer: download failed: .+ \(no complete download within 2s \(CODEBUFF_DOWNLOAD_DEADLINE_MS\)\)\n$/);
+      assert.ok(Date.now() - started < 10_000, `gave up after ${Date.now() - started} ms`);
+      assert.equal(existsSync(join(home, 'bin')), false);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  test('SIGTERM while wget hangs: ends at once with 143, and no wget is left behind', async () => {
+    const tools = mkdtempSync(join(tmpdir(), 'busybox-bin-'));
+    execFileSync(busybox!, ['--install', '-s', tools]);
+    const silent = await silentServer();
+    const temp = mkdtempSync(join(tmpdir(), 'installer-tmp-'));
+    try {
+      const home = mkdtempSync(join(tmpdir(), 'home-'));
+      const env = { PATH: tools, HOME: home, TMPDIR: temp, CODEBUFF_DOWNLOAD_BASE_URL: `${silent.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: join(home, 'bin') };
+      const child = spawn(busybox!, ['sh', script()], { env });
+      const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      while (silent.connections() === 0) await sleep(50);
+      child.kill('SIGTERM');
+      assert.equal(await closed, 143);
+      assert.deepEqual(readdirSync(temp), []);
+      await sleep(200);
+      assert.equal(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes(temp), false, 'no wget still writing into the temp folder');
+    } finally {
+      await silent.close();
+    }
   });
 });

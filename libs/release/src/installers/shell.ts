@@ -41,6 +41,14 @@ export function shellInstaller(manifest: ReleaseManifest, settings: InstallerSet
 # Environment:
 #   ${BASE_URL_ENV}  download <URL>/<asset> instead of ${base}/<asset>
 #   ${INSTALL_DIR_ENV}        install there (default: $XDG_BIN_HOME, else ~/.local/bin)
+# Limits, as the npm launcher's (milliseconds, taken in whole seconds, at least 1). With wget only
+# the deadline and (GNU wget) the connect/read timeout apply:
+#   CODEBUFF_DOWNLOAD_TIMEOUT_MS          connecting, and wget's read timeout (default 30000)
+#   CODEBUFF_DOWNLOAD_MIN_BYTES_PER_SEC   slower than this ...                 (default 4096)
+#   CODEBUFF_DOWNLOAD_LOW_SPEED_MS        ... for this long gives up            (default 30000)
+#   CODEBUFF_DOWNLOAD_DEADLINE_MS         the whole download                    (default 900000)
+# A signal (HUP, INT, PIPE, TERM) stops the download at once, removes what the run wrote and exits
+# with the signal's status (129, 130, 141, 143).
 set -u
 
 NAME=${name}
@@ -85,16 +93,61 @@ sha256_of() {
   fi
 }
 
-# Downloads $1 to $2; on failure prints the downloader's last line of complaint and fails.
+# A whole number of seconds (at least 1) from a millisecond variable, or its default.
+seconds_of() {
+  case "$1" in
+    '' | *[!0-9]*) ms=$2 ;;
+    *) ms=$1 ;;
+  esac
+  secs=$((ms / 1000))
+  [ "$secs" -ge 1 ] || secs=1
+  echo "$secs"
+}
+
+# Downloads $1 to $2 within the limits above; on failure prints the downloader's last line of
+# complaint and fails. The downloader runs in the background while the shell watches the clock in
+# one-second steps, so a signal's trap runs within a second (a foreground child would hold it until
+# the child returned) and wget, which has no deadline of its own, gets one.
 download() {
+  connect_s=$(seconds_of "\${CODEBUFF_DOWNLOAD_TIMEOUT_MS:-}" 30000)
+  low_speed_s=$(seconds_of "\${CODEBUFF_DOWNLOAD_LOW_SPEED_MS:-}" 30000)
+  deadline_s=$(seconds_of "\${CODEBUFF_DOWNLOAD_DEADLINE_MS:-}" 900000)
+  min_bps=\${CODEBUFF_DOWNLOAD_MIN_BYTES_PER_SEC:-4096}
+  case "$min_bps" in '' | *[!0-9]*) min_bps=4096 ;; esac
   if has curl; then
-    curl --fail --silent --show-error --location --retry 3 --output "$2" "$1" 2>"$tmp/download.log"
+    curl --fail --silent --show-error --location --retry 3 --connect-timeout "$connect_s" \\
+      --speed-limit "$min_bps" --speed-time "$low_speed_s" --max-time "$deadline_s" \\
+      --output "$2" "$1" 2>"$tmp/download.log" &
   else
-    wget -q -O "$2" "$1" 2>"$tmp/download.log"
-  fi || {
+    # GNU wget takes a read timeout; busybox 1.35's wget crashes with one (-T), so it goes without.
+    read_timeout="-T $connect_s"
+    wget --help 2>&1 | grep -q BusyBox && read_timeout=
+    # shellcheck disable=SC2086 # meant to split into two words, or to vanish
+    wget -q $read_timeout -O "$2" "$1" 2>"$tmp/download.log" &
+  fi
+  downloader=$!
+  status=0
+  timed_out=
+  # In braces with stderr dropped: busybox sh says "Terminated" when it reaps a downloader we stopped.
+  {
+    waited=0
+    while kill -0 "$downloader"; do
+      if [ "$waited" -ge "$deadline_s" ]; then
+        timed_out=1
+        kill "$downloader"
+        break
+      fi
+      sleep 1
+      waited=$((waited + 1))
+    done
+    wait "$downloader"
+  } 2>/dev/null || status=$?
+  downloader=
+  if [ "$status" -ne 0 ]; then
     reason=$(tail -n 1 "$tmp/download.log" | tr -d '\\r')
+    [ -n "$timed_out" ] && reason="no complete download within \${deadline_s}s (CODEBUFF_DOWNLOAD_DEADLINE_MS)"
     fail "download failed: $1 (\${reason:-no answer})"
-  }
+  fi
 }
 
 # Copies $1 next to its final name $2, then renames it: an interrupted install leaves the old file whole.
@@ -104,9 +157,24 @@ place() {
   staged=
 }
 
+# Refuses a target that is not a file (a folder named like the binary would take the new file in,
+# and the install would only look successful).
+check_target() {
+  if [ -e "$1" ] || [ -L "$1" ]; then
+    [ -f "$1" ] || fail "$1 exists and is not a file; move it away and run again; nothing was installed"
+  fi
+}
+
 cleanup() {
+  if [ -n "\${downloader:-}" ]; then kill "$downloader" 2>/dev/null; fi
   if [ -n "\${staged:-}" ]; then rm -f "$staged"; fi
   if [ -n "\${tmp:-}" ]; then rm -rf "$tmp"; fi
+}
+
+# A signal: exit with its status; the EXIT trap stops the download and removes what the run wrote.
+on_signal() {
+  trap - HUP INT PIPE TERM
+  exit "$1"
 }
 
 main() {
@@ -117,6 +185,8 @@ main() {
   has tar || fail "tar not found: cannot unpack the download"
   if [ -n "\${${INSTALL_DIR_ENV}:-}" ]; then
     dir=$${INSTALL_DIR_ENV}
+    # A relative folder that looks like an option (-x) would be taken for one by mkdir, cp and rm.
+    case "$dir" in -*) dir=./$dir ;; esac
   elif [ -n "\${XDG_BIN_HOME:-}" ]; then
     dir=$XDG_BIN_HOME
   elif [ -n "\${HOME:-}" ]; then
@@ -130,10 +200,14 @@ main() {
   url="$base/$asset"
 
   staged=
+  downloader=
+  for f in $binary $files; do check_target "$dir/$f"; done
   tmp=$(mktemp -d 2>/dev/null || mktemp -d -t "$NAME") || fail "cannot create a temporary directory"
   trap cleanup EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
+  trap 'on_signal 129' HUP
+  trap 'on_signal 130' INT
+  trap 'on_signal 141' PIPE
+  trap 'on_signal 143' TERM
 
   printf 'downloading %s %s for %s from %s\\n' "$NAME" "$VERSION" "$platform" "$url"
   download "$url" "$tmp/$asset"
@@ -146,6 +220,7 @@ main() {
 
   # The files beside the binary first, the binary last: each one is swapped in whole.
   mkdir -p "$dir" 2>/dev/null || fail "cannot create $dir"
+  for f in $binary $files; do check_target "$dir/$f"; done
   for f in $files; do
     place "$tmp/unpack/$f" "$dir/$f" 644
   done
