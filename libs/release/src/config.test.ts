@@ -28,10 +28,16 @@ test('every config problem is one line naming the file', () => {
     [{ name: 'Code Buff', entry: 'src/main.ts' }, /invalid app\/release.config.json: name:/],
     [{ name: 'codebuff', entry: 'src/main.ts', colour: 'blue' }, /invalid app\/release.config.json/],
     ['{ not json', /cannot read app\/release.config.json/],
+    ['{ "name": "codebuff", "entry": "src/main.ts", "name": "other" }', /^invalid app\/release.config.json: key "name" appears twice in the top-level object \(line 1\); keep one$/],
+    ['{ "name": "codebuff", "entry": "src/main.ts",\n "upload": { "s3": { "bucket": "a", "bucket": "b" } } }', /key "bucket" appears twice in "upload.s3" \(line 2\)/],
+    [{ name: 'codebuff', entry: 'src/main.ts', nativeExclusions: { 'plan9-mips': { x: 'why' } } }, /nativeExclusions: unknown platform "plan9-mips"; valid platforms: linux-x64/],
+    [{ name: 'codebuff', entry: 'src/main.ts', nativeExclusions: { 'linux-arm64': { '@opentui/core-linux-arm64-musl': '' } } }, /give a reason/],
+    [{ name: 'codebuff', entry: 'src/main.ts', files: ['../outside.txt'] }, /files\.0: expected a workspace-relative path/],
+    [{ name: 'codebuff', entry: 'src/main.ts', files: ['a/README.md', 'b/README.md'] }, /files: two files are named README\.md/],
   ];
   for (const [config, pattern] of cases) {
     assert.throws(() => loadReleaseConfig(project(config), 'app'), (error: Error) => {
-      assert.match(error.message, pattern);
+      assert.match(error.message, pattern, String(config));
       assert.ok(!error.message.includes('\n'), `one line: ${error.message}`);
       return true;
     });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { ReleaseError } from './errors';
+import { parseJsonWithoutDuplicates } from './json-strict';
 import { PLATFORM_KEYS, type PlatformSpec, readPlatformTable, selectPlatforms } from './platforms';
 import { normalizeVersion } from './version';
 
@@ -85,12 +86,13 @@ function firstIssue(error: z.ZodError): string {
 export function loadReleaseConfig(workspaceRoot: string, projectRoot: string): LoadedReleaseConfig {
   const file = join(projectRoot, RELEASE_CONFIG_FILE);
   const abs = join(workspaceRoot, file);
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(abs, 'utf8'));
+    text = readFileSync(abs, 'utf8');
   } catch (error) {
     throw new ReleaseError(`cannot read ${file}: ${(error as Error).message}`);
   }
+  const raw = parseJsonWithoutDuplicates(text, file);
   const parsed = ReleaseProjectConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ReleaseError(`invalid ${file}: ${firstIssue(parsed.error)}`);
   const resolvedPlatforms = (() => {

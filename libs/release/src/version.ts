@@ -13,11 +13,30 @@ export interface VersionSources {
 }
 
 /** Accepts `1.2.3` and the tag form `v1.2.3`; anything else that is not semver is refused. */
+/**
+ * The longest version every file name it ends up in allows: a release folder is named after the
+ * version, and it is built under `.<version>.<pid>.<8 hex>.tmp` (fs-atomic.ts), which must stay
+ * within the 255 bytes of a file name: 255 - 1 - 1 - 7 (a pid) - 1 - 8 - 4 = 233.
+ */
+export const MAX_VERSION_LENGTH = 233;
+
 export function normalizeVersion(raw: string, from = 'version'): string {
   const trimmed = raw.trim();
   const candidate = trimmed.startsWith('v') ? trimmed.slice(1) : trimmed;
+  const shown = raw.length > 60 ? `${raw.slice(0, 40)}…` : raw;
+  if (Buffer.byteLength(candidate) > MAX_VERSION_LENGTH) {
+    throw new ReleaseError(`invalid ${from} "${shown}": ${Buffer.byteLength(candidate)} characters, more than the ${MAX_VERSION_LENGTH} a release folder's name can hold`);
+  }
+  const build = /^[^+]+\+(.+)$/.exec(candidate);
+  if (build && valid(candidate)) {
+    // Valid semver, but npm publishes 1.2.3+abc as 1.2.3: the tag v1.2.3+abc, the asset URLs under
+    // it and the npm package's version would disagree.
+    throw new ReleaseError(
+      `invalid ${from} "${shown}": build metadata (+${build[1]}) is dropped by npm, which would publish ${valid(candidate)} while the tag and asset URLs say v${candidate}; use a prerelease such as ${valid(candidate)}-${build[1]}`,
+    );
+  }
   if (valid(candidate) !== candidate) {
-    throw new ReleaseError(`invalid ${from} "${raw}": expected semver such as 1.2.3 or v1.2.3`);
+    throw new ReleaseError(`invalid ${from} "${shown}": expected semver such as 1.2.3 or v1.2.3`);
   }
   return candidate;
 }
