@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,4 +92,26 @@ test('files beside the binary: unpacked when the manifest lists them with their 
       /tree-sitter\.wasm in s\.(tar\.gz|zip) has sha256 [0-9a-f]{64}, but the release manifest says f{64}/,
     );
   }
+});
+
+test('a zip whose binary entry is a symbolic link is refused, never written as a file holding the link text', async () => {
+  const zip = join(work, 'link.zip');
+  const python = [
+    'import sys, zipfile',
+    "z = zipfile.ZipFile(sys.argv[1], 'w')",
+    "i = zipfile.ZipInfo('codebuff.exe'); i.create_system = 3; i.external_attr = 0o120777 << 16",
+    "z.writestr(i, '/usr/bin/true'); z.close()",
+  ].join('\n');
+  execFileSync('python3', ['-c', python, zip]);
+  const out = fresh('link-out');
+  await assert.rejects(unpackBinary(zip, { ...asset('link.zip', 'zip', 'codebuff.exe'), platform: 'win32-x64' }, out), /link\.zip should hold exactly codebuff\.exe at its root; it holds codebuff\.exe \(SymbolicLink\)/);
+  assert.deepEqual(readdirSync(out), []);
+});
+
+test('an empty binary is refused', async () => {
+  const src = fresh('empty-src');
+  writeFileSync(join(src, 'empty'), '');
+  await createArchive('tar.gz', { binaryPath: join(src, 'empty'), entryName: 'codebuff', outPath: join(work, 'h.tar.gz'), mtime: 1 });
+  const out = fresh('empty-out');
+  await assert.rejects(unpackBinary(join(work, 'h.tar.gz'), { ...asset('h.tar.gz', 'tar.gz', 'codebuff'), platform: 'linux-x64' }, out), /codebuff in h\.tar\.gz is empty; nothing was installed/);
 });

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { chmod } from 'node:fs/promises';
+import { chmod, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
@@ -39,8 +39,21 @@ export async function unpackBinary(archivePath: string, asset: LauncherAsset, in
     }
   }
   const binary = join(intoDir, asset.binaryName);
+  await checkNotEmpty(binary, asset);
   await chmod(binary, 0o755);
   return binary;
+}
+
+/**
+ * An empty file is never installed as the binary. (Its header is not checked against the OS: the
+ * launcher's own tests serve shell scripts as binaries.)
+ */
+async function checkNotEmpty(binary: string, asset: LauncherAsset): Promise<void> {
+  if ((await stat(binary)).size === 0) {
+    throw new LauncherError(`${asset.binaryName} in ${asset.fileName} is empty; nothing was installed`, {
+      repair: 'the release itself is malformed; report it to the Codebuff maintainers',
+    });
+  }
 }
 
 async function unpackTarGz(archivePath: string, names: readonly string[], intoDir: string): Promise<SeenEntry[]> {
@@ -70,8 +83,12 @@ async function unpackZip(archivePath: string, names: readonly string[], intoDir:
       zip.on('end', resolve);
       zip.on('entry', (entry: yauzl.Entry) => {
         const isDir = entry.fileName.endsWith('/');
-        seen.push({ path: entry.fileName, type: isDir ? 'Directory' : 'File' });
-        if (isDir || !names.includes(entry.fileName) || seen.filter((e) => e.path === entry.fileName).length > 1) {
+        // Unix file type in the upper half of the external attributes: a link is 0o120000. yauzl
+        // would write its target's text as a regular file, so a link must never count as one.
+        const unixType = (entry.externalFileAttributes >>> 16) & 0o170000;
+        const type = isDir ? 'Directory' : unixType === 0o120000 ? 'SymbolicLink' : 'File';
+        seen.push({ path: entry.fileName, type });
+        if (type !== 'File' || !names.includes(entry.fileName) || seen.filter((e) => e.path === entry.fileName).length > 1) {
           zip.readEntry();
           return;
         }
