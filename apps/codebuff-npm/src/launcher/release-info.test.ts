@@ -35,6 +35,13 @@ test('parseReleaseInfo refuses damaged or unsafe entries', () => {
   assert.throws(broken({ assets: [{ ...info.assets[0], fileName: '../x.tar.gz' }] }), /incomplete/);
   assert.throws(broken({ assets: [{ ...info.assets[0], sha256: 'xyz' }] }), /incomplete/);
   assert.throws(() => parseReleaseInfo(null, 'release.json'), /not a JSON object/);
+  // Names that would reach a parent URL or leave the cache folder; a version that is a path.
+  for (const fileName of ['..', '.', '', 'a/b.tar.gz', 'a\\b.zip']) assert.throws(broken({ assets: [{ ...info.assets[0], fileName }] }), /incomplete/, fileName);
+  assert.throws(broken({ assets: [{ ...info.assets[0], binaryName: '..' }] }), /incomplete/);
+  assert.throws(broken({ assets: [{ ...info.assets[0], files: [{ name: '..', size: 1, sha256: 'c'.repeat(64) }] }] }), /incomplete/);
+  assert.throws(broken({ version: '../../x' }), /version "..\/..\/x" is not semver/);
+  assert.throws(broken({ version: '1.2' }), /is not semver/);
+  assert.deepEqual(parseReleaseInfo({ ...info, version: '1.2.3-beta.1' }, 'release.json').version, '1.2.3-beta.1');
 });
 
 test('cacheRoot: CODEBUFF_HOME, then the OS cache directory', () => {
