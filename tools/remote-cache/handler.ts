@@ -136,7 +136,8 @@ export function createCacheHandler({ store, access, spoolDir, limits, log }: Han
         return;
       }
       label = path;
-      if (path === '/health' && req.method === 'GET') {
+      // HEAD too: load balancers and uptime checks often probe with it (Node sends no body for HEAD).
+      if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
         reply(res, 200, 'ok');
         return;
       }

@@ -125,6 +125,13 @@ describe('remote cache server: Nx HTTP protocol on a real S3 (s3rver)', () => {
     assert.equal((await call('GET', '222', cache.tokens.read)).status, 200);
   });
 
+  test('GET and HEAD /health answer 200 without a token; HEAD has no body', async () => {
+    assert.equal((await fetch(`${cache.server.url}/health`)).status, 200);
+    const head = await fetch(`${cache.server.url}/health`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '');
+  });
+
   test('an empty PUT is refused (400) and stores nothing', async () => {
     const res = await call('PUT', '999', cache.tokens.readWrite, Buffer.alloc(0));
     assert.equal(res.status, 400);
