@@ -61,7 +61,7 @@ function checkUploadDestination(argv: readonly string[], env: NodeJS.ProcessEnv,
   // Inside the Nx daemon (and its plugin workers) GITHUB_* variables are withheld.
   const githubVariablesHidden = env.NX_DAEMON_PROCESS === 'true';
   for (const projectRoot of uploadedProjects(argv, workspaceRoot)) {
-    checkUploadRequest(command, loadReleaseConfig(workspaceRoot, projectRoot).upload, env, { githubVariablesHidden });
+    checkUploadRequest(command, loadReleaseConfig(workspaceRoot, projectRoot).upload, env, { githubVariablesHidden, workspaceRoot });
   }
 }
 

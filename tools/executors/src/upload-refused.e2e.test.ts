@@ -4,7 +4,7 @@
  * bundle, nothing in dist/). Without the hook's check the whole build ran first.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '../../testing/workspace';
@@ -44,6 +44,15 @@ test('without the daemon: every destination refuses what it lacks before any tas
   await refused(['--target=github'], daemonless, /--target=github needs --repo owner\/name/);
   await refused(['--target=github', '--repo=acme/codebuff'], daemonless, /no GitHub token for acme\/codebuff: set GITHUB_TOKEN or GH_TOKEN/);
   await refused(['--target=github', '--repo=not-a-repo'], { ...daemonless, GITHUB_TOKEN: TOKEN }, /invalid --repo "not-a-repo"/);
+  // A local folder the next build would delete, or the workspace itself, however it is spelled.
+  await refused(['--target=local', '--dir=dist/release'], daemonless, /--dir dist\/release is inside dist\/release, which every build rewrites/);
+  await refused(['--target=local', '--dir=./dist/release/1.0.0'], daemonless, /--dir \.\/dist\/release\/1\.0\.0 is inside dist\/release/);
+  await refused(['--target=local', `--dir=${join(ws.root, 'apps/../dist/build/x')}`], daemonless, /is inside dist\/build/);
+  await refused(['--target=local', '--dir=apps/..'], daemonless, /--dir apps\/\.\. is the workspace itself/);
+  await refused(['--target=local', '--dir='], daemonless, /--dir is empty/);
+  symlinkSync(join(ws.root, 'dist-link-target'), join(ws.root, 'out'), 'dir');
+  symlinkSync('dist', join(ws.root, 'dist-link-target'), 'dir');
+  await refused(['--target=local', '--dir=out/release'], daemonless, /--dir out\/release is inside dist\/release/);
 });
 
 test('with the daemon: the same refusals, except what rests on GITHUB_* variables Nx withholds from it', async () => {

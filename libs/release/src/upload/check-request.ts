@@ -1,6 +1,7 @@
 import type { ReleaseProjectConfig } from '../config';
 import { missingGitHubTokenError, resolveGitHubSettings } from './github/options';
 import { resolveUploadRequest, type UploadCommand, type UploadRequest } from './request';
+import { checkLocalUploadDir } from './local-dir';
 import { resolveS3Options } from './s3/options';
 
 export interface PartialEnvironment {
@@ -12,6 +13,11 @@ export interface PartialEnvironment {
   githubVariablesHidden: boolean;
 }
 
+export interface CheckContext {
+  /** Where a relative local `--dir` is resolved from, and what it must not be (or be inside the build output of). */
+  workspaceRoot?: string;
+}
+
 /**
  * Everything about a destination that can be checked without reading the release or using the
  * network: the destination is known, its required settings are there (bucket; repository and
@@ -20,13 +26,18 @@ export interface PartialEnvironment {
  * executor. Throws a one-line ReleaseError that never contains a secret. Returns undefined only
  * when `githubVariablesHidden` leaves nothing to check (GitHub, repository from the environment).
  */
-export function checkUploadRequest(command: UploadCommand, config: ReleaseProjectConfig['upload'] | undefined, env: NodeJS.ProcessEnv): UploadRequest;
-export function checkUploadRequest(command: UploadCommand, config: ReleaseProjectConfig['upload'] | undefined, env: NodeJS.ProcessEnv, partial: PartialEnvironment): UploadRequest | undefined;
+export function checkUploadRequest(command: UploadCommand, config: ReleaseProjectConfig['upload'] | undefined, env: NodeJS.ProcessEnv, context?: CheckContext): UploadRequest;
+export function checkUploadRequest(
+  command: UploadCommand,
+  config: ReleaseProjectConfig['upload'] | undefined,
+  env: NodeJS.ProcessEnv,
+  context: CheckContext & PartialEnvironment,
+): UploadRequest | undefined;
 export function checkUploadRequest(
   command: UploadCommand,
   config: ReleaseProjectConfig['upload'] = {},
   env: NodeJS.ProcessEnv,
-  { githubVariablesHidden }: PartialEnvironment = { githubVariablesHidden: false },
+  { githubVariablesHidden = false, workspaceRoot }: CheckContext & Partial<PartialEnvironment> = {},
 ): UploadRequest | undefined {
   if (githubVariablesHidden && command.destination === 'github' && !command.repo && !config.github?.repo) return undefined;
   const request = resolveUploadRequest(command, config, env);
@@ -40,6 +51,7 @@ export function checkUploadRequest(
       break;
     }
     case 'local':
+      if (workspaceRoot) checkLocalUploadDir(request.dir, workspaceRoot);
       break;
   }
   return request;

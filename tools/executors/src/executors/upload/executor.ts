@@ -29,7 +29,7 @@ export default async function uploadExecutor(options: UploadExecutorOptions, con
       throw new ReleaseError('cannot tell where to upload: the nx-release plugin hook did not run; pass --destination=github|s3|local');
     }
     const config = loadReleaseConfig(workspaceRoot, projectRoot);
-    const request = checkUploadRequest({ ...options, destination }, config.upload, process.env);
+    const request = checkUploadRequest({ ...options, destination }, config.upload, process.env, { workspaceRoot });
     const version = resolveVersion({ env: process.env.VERSION, packageVersion: readPackageVersion(join(workspaceRoot, projectRoot)) });
     const releaseDir = join(workspaceRoot, options.releaseRoot ?? 'dist/release', version);
     const manifest = await readManifest(releaseDir);
