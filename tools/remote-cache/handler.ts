@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { lingerMs, type ServerLimits } from './limits';
+import { lingerMs, MIN_STORE_BYTES_PER_SECOND, type ServerLimits } from './limits';
 import { reply as replyTo } from './reply';
 import type { CacheStore } from './s3-store';
 import { IncompleteBodyError, SlowUploadError, SpoolWriteError, spoolBody } from './spool';
@@ -71,7 +71,16 @@ export function createCacheHandler({ store, access, spoolDir, limits, log }: Han
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(entry.size) });
     // A body that ends short of its length fails the response instead of ending it quietly.
     res.strictContentLength = true;
-    await pipeline(entry.body, res);
+    // The same minimum rate as a PUT to the store: a store that trickles the body (1 KiB/s would
+    // take an hour for a 5 MB entry) is cut off, and the client's read fails rather than hangs.
+    const ms = limits.storeTimeoutMs + Math.ceil((entry.size / MIN_STORE_BYTES_PER_SECOND) * 1000);
+    const body = entry.body;
+    const timer = setTimeout(() => body.destroy(new StoreTimeoutError(`sending entry ${hash}`, ms)), ms);
+    try {
+      await pipeline(body, res);
+    } finally {
+      clearTimeout(timer);
+    }
     return entry.size;
   }
 
@@ -129,6 +138,8 @@ export function createCacheHandler({ store, access, spoolDir, limits, log }: Han
     let label = '<invalid target>';
     let role: Access | undefined;
     let bytes = 0;
+    // Set when the transfer broke after the status line went out: "200" alone would read as served.
+    let broken = false;
     try {
       const path = requestPath(req.url);
       if (path === undefined) {
@@ -161,6 +172,7 @@ export function createCacheHandler({ store, access, spoolDir, limits, log }: Han
       else if (req.method === 'PUT') bytes = await put(hash, req, res, role);
       else reply(res, 405, 'method not allowed', { allow: 'GET, PUT' });
     } catch (error) {
+      broken = res.headersSent;
       const { status, message, close } = failureReply(error);
       // The message names the failure, never a credential.
       log(`error ${req.method} ${label}: ${(error as Error).name}: ${String((error as Error).message).split('\n')[0]}`, 'error');
@@ -170,7 +182,8 @@ export function createCacheHandler({ store, access, spoolDir, limits, log }: Han
         res.destroy();
       }
     } finally {
-      log(`${req.method} ${label} ${res.statusCode} ${bytes}B ${Date.now() - started}ms ${role ?? 'anonymous'}`, 'request');
+      const outcome = broken ? `${res.statusCode} transfer failed` : String(res.statusCode);
+      log(`${req.method} ${label} ${outcome} ${bytes}B ${Date.now() - started}ms ${role ?? 'anonymous'}`, 'request');
     }
   };
 }

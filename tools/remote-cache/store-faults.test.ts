@@ -120,3 +120,44 @@ describe('a write to the store cut short is never served', () => {
     assert.equal(await right.text(), 'right');
   });
 });
+
+describe('a store that sends a GET body slowly is cut off at the minimum rate', () => {
+  let cache: CacheFixture;
+  let proxy: StoreProxy;
+  const call = (method: string, hash: string, body?: Buffer) =>
+    fetch(`${cache.server.url}/v1/cache/${hash}`, { method, headers: { authorization: `Bearer ${cache.tokens.readWrite}` }, body });
+
+  before(async () => {
+    const { startS3rver } = await import('../testing/s3rver');
+    const s3 = await startS3rver([BUCKET]);
+    proxy = await startStoreProxy(s3.endpoint);
+    // An entry of N bytes may take storeTimeout + N / 1 MiB/s: 1 s + 2 s for 2 MiB.
+    cache = await startCacheFixture({ s3, storeEndpoint: proxy.endpoint, limits: { storeTimeoutMs: 1000 } });
+    const close = cache.close;
+    cache.close = async () => {
+      await close();
+      await proxy.close();
+      await s3.close();
+    };
+  });
+  after(async () => {
+    await cache.close();
+  });
+
+  test('16 KiB/s from the store: the transfer fails after about 3 s instead of taking two minutes, and is logged as failed', async () => {
+    const entry = randomBytes(2 * 1024 * 1024);
+    assert.equal((await call('PUT', '500', entry)).status, 200);
+    proxy.slowDownloads(16 * 1024);
+    const started = Date.now();
+    const res = await call('GET', '500');
+    assert.equal(res.status, 200, 'the headers went out before the body stalled');
+    await assert.rejects(res.arrayBuffer());
+    const took = Date.now() - started;
+    assert.ok(took >= 2_500 && took < 10_000, `cut after ${took} ms`);
+    assert.ok(cache.logs.some((l) => /^error GET 500: StoreTimeoutError: the store did not finish sending entry 500 within 3000 ms/.test(l)), cache.logs.join('\n'));
+    assert.ok(cache.logs.some((l) => /^GET 500 200 transfer failed 0B /.test(l)), cache.logs.join('\n'));
+    proxy.slowDownloads(0);
+    const again = await call('GET', '500');
+    assert.equal(sha256(Buffer.from(await again.arrayBuffer())), sha256(entry), 'at full speed the entry comes whole');
+  });
+});

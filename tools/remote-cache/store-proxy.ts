@@ -7,6 +7,8 @@ export interface StoreProxy {
   endpoint: string;
   /** Cut the next `count` uploads (connections that send more than `afterBytes`) after `afterBytes`. */
   cutUploads(count: number, afterBytes: number): void;
+  /** Relays what the store sends at this many bytes a second (0: at full speed). */
+  slowDownloads(bytesPerSecond: number): void;
   /** Uploads cut so far. */
   readonly cut: number;
   /** The header block of every PUT seen, lower-cased names. */
@@ -29,6 +31,7 @@ export async function startStoreProxy(target: string): Promise<StoreProxy> {
   let toCut = 0;
   let afterBytes = Infinity;
   let cut = 0;
+  let downloadRate = 0;
   const puts: Array<Record<string, string>> = [];
   const server = createServer((client) => {
     const store = connect(Number(port), hostname);
@@ -63,7 +66,25 @@ export async function startStoreProxy(target: string): Promise<StoreProxy> {
       }
       store.write(chunk);
     });
-    store.pipe(client);
+    store.on('data', (chunk: Buffer) => {
+      if (downloadRate <= 0) {
+        client.write(chunk);
+        return;
+      }
+      // A tenth of the rate every 100 ms, the store held back meanwhile.
+      store.pause();
+      const step = Math.max(1, Math.floor(downloadRate / 10));
+      let offset = 0;
+      const tick = () => {
+        if (client.destroyed) return;
+        client.write(chunk.subarray(offset, offset + step));
+        offset += step;
+        if (offset < chunk.length) setTimeout(tick, 100);
+        else store.resume();
+      };
+      tick();
+    });
+    store.on('end', () => client.end());
     const end = () => {
       client.destroy();
       store.destroy();
@@ -76,6 +97,9 @@ export async function startStoreProxy(target: string): Promise<StoreProxy> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    slowDownloads(bytesPerSecond) {
+      downloadRate = bytesPerSecond;
+    },
     cutUploads(count, bytes) {
       toCut = count;
       afterBytes = bytes;
