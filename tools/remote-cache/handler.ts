@@ -110,10 +110,13 @@ export function createCacheHandler({ store, access, spoolDir, limits, log }: Han
     }
     uploading.add(hash);
     try {
-      if (await store.exists(hash)) {
+      const state = await store.inspect(hash);
+      if (state === 'complete') {
         reply(res, 409, 'entry exists; entries are never replaced');
         return 0;
       }
+      // A damaged object (a write cut short that the store kept) must not block its hash for good.
+      if (state === 'damaged') log(`PUT ${hash}: replacing a damaged stored object`, 'error');
       if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
       const body = await spoolBody(req, size, spoolDir, {
         idleMs: limits.clientTimeoutMs,
@@ -121,7 +124,7 @@ export function createCacheHandler({ store, access, spoolDir, limits, log }: Han
       });
       let outcome: 'created' | 'exists';
       try {
-        outcome = await store.create(hash, body);
+        outcome = await store.create(hash, body, { replace: state === 'damaged' });
       } finally {
         await body.remove();
       }

@@ -23,9 +23,10 @@ export interface NewEntry {
 export interface CacheStore {
   /** The entry, undefined when absent; DamagedEntryError when what is stored is not what was written. */
   open(hash: string): Promise<CacheEntry | undefined>;
-  exists(hash: string): Promise<boolean>;
-  /** Stores the entry unless it exists; never overwrites. */
-  create(hash: string, entry: NewEntry): Promise<'created' | 'exists'>;
+  /** Whether an entry is stored whole, absent, or damaged (stored, but not what was written). */
+  inspect(hash: string): Promise<'complete' | 'absent' | 'damaged'>;
+  /** Stores the entry unless a complete one exists; a damaged one is replaced (`replace`). */
+  create(hash: string, entry: NewEntry, options?: { replace?: boolean }): Promise<'created' | 'exists'>;
   /** Releases connections to the store. */
   close(): void;
 }
@@ -67,7 +68,7 @@ export function createS3Store(location: S3Location, timeouts: S3StoreTimeouts, c
   const key = (hash: string) => `${location.prefix}/${hash}`;
   const { storeTimeoutMs } = timeouts;
 
-  async function putOnce(hash: string, entry: NewEntry, signal: AbortSignal): Promise<'created' | 'exists'> {
+  async function putOnce(hash: string, entry: NewEntry, signal: AbortSignal, replace: boolean): Promise<'created' | 'exists'> {
     try {
       // If-None-Match makes the write itself conditional where the store supports it (AWS S3,
       // R2, MinIO), closing the race between two servers that both saw the entry missing.
@@ -80,7 +81,8 @@ export function createS3Store(location: S3Location, timeouts: S3StoreTimeouts, c
           ContentMD5: entry.md5,
           ContentType: 'application/octet-stream',
           Metadata: { [SIZE_METADATA]: String(entry.size) },
-          IfNoneMatch: '*',
+          // Replacing a damaged object is the one write without the condition.
+          ...(replace ? {} : { IfNoneMatch: '*' }),
         }),
         { abortSignal: signal },
       );
@@ -105,32 +107,32 @@ export function createS3Store(location: S3Location, timeouts: S3StoreTimeouts, c
       });
       if (!object) return undefined;
       const body = object.Body as Readable;
-      const recorded = object.Metadata?.[SIZE_METADATA];
-      if (recorded === undefined || !/^\d+$/.test(recorded) || Number(recorded) !== object.ContentLength) {
+      const damage = damageOf(object.Metadata, object.ContentLength);
+      if (damage) {
         body.destroy();
-        throw new DamagedEntryError(key(hash), recorded === undefined ? 'no recorded size' : `${object.ContentLength} bytes, ${recorded} written`);
+        throw new DamagedEntryError(key(hash), damage);
       }
-      return { body, size: object.ContentLength };
+      return { body, size: object.ContentLength as number };
     },
-    exists(hash) {
+    inspect(hash) {
       return withDeadline(`HEAD ${hash}`, storeTimeoutMs, async (abortSignal) => {
         try {
-          await client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: key(hash) }), { abortSignal });
-          return true;
+          const head = await client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: key(hash) }), { abortSignal });
+          return damageOf(head.Metadata, head.ContentLength) ? 'damaged' : 'complete';
         } catch (error) {
-          if (status(error) === 404) return false;
+          if (status(error) === 404) return 'absent';
           throw error;
         }
       });
     },
-    create(hash, entry) {
+    create(hash, entry, { replace = false } = {}) {
       // The SDK does not retry a streamed body (it cannot rewind it); this loop does, with a
       // fresh stream of the spooled file each time, for failures that are not the store's answer.
       const ms = storeTimeoutMs + Math.ceil((entry.size / MIN_STORE_BYTES_PER_SECOND) * 1000);
       return withDeadline(`PUT ${hash}`, ms, async (signal) => {
         for (let attempt = 1; ; attempt++) {
           try {
-            return await putOnce(hash, entry, signal);
+            return await putOnce(hash, entry, signal, replace);
           } catch (error) {
             const answered = status(error);
             const transient = answered === undefined || answered >= 500;
@@ -143,4 +145,12 @@ export function createS3Store(location: S3Location, timeouts: S3StoreTimeouts, c
       client.destroy();
     },
   };
+}
+
+/** Why a stored object is not the entry that was written, or undefined when it is. */
+function damageOf(metadata: Record<string, string> | undefined, length: number | undefined): string | undefined {
+  const recorded = metadata?.[SIZE_METADATA];
+  if (recorded === undefined) return 'no recorded size';
+  if (!/^\d+$/.test(recorded) || Number(recorded) !== length) return `${length} bytes, ${recorded} written`;
+  return undefined;
 }
