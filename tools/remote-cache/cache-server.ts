@@ -13,7 +13,13 @@ import { createAccessCheck } from './tokens';
 export interface RunningCacheServer {
   /** `http://host:port`, the value for NX_SELF_HOSTED_REMOTE_CACHE_SERVER (no trailing slash). */
   url: string;
+  /** Stops at once: open connections are cut. */
   close(): Promise<void>;
+  /**
+   * Stops accepting, lets the requests under way finish for up to `graceMs`, then closes what is
+   * left (SIGTERM and SIGINT do this): a deploy or a Ctrl-C does not cut an upload half-stored.
+   */
+  shutdown(graceMs: number): Promise<{ unfinished: number }>;
 }
 
 export interface StartOptions extends Omit<CacheServerOptions, 'quiet' | 'limits'> {
@@ -53,7 +59,14 @@ export async function startCacheServer(options: StartOptions): Promise<RunningCa
   const spoolDir = options.spoolDir ?? mkdtempSync(join(tmpdir(), 'nx-cache-spool-'));
   const log = options.log ?? defaultLog;
   const handle = createCacheHandler({ store, spoolDir, limits, access: createAccessCheck(options.tokens), log });
+  let active = 0;
+  let drained: (() => void) | undefined;
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    active++;
+    res.once('close', () => {
+      active--;
+      if (active === 0) drained?.();
+    });
     closeIfBodyUnread(req, res, lingerMs(limits));
     // Nothing a request does may end the process: a rejection here would be unhandled.
     handle(req, res).catch((error: unknown) => {
@@ -82,17 +95,35 @@ export async function startCacheServer(options: StartOptions): Promise<RunningCa
   });
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
+  const close = () =>
+    new Promise<void>((resolve, reject) => {
+      server.close((error) => {
+        store.close();
+        if (ownSpoolDir) rmSync(spoolDir, { recursive: true, force: true });
+        if (error) reject(error);
+        else resolve();
+      });
+      server.closeAllConnections();
+    });
   return {
     url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => {
-          store.close();
-          if (ownSpoolDir) rmSync(spoolDir, { recursive: true, force: true });
-          if (error) reject(error);
-          else resolve();
+    close,
+    async shutdown(graceMs) {
+      // No new connections; idle keep-alive ones go now, busy ones when their request ends.
+      server.close();
+      server.closeIdleConnections();
+      if (active > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, graceMs);
+          drained = () => {
+            clearTimeout(timer);
+            resolve();
+          };
         });
-        server.closeAllConnections();
-      }),
+      }
+      const unfinished = active;
+      await close().catch(() => undefined); // the server is already closed: only the cleanup is left
+      return { unfinished };
+    },
   };
 }

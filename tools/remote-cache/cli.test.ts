@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startS3rver } from '../testing/s3rver';
 import { openRaw, statusOf } from './raw-http';
 import { runCommand, WORKSPACE_ROOT } from '../testing/workspace';
@@ -70,6 +71,46 @@ test('the command line serves the cache from a bucket, logs without tokens, and 
     assert.equal(code, 0, output);
     assert.match(output, /PUT 42 200 5B \d+ms read-write/);
     assert.equal(output.includes(RW) || output.includes(RO), false, output);
+  } finally {
+    child.kill('SIGKILL');
+    await s3.close();
+  }
+});
+
+test('SIGTERM during an upload: no new connections, the upload finishes and is stored, then the server exits 0', async () => {
+  const s3 = await startS3rver(['team-cache']);
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, '--port', '0', '--bucket', 'team-cache', '--endpoint', s3.endpoint, '--client-timeout', '20'], {
+    cwd: WORKSPACE_ROOT,
+    env: { ...baseEnv, CACHE_READ_WRITE_TOKEN: RW, AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c));
+  child.stderr.on('data', (c: Buffer) => (output += c));
+  try {
+    for (let i = 0; i < 100 && !/listening on (http:\S+)/.test(output); i++) await new Promise((r) => setTimeout(r, 100));
+    const url = /listening on (http:\S+)/.exec(output)?.[1] as string;
+    assert.ok(url, output);
+    const body = Buffer.alloc(2000, 7);
+    const upload = await openRaw(url);
+    upload.socket.write(`PUT /v1/cache/77 HTTP/1.1\r\nHost: cache\r\nAuthorization: Bearer ${RW}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+    upload.socket.write(body.subarray(0, 1000));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGTERM');
+    for (let i = 0; i < 50 && !/SIGTERM: no new connections/.test(output); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(output, /SIGTERM: no new connections; finishing the requests under way/);
+    await assert.rejects(fetch(`${url}/health`), 'a new connection is refused');
+    // write, not end: a client that half-closes its side has its request aborted by Node's server.
+    upload.socket.write(body.subarray(1000));
+    const answer = await upload.closed;
+    assert.equal(statusOf(answer), 200, `the upload under way was stored: ${answer}\n${output}`);
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0, output);
+    assert.match(output, /PUT 77 200 2000B/);
+    const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
+    const stored = await client.send(new HeadObjectCommand({ Bucket: 'team-cache', Key: 'nx-cache/77' }));
+    assert.equal(stored.ContentLength, body.length, 'the entry is in the bucket, whole');
+    client.destroy();
   } finally {
     child.kill('SIGKILL');
     await s3.close();

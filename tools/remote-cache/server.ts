@@ -20,8 +20,17 @@ async function main(): Promise<void> {
     `nx remote cache listening on ${server.url} -> s3://${bucket}/${prefix}/${endpoint ? ` at ${endpoint}` : ''}` +
       ` (read-write token${options.tokens.read ? ' and read-only token' : ''} configured)\n`,
   );
+  // A signal stops accepting and lets the requests under way finish (up to the client timeout, the
+  // longest an upload may stay silent); a second signal stops at once.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void server.close().then(() => process.exit(0)));
+    process.once(signal, () => {
+      process.stdout.write(`${signal}: no new connections; finishing the requests under way (up to ${options.limits.clientTimeoutMs} ms)\n`);
+      for (const again of ['SIGINT', 'SIGTERM'] as const) process.once(again, () => process.exit(1));
+      void server.shutdown(options.limits.clientTimeoutMs).then(({ unfinished }) => {
+        if (unfinished > 0) process.stderr.write(`${unfinished} request(s) cut at the deadline\n`);
+        process.exit(0);
+      });
+    });
   }
 }
 
