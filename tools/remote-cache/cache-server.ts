@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { limitConnections } from './connection-limits';
 import { createCacheHandler } from './handler';
 import { DEFAULT_LIMITS, lingerMs, type ServerLimits } from './limits';
 import type { CacheServerOptions } from './options';
@@ -63,7 +64,9 @@ export async function startCacheServer(options: StartOptions): Promise<RunningCa
   let drained: (() => void) | undefined;
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     active++;
+    const done = connections.requestStarted(req.socket);
     res.once('close', () => {
+      done();
       active--;
       if (active === 0) drained?.();
     });
@@ -82,11 +85,13 @@ export async function startCacheServer(options: StartOptions): Promise<RunningCa
     // Uploads are bounded per request instead (spool.ts: an idle limit, and a deadline scaled by
     // the entry's size); one fixed total for every request would cut big entries or wait too long.
     requestTimeout: 0,
-    headersTimeout: limits.clientTimeoutMs,
+    // A connection must send its headers soon (a silent one holds a socket for nothing); a body
+    // may then pause for up to clientTimeout.
+    headersTimeout: Math.min(limits.headerTimeoutMs, limits.clientTimeoutMs),
     // How often Node looks for connections past headersTimeout (default every 30 s).
-    connectionsCheckingInterval: Math.min(limits.clientTimeoutMs, 5_000),
+    connectionsCheckingInterval: Math.min(limits.headerTimeoutMs, limits.clientTimeoutMs, 1_000),
   });
-  server.maxConnections = limits.maxConnections;
+  const connections = limitConnections(server, limits);
   server.on('request', onRequest);
   server.on('checkContinue', onRequest);
   await new Promise<void>((resolve, reject) => {

@@ -63,34 +63,46 @@ describe('clients cannot hold the server: early answers close the connection, sl
   });
 });
 
-describe('the number of open connections is bounded', () => {
+describe('the number of open connections is bounded, and idle ones never lock clients out', () => {
   let cache: CacheFixture;
 
   before(async () => {
-    cache = await startCacheFixture({ limits: { maxConnections: 3 } });
+    cache = await startCacheFixture({ limits: { maxConnections: 10, maxConnectionsPerAddress: 10, headerTimeoutMs: 1000, clientTimeoutMs: 10_000 } });
   });
   after(async () => {
     await cache.close();
   });
 
-  test('a connection beyond maxConnections is closed unanswered; once one closes, requests are served again', { timeout: 60_000 }, async () => {
-    const open = await Promise.all([1, 2, 3].map(() => openRaw(cache.server.url)));
-    // Each has been answered once and is kept alive: the server holds three connections.
-    for (const conn of open) conn.socket.write('GET /health HTTP/1.1\r\nHost: cache\r\n\r\n');
-    for (const conn of open) while (!conn.received().includes('ok\n')) await new Promise((r) => setTimeout(r, 20));
+  test('silent connections at the cap: every request of a real client is still answered, the oldest silent ones are closed', { timeout: 60_000 }, async () => {
+    const silent = await Promise.all(Array.from({ length: 10 }, () => openRaw(cache.server.url)));
+    for (let i = 0; i < 10; i++) {
+      const conn = await openRaw(cache.server.url);
+      conn.socket.write('GET /health HTTP/1.1\r\nHost: cache\r\nConnection: close\r\n\r\n');
+      assert.equal(statusOf(await conn.closed), 200, `request ${i}`);
+    }
+    const closed = await Promise.all(silent.map((c) => Promise.race([c.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))])));
+    assert.ok(closed.filter(Boolean).length >= 1, 'silent connections were shed to make room');
+    for (const conn of silent) conn.socket.destroy();
+  });
+
+  test('a connection that sends no headers is closed after the header deadline (1 s), long before the client timeout (10 s)', { timeout: 60_000 }, async () => {
+    const started = Date.now();
+    const silent = await openRaw(cache.server.url);
+    await silent.closed;
+    const took = Date.now() - started;
+    assert.ok(took < 4_000, `closed after ${took} ms`);
+  });
+
+  test('when every connection is busy, a new one is closed unanswered', { timeout: 60_000 }, async () => {
+    // Ten uploads under way (headers sent, body pending): none of them may be shed.
+    const busy = await Promise.all(Array.from({ length: 10 }, () => openRaw(cache.server.url)));
+    for (const [i, conn] of busy.entries()) conn.socket.write(`PUT /v1/cache/95${i} HTTP/1.1\r\nHost: cache\r\nAuthorization: Bearer ${cache.tokens.readWrite}\r\nContent-Length: 100\r\n\r\nx`);
+    await new Promise((r) => setTimeout(r, 200));
     const extra = await openRaw(cache.server.url);
     extra.socket.write('GET /health HTTP/1.1\r\nHost: cache\r\n\r\n');
     assert.equal(await extra.closed, '');
-    open[0].socket.destroy();
-    await open[0].closed;
-    let status: number | undefined;
-    for (let i = 0; i < 50 && status !== 200; i++) {
-      const conn = await openRaw(cache.server.url);
-      conn.socket.end('GET /health HTTP/1.1\r\nHost: cache\r\nConnection: close\r\n\r\n');
-      status = statusOf(await conn.closed);
-      if (status !== 200) await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.equal(status, 200);
-    for (const conn of open) conn.socket.destroy();
+    const cut = await Promise.all(busy.map((c) => Promise.race([c.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))])));
+    assert.deepEqual(cut, busy.map(() => false), 'no upload under way was cut for it');
+    for (const conn of busy) conn.socket.destroy();
   });
 });

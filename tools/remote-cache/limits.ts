@@ -15,8 +15,16 @@ export interface ServerLimits {
   clientTimeoutMs: number;
   /** Slowest average upload accepted: an entry of N bytes must arrive within clientTimeout + N / this. */
   minUploadBytesPerSecond: number;
-  /** Open connections at once; more are closed on arrival. */
+  /**
+   * Open connections at once. A connection beyond it closes the oldest one that has no request
+   * under way (silent since it opened, or idle between requests); only when every one is busy is
+   * the new connection closed instead.
+   */
   maxConnections: number;
+  /** Open connections from one address; beyond it, that address's oldest idle one is closed. */
+  maxConnectionsPerAddress: number;
+  /** How long a connection may take to send a request's headers (much less than clientTimeout). */
+  headerTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -24,6 +32,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   clientTimeoutMs: 30_000,
   minUploadBytesPerSecond: 100 * 1024,
   maxConnections: 256,
+  maxConnectionsPerAddress: 64,
+  headerTimeoutMs: 5_000,
 };
 
 /**

@@ -51,7 +51,9 @@ Options:
   --store-timeout S  deadline in seconds for one store call; passed, the client gets 504 (default 30)
   --client-timeout S seconds a client may stay silent mid-request (default 30)
   --min-upload-rate KIB  slowest accepted upload, KiB/s on average (default 100)
-  --max-connections N    open connections at once (default 256)
+  --max-connections N    open connections at once; beyond it the oldest idle one is closed (default 256)
+  --max-connections-per-address N   the same, per client address (default 64)
+  --header-timeout S     seconds a connection may take to send its request headers (default 5)
   --quiet            log errors only, not one line per request
   -h, --help         print this help
 
@@ -133,6 +135,8 @@ export function parseServerOptions(argv: readonly string[], env: NodeJS.ProcessE
         'client-timeout': { type: 'string' },
         'min-upload-rate': { type: 'string' },
         'max-connections': { type: 'string' },
+        'max-connections-per-address': { type: 'string' },
+        'header-timeout': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -160,6 +164,8 @@ export function parseServerOptions(argv: readonly string[], env: NodeJS.ProcessE
       clientTimeoutMs: positive('client-timeout', nonEmpty(values['client-timeout']), DEFAULT_LIMITS.clientTimeoutMs, 1000),
       minUploadBytesPerSecond: positive('min-upload-rate', nonEmpty(values['min-upload-rate']), DEFAULT_LIMITS.minUploadBytesPerSecond, 1024),
       maxConnections: positive('max-connections', nonEmpty(values['max-connections']), DEFAULT_LIMITS.maxConnections, 1),
+      maxConnectionsPerAddress: positive('max-connections-per-address', nonEmpty(values['max-connections-per-address']), DEFAULT_LIMITS.maxConnectionsPerAddress, 1),
+      headerTimeoutMs: positive('header-timeout', nonEmpty(values['header-timeout']), DEFAULT_LIMITS.headerTimeoutMs, 1000),
     },
     quiet: values.quiet ?? false,
   };
