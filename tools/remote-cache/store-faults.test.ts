@@ -2,11 +2,27 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { after, before, describe, test } from 'node:test';
+import { type RunningS3, startS3rver } from '../testing/s3rver';
+import type { ServerLimits } from './limits';
 import { type S3Process, startS3rverProcess } from './s3rver-process';
 import { type StoreProxy, startStoreProxy } from './store-proxy';
 import { BUCKET, type CacheFixture, PREFIX, startCacheFixture } from './test-support';
 
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('base64');
+/** The cache server in front of s3rver through a store proxy that can cut or slow it; closing the cache closes all three. */
+async function startProxiedCache(limits?: Partial<ServerLimits>): Promise<{ cache: CacheFixture; proxy: StoreProxy; s3: RunningS3 }> {
+  const s3 = await startS3rver([BUCKET]);
+  const proxy = await startStoreProxy(s3.endpoint);
+  const cache = await startCacheFixture({ s3, storeEndpoint: proxy.endpoint, limits });
+  const close = cache.close;
+  cache.close = async () => {
+    await close();
+    await proxy.close();
+    await s3.close();
+  };
+  return { cache, proxy, s3 };
+}
+
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 describe('a store that stops answering: every request ends, with 504, within the deadline', () => {
@@ -64,20 +80,12 @@ describe('a write to the store cut short is never served', () => {
     fetch(`${cache.server.url}/v1/cache/${hash}`, { method, headers: { authorization: `Bearer ${cache.tokens.readWrite}` }, body });
 
   before(async () => {
-    const { startS3rver } = await import('../testing/s3rver');
-    const s3 = await startS3rver([BUCKET]);
-    proxy = await startStoreProxy(s3.endpoint);
-    cache = await startCacheFixture({ s3, storeEndpoint: proxy.endpoint });
+    let s3: RunningS3;
+    ({ cache, proxy, s3 } = await startProxiedCache());
     direct = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
-    const close = cache.close;
-    cache.close = async () => {
-      await close();
-      direct.destroy();
-      await proxy.close();
-      await s3.close();
-    };
   });
   after(async () => {
+    direct.destroy();
     await cache.close();
   });
 
@@ -134,17 +142,8 @@ describe('a store that sends a GET body slowly is cut off at the minimum rate', 
     fetch(`${cache.server.url}/v1/cache/${hash}`, { method, headers: { authorization: `Bearer ${cache.tokens.readWrite}` }, body });
 
   before(async () => {
-    const { startS3rver } = await import('../testing/s3rver');
-    const s3 = await startS3rver([BUCKET]);
-    proxy = await startStoreProxy(s3.endpoint);
     // An entry of N bytes may take storeTimeout + N / 1 MiB/s: 1 s + 2 s for 2 MiB.
-    cache = await startCacheFixture({ s3, storeEndpoint: proxy.endpoint, limits: { storeTimeoutMs: 1000 } });
-    const close = cache.close;
-    cache.close = async () => {
-      await close();
-      await proxy.close();
-      await s3.close();
-    };
+    ({ cache, proxy } = await startProxiedCache({ storeTimeoutMs: 1000 }));
   });
   after(async () => {
     await cache.close();
