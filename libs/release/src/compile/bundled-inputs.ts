@@ -132,7 +132,7 @@ function checkPackage(packageRoot: string, workspaceRoot: string, declared: Decl
 }
 
 /** `linux-x64` → [`linux`, `x64`]; `linux-x64-musl` → [`linux`, `x64`]. */
-function splitPlatformKey(key: string): [string, string] {
+export function splitPlatformKey(key: string): [string, string] {
   const [os, cpu] = key.split('-');
   return [os, cpu];
 }

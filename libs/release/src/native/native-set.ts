@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { allows } from '../compile/bundled-inputs';
+import { allows, splitPlatformKey } from '../compile/bundled-inputs';
 import { ReleaseError } from '../errors';
 import type { PlatformRow } from '../platforms';
 import { type LockEntry, type Lockfile, nameOfKey, platformEdges, resolveKey } from './lockfile';
@@ -36,14 +36,8 @@ export function runtimePackageName(bunTarget: string): string {
 /** The runtime executable inside its package. */
 export const runtimeFileOf = (platformKey: string) => (platformKey.startsWith('win32-') ? 'bin/bun.exe' : 'bin/bun');
 
-/** `linux-x64` → [`linux`, `x64`]. */
-export function osCpuOf(key: string): [string, string] {
-  const [os, cpu] = key.split('-');
-  return [os, cpu];
-}
-
 export const admits = (entry: Pick<LockEntry, 'os' | 'cpu'>, key: string) => {
-  const [os, cpu] = osCpuOf(key);
+  const [os, cpu] = splitPlatformKey(key);
   return allows(entry.os, os) && allows(entry.cpu, cpu);
 };
 
