@@ -5,15 +5,14 @@
  * size against `gzip -6` of the same binary.
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { buildRuntimeStore } from '../../libs/release/src/bundle/runtime-store';
-import { NATIVE_RECORD } from '../../libs/release/src/native/fetch';
-import type { NativeSet } from '../../libs/release/src/native/native-set';
+import { readNativeRecord } from '../../libs/release/src/native/fetch';
 import { runtimeIn } from '../../libs/release/src/native/project-native';
 import { createArchive, getPlatform, PLATFORMS } from '../../libs/release/src/index';
 import { fmt, ratio, timeRuns } from './measure';
@@ -39,7 +38,7 @@ export async function benchCompression(binRoot: string, nativeRoot: string, runs
         oldSize = await nodeGzipSize(binary);
       });
       const store = join(scratch, 'store', key);
-      const native = JSON.parse(readFileSync(join(nativeRoot, key, NATIVE_RECORD), 'utf8')) as NativeSet;
+      const native = await readNativeRecord(join(nativeRoot, key), key);
       const runtime = await runtimeIn(join(nativeRoot, key), native);
       await buildRuntimeStore({ platform, runtime, outDir: store, level: 6 });
       const pack = (stores: string[]) => createArchive(platform.archive, { binaryPath: binary, entryName: platform.binaryName, outPath: join(scratch, `${key}.${platform.archive}`), mtime: 0, stores });
