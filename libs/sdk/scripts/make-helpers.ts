@@ -10,32 +10,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { elf } from './elf';
 
 const message = (key: string) => Buffer.from(`codebuff-helper ${key}\n`);
 const u32 = (...words: number[]) => Buffer.concat(words.map((w) => { const b = Buffer.alloc(4); b.writeUInt32LE(w >>> 0); return b; }));
-
-function elf(machine: number, code: Buffer): Buffer {
-  const base = 0x400000;
-  const header = Buffer.alloc(64 + 56);
-  header.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]);
-  header.writeUInt16LE(2, 16); // ET_EXEC
-  header.writeUInt16LE(machine, 18);
-  header.writeUInt32LE(1, 20);
-  header.writeBigUInt64LE(BigInt(base + 120), 24); // entry: right after the headers
-  header.writeBigUInt64LE(64n, 32); // program headers
-  header.writeUInt16LE(64, 52);
-  header.writeUInt16LE(56, 54);
-  header.writeUInt16LE(1, 56);
-  const total = BigInt(120 + code.length);
-  header.writeUInt32LE(1, 64); // PT_LOAD
-  header.writeUInt32LE(5, 68); // R+X
-  header.writeBigUInt64LE(BigInt(base), 80);
-  header.writeBigUInt64LE(BigInt(base), 88);
-  header.writeBigUInt64LE(total, 96);
-  header.writeBigUInt64LE(total, 104);
-  header.writeBigUInt64LE(0x1000n, 112);
-  return Buffer.concat([header, code]);
-}
 
 function x64Linux(msg: Buffer): Buffer {
   const code = Buffer.from([0xb8, 1, 0, 0, 0, 0xbf, 1, 0, 0, 0, 0x48, 0x8d, 0x35, 16, 0, 0, 0, 0xba, msg.length, 0, 0, 0, 0x0f, 0x05, 0xb8, 60, 0, 0, 0, 0x31, 0xff, 0x0f, 0x05]);

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import { sha256File } from '../../../../libs/release/src/checksums';
-import { HOST_PLATFORM } from '../testing/fixture-release';
+import { HOST_PLATFORM, FIXTURE_HOST_SKIP } from '../testing/fixture-release';
 import { VERSION, useLauncherSuite } from '../testing/launcher-suite';
 import { collect, launcherEnv, runLauncher } from '../testing/run-launcher';
 
 /** util-linux `script` gives the launcher a real terminal (a pty) for the progress line. */
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux') ?? false;
 
-describe('npm launcher: downloads', { skip: process.platform === 'win32' && 'the fixture program is a POSIX shell script' }, () => {
+describe('npm launcher: downloads', { skip: FIXTURE_HOST_SKIP }, () => {
   const suite = useLauncherSuite();
   const assetFile = () => readFileSync(join(suite.release.root, VERSION, suite.release.hostAsset.fileName));
   const drips = new Set<NodeJS.Timeout>();

@@ -1,3 +1,4 @@
+import { FIXTURE_HOST_SKIP } from '../testing/fixture-release';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,7 @@ function plantLock(versionDir: string, pid: number, ageMs = 0): string {
   return join(versionDir, LOCK);
 }
 
-describe('npm launcher: the install lock', { skip: process.platform === 'win32' && 'the fixture program is a POSIX shell script' }, () => {
+describe('npm launcher: the install lock', { skip: FIXTURE_HOST_SKIP }, () => {
   const suite = useLauncherSuite();
 
   async function sixFirstRuns(pkg: string, home: string) {
@@ -58,7 +59,7 @@ describe('npm launcher: the install lock', { skip: process.platform === 'win32' 
       assert.equal(suite.downloads() - before, 1, `round ${round}: one download`);
       const left = readdirSync(versionDir).filter((name) => !name.startsWith(`${LOCK}.claim-`));
       assert.deepEqual(left.sort(), ['codebuff', STAMP_FILE].sort(), `round ${round}: nothing but the install is left`);
-      assert.equal(readFileSync(join(versionDir, 'codebuff'), 'utf8').slice(0, 9), '#!/bin/sh');
+      assert.deepEqual(readFileSync(join(versionDir, 'codebuff')), suite.release.binary, 'the whole binary');
     }
   });
 

@@ -1,3 +1,4 @@
+import { FIXTURE_HOST_SKIP } from '../testing/fixture-release';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, statSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { collect, runLauncher, waitForOutput } from '../testing/run-launcher';
 
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux') ?? false;
 
-describe('npm launcher: running the binary', { skip: process.platform === 'win32' && 'the fixture program is a POSIX shell script' }, () => {
+describe('npm launcher: running the binary', { skip: FIXTURE_HOST_SKIP }, () => {
   const suite = useLauncherSuite();
 
   test('a cached binary that lost its exec bit is repaired by a run and by postinstall (npm rebuild), without a download', async () => {

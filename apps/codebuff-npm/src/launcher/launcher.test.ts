@@ -9,14 +9,13 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { ReleaseManifest } from '../../../../libs/release/src/manifest';
 import { type FileServer, startFileServer } from '../testing/file-server';
-import { type FixtureRelease, HOST_PLATFORM, buildLauncherInto, makeFixtureRelease, stageFixturePackage } from '../testing/fixture-release';
+import { type FixtureRelease, HOST_PLATFORM, buildLauncherInto, makeFixtureRelease, stageFixturePackage, FIXTURE_HOST_SKIP } from '../testing/fixture-release';
 import { collect, launcherEnv, runLauncher, startLauncher } from '../testing/run-launcher';
 import { STAMP_FILE } from './install';
 
-const posix = process.platform !== 'win32';
 const VERSION = '9.9.9';
 
-describe('npm launcher', { skip: !posix && 'the fixture program is a POSIX shell script' }, () => {
+describe('npm launcher', { skip: FIXTURE_HOST_SKIP }, () => {
   let work: string;
   let launcherDir: string;
   let release: FixtureRelease;

@@ -113,5 +113,36 @@ test('an empty binary is refused', async () => {
   writeFileSync(join(src, 'empty'), '');
   await createArchive('tar.gz', { binaryPath: join(src, 'empty'), entryName: 'codebuff', outPath: join(work, 'h.tar.gz'), mtime: 1 });
   const out = fresh('empty-out');
-  await assert.rejects(unpackBinary(join(work, 'h.tar.gz'), { ...asset('h.tar.gz', 'tar.gz', 'codebuff'), platform: 'linux-x64' }, out), /codebuff in h\.tar\.gz is empty; nothing was installed/);
+  await assert.rejects(unpackBinary(join(work, 'h.tar.gz'), { ...asset('h.tar.gz', 'tar.gz', 'codebuff'), platform: 'linux-x64' }, out), /codebuff in h\.tar\.gz cannot run on linux-x64: it is empty; nothing was installed/);
+});
+
+test("a binary is installed only with its platform's executable header for its CPU", async () => {
+  // The sdk's vendored helpers are real executables of each format: ELF x64 and arm64, Mach-O, PE.
+  const vendor = join(__dirname, '..', '..', '..', '..', 'libs', 'sdk', 'vendor');
+  const helpers: Record<string, string> = {
+    'linux-x64': join(vendor, 'linux-x64', 'cb-helper'),
+    'linux-arm64': join(vendor, 'linux-arm64', 'cb-helper'),
+    'darwin-x64': join(vendor, 'darwin-x64', 'cb-helper'),
+    'darwin-arm64': join(vendor, 'darwin-arm64', 'cb-helper'),
+    'win32-x64': join(vendor, 'win32-x64', 'cb-helper.exe'),
+  };
+  const html = join(fresh('header-src'), 'page');
+  writeFileSync(html, '<!DOCTYPE html><title>502 Bad Gateway</title>');
+  const install = async (binary: string, platform: string) => {
+    const archive = platform.startsWith('win32') ? 'zip' : 'tar.gz';
+    const file = join(work, `header-${platform}.${archive}`);
+    const name = archive === 'zip' ? 'codebuff.exe' : 'codebuff';
+    await createArchive(archive, { binaryPath: binary, entryName: name, outPath: file, mtime: 1 });
+    const out = fresh(`header-out-${Math.random().toString(36).slice(2)}`);
+    return unpackBinary(file, { ...asset(`header-${platform}.${archive}`, archive, name), platform }, out);
+  };
+  for (const [platform, helper] of Object.entries(helpers)) {
+    const installed = await install(helper, platform);
+    assert.deepEqual(readFileSync(installed), readFileSync(helper), `${platform}: its own binary installs`);
+    await assert.rejects(install(html, platform), new RegExp(`cannot run on ${platform}: it does not start with an executable header`));
+  }
+  await assert.rejects(install(helpers['linux-arm64'], 'linux-x64'), /cannot run on linux-x64: it is an executable in ELF format for machine 0xb7, not ELF for 0x3e/);
+  await assert.rejects(install(helpers['darwin-arm64'], 'darwin-x64'), /it is an executable in Mach-O format for machine 0x100000c, not Mach-O for 0x1000007/);
+  await assert.rejects(install(helpers['linux-x64'], 'darwin-x64'), /it is an executable in ELF format .* not Mach-O/);
+  await assert.rejects(install(helpers['linux-x64'], 'win32-x64'), /not PE for 0x8664/);
 });

@@ -7,6 +7,7 @@ import { extract as extractTar } from 'tar';
 import yauzl from 'yauzl';
 import { sha256File } from '../../../../libs/release/src/checksums';
 import { LauncherError } from './errors';
+import { headerProblem, readHead } from './executable-header';
 import type { LauncherAsset } from './release-info';
 
 interface SeenEntry {
@@ -39,18 +40,20 @@ export async function unpackBinary(archivePath: string, asset: LauncherAsset, in
     }
   }
   const binary = join(intoDir, asset.binaryName);
-  await checkNotEmpty(binary, asset);
+  await checkExecutable(binary, asset);
   await chmod(binary, 0o755);
   return binary;
 }
 
 /**
- * An empty file is never installed as the binary. (Its header is not checked against the OS: the
- * launcher's own tests serve shell scripts as binaries.)
+ * A binary is installed only if it is non-empty and starts with its platform's executable header
+ * for its CPU (ELF, Mach-O, PE): a zip link stored as text, an error page or another platform's
+ * binary would otherwise install and then fail in a way that points nowhere.
  */
-async function checkNotEmpty(binary: string, asset: LauncherAsset): Promise<void> {
-  if ((await stat(binary)).size === 0) {
-    throw new LauncherError(`${asset.binaryName} in ${asset.fileName} is empty; nothing was installed`, {
+async function checkExecutable(binary: string, asset: LauncherAsset): Promise<void> {
+  const problem = (await stat(binary)).size === 0 ? 'it is empty' : headerProblem(await readHead(binary), asset.platform);
+  if (problem) {
+    throw new LauncherError(`${asset.binaryName} in ${asset.fileName} cannot run on ${asset.platform}: ${problem}; nothing was installed`, {
       repair: 'the release itself is malformed; report it to the Codebuff maintainers',
     });
   }

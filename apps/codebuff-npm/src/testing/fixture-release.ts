@@ -6,13 +6,18 @@ import { createArchive } from '../../../../libs/release/src/bundle/archive';
 import { sha256File } from '../../../../libs/release/src/checksums';
 import type { ReleaseAsset, ReleaseManifest } from '../../../../libs/release/src/manifest';
 import { stagePackage } from '../deploy/stage-package';
+import { scriptAsElf } from './script-elf';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
 export const HOST_PLATFORM = `${process.platform}-${process.arch}`;
+/** Why launcher tests cannot run on this host, or false: the fixture program is an x86-64 Linux executable. */
+export const FIXTURE_HOST_SKIP = HOST_PLATFORM !== 'linux-x64' && 'the fixture program is an x86-64 Linux executable';
 
 /**
  * A stand-in program for launcher tests: the real CLI neither reads stdin nor traps signals,
- * and pass-through is about the launcher. POSIX shell, so these tests skip on Windows.
+ * and pass-through is about the launcher. A POSIX shell script, shipped inside a real x86-64
+ * Linux executable (script-elf.ts) because the launcher installs nothing without its platform's
+ * executable header: these tests run on Linux x64 only.
  */
 export const FIXTURE_PROGRAM = `#!/bin/sh
 case "$1" in
@@ -44,18 +49,21 @@ export interface FixtureRelease {
   root: string;
   manifest: ReleaseManifest;
   hostAsset: ReleaseAsset;
+  /** The host asset's binary, as installed. */
+  binary: Buffer;
 }
 
 /**
  * A release whose host-platform asset is a real tar.gz (made by the release library) holding
- * FIXTURE_PROGRAM; `otherPlatforms` get listed entries whose files are never downloaded.
+ * `program` as an x86-64 ELF; `otherPlatforms` get listed entries whose files are never downloaded.
  */
 export async function makeFixtureRelease(root: string, version: string, program = FIXTURE_PROGRAM): Promise<FixtureRelease> {
   const versionDir = join(root, version);
   const work = mkdtempSync(join(tmpdir(), 'fixture-bin-'));
   try {
     mkdirSync(versionDir, { recursive: true });
-    writeFileSync(join(work, 'codebuff'), program, { mode: 0o755 });
+    const binary = scriptAsElf(program);
+    writeFileSync(join(work, 'codebuff'), binary, { mode: 0o755 });
     const fileName = `codebuff-${HOST_PLATFORM}.tar.gz`;
     await createArchive('tar.gz', { binaryPath: join(work, 'codebuff'), entryName: 'codebuff', outPath: join(versionDir, fileName), mtime: 1_700_000_000 });
     const path = join(versionDir, fileName);
@@ -70,7 +78,7 @@ export async function makeFixtureRelease(root: string, version: string, program 
       checksumsFile: 'SHA256SUMS',
       assets: [hostAsset, other],
     };
-    return { root, manifest, hostAsset };
+    return { root, manifest, hostAsset, binary };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
