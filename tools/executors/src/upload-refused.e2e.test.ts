@@ -4,10 +4,12 @@
  * bundle, nothing in dist/). Without the hook's check the whole build ran first.
  */
 import assert from 'node:assert/strict';
-import { existsSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '../../testing/workspace';
+import { copyWorkspace, runCommand, runNx, taskOutcome, type TestWorkspace } from '../../testing/workspace';
 
 let ws: TestWorkspace;
 
@@ -53,6 +55,23 @@ test('without the daemon: every destination refuses what it lacks before any tas
   symlinkSync(join(ws.root, 'dist-link-target'), join(ws.root, 'out'), 'dir');
   symlinkSync('dist', join(ws.root, 'dist-link-target'), 'dir');
   await refused(['--target=local', '--dir=out/release'], daemonless, /--dir out\/release is inside dist\/release/);
+});
+
+const canMount = spawnSync('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs /mnt'], { stdio: 'ignore' }).status === 0;
+
+test('a read-only --dir is refused as read-only before any task runs (not ENOENT after the build)', { skip: !canMount && 'needs unshare -m and mount' }, async () => {
+  const mount = mkdtempSync(join(tmpdir(), 'refused-ro-'));
+  // nx in a mount namespace of its own, where `mount` is a read-only tmpfs.
+  const shell = 'mount -t tmpfs -o ro tmpfs "$1" || exit 99; shift; exec "$@"';
+  const nx = join(ws.root, 'node_modules/nx/dist/bin/nx.js');
+  const run = await runCommand('unshare', ['-m', 'sh', '-c', shell, 'sh', mount, process.execPath, nx, 'run', 'codebuff-cli:upload', '--target=local', `--dir=${join(mount, 'releases')}`], {
+    cwd: ws.root,
+    env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', ...clean },
+  });
+  assert.notEqual(run.code, 0, run.output);
+  assert.match(run.output, new RegExp(`--dir ${join(mount, 'releases')} cannot be written: ${mount}: the file system is read-only \\(EROFS\\); upload into a folder you can write to`));
+  assert.deepEqual(taskOutcome(run.output), { ran: [], cached: [] }, 'no task ran');
+  assert.equal(existsSync(join(ws.root, 'dist')), false, 'nothing built');
 });
 
 test('with the daemon: the same refusals, except what rests on GITHUB_* variables Nx withholds from it', async () => {

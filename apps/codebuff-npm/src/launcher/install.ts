@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { access, chmod, constants as fsConstants, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, constants as fsConstants, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LauncherError, describeError, redactUrl } from './errors';
 import { type DownloadOptions, WrongSizeError, downloadToPart } from './download';
 import { sha256File } from '../../../../libs/release/src/checksums';
+import { makeDirectory } from '../../../../libs/release/src/fs-errors';
 import { NotFoundError } from './http-open';
 import { type HeldLock, type LockOptions, withLock } from './lock';
 import { describeProxy } from './proxy';
 import { BASE_URL_ENV, type LauncherAsset, type ReleaseInfo, assetUrl } from './release-info';
+import { storageFailure } from './storage-error';
 import { unpackBinary } from './unpack';
 
 /** Written last, after the binary is in place: its presence is what "installed" means. */
@@ -91,7 +93,17 @@ export function repairHint(plan: InstallPlan): string {
  * staging directory, and the binary is renamed into place before the stamp is written.
  */
 export async function installBinary(plan: InstallPlan, options: InstallOptions): Promise<void> {
-  await mkdir(plan.dir, { recursive: true });
+  try {
+    await installLocked(plan, options);
+  } catch (error) {
+    throw (error instanceof LauncherError ? undefined : storageFailure(error, 'install into', plan)) ?? error;
+  }
+}
+
+async function installLocked(plan: InstallPlan, options: InstallOptions): Promise<void> {
+  await makeDirectory(plan.dir).catch((error: unknown) => {
+    throw storageFailure(error, 'create', plan) ?? error;
+  });
   await withLock(
     join(plan.dir, '.install.lock'),
     options.lock,
@@ -141,6 +153,8 @@ async function fetchVerified(plan: InstallPlan, part: string, options: InstallOp
   } catch (error) {
     if (error instanceof LauncherError) throw error;
     if (lock.signal.aborted) throw lostLock(plan);
+    const local = storageFailure(error, 'download into', plan);
+    if (local) throw local;
     if (error instanceof WrongSizeError) {
       throw new LauncherError(
         `${asset.fileName} at ${redactUrl(url)} is not the file this package was published with: the server announces ${error.announced} bytes, the release manifest says ${asset.size}; nothing was downloaded`,
@@ -175,6 +189,8 @@ async function placeBinary(plan: InstallPlan, part: string): Promise<void> {
   try {
     const unpacked = await unpackBinary(part, plan.asset, staging).catch((error: unknown) => {
       if (error instanceof LauncherError) throw error;
+      const local = storageFailure(error, 'unpack into', plan);
+      if (local) throw local;
       // The archive matched the manifest's sha256, so it is the published file: the release is at fault.
       throw new LauncherError(`could not unpack ${plan.asset.fileName} (sha256 as published): ${describeError(error)}; nothing was installed`, {
         repair: `${repairHint(plan)}; if it fails again, the release itself is malformed: report it to the Codebuff maintainers`,

@@ -1,6 +1,7 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import { isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import { ReleaseError } from '../errors';
+import { whyNotWritable } from '../fs-errors';
 
 /** Folders the pipeline rewrites on every build: a local upload there would be deleted unseen. */
 const BUILD_OUTPUTS = ['dist/release', 'dist/build'];
@@ -53,4 +54,6 @@ export function checkLocalUploadDir(dir: string, workspaceRoot: string): void {
       throw new ReleaseError(`--dir ${dir} is inside ${output}, which every build rewrites (what the upload wrote would be deleted); upload elsewhere, such as dist/uploads`);
     }
   }
+  const unwritable = whyNotWritable(target);
+  if (unwritable) throw new ReleaseError(`--dir ${dir} cannot be written: ${unwritable}; upload into a folder you can write to`);
 }

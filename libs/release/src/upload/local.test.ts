@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,4 +103,34 @@ test('a same-size change after bundling is caught by sha256 before anything is s
   const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
   await assert.rejects(uploadRelease(localDestination(dir), manifest, releaseDir), /does not match manifest.json \(sha256 [0-9a-f]{64}\)/);
   assert.deepEqual(readdirSync(dir), [], 'nothing sent');
+});
+
+const canMount = spawnSync('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs /mnt'], { stdio: 'ignore' }).status === 0;
+
+test('a local folder that is read-only, or a disk that fills up, is named as such; nothing half-written and no latest.json', { skip: !canMount && 'needs unshare -m and mount' }, async () => {
+  const { releaseDir } = await makeTestRelease('1.2.3', { 'linux-x64': 400 * 1024 });
+  const mount = mkdtempSync(join(tmpdir(), 'uploads-mount-'));
+  // Each run gets a private mount namespace: the tmpfs is gone when the run ends.
+  const upload = (options: string) => {
+    const script = [
+      `const { uploadRelease } = require(${JSON.stringify(join(__dirname, 'upload-release'))});`,
+      `const { localDestination } = require(${JSON.stringify(join(__dirname, 'local'))});`,
+      `const { readManifest } = require(${JSON.stringify(join(__dirname, '..', 'manifest'))});`,
+      'const [release, dir] = process.argv.slice(1);',
+      "readManifest(release).then((m) => uploadRelease(localDestination(dir), m, release)).then(() => console.log('uploaded'), (e) => {",
+      "  const fs = require('node:fs'); const left = fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }) : [];",
+      "  console.log(`failed: ${e.message}\\nleft: ${JSON.stringify(left)}`); process.exitCode = 1; });",
+    ].join('\n');
+    const shell = `mount -t tmpfs -o "$1" tmpfs "$2" || exit 99; shift 2; exec "$@"`;
+    return spawnSync('unshare', ['-m', 'sh', '-c', shell, 'sh', options, mount, process.execPath, '--require', 'tsx/cjs', '-e', script, releaseDir, join(mount, 'uploads')], { encoding: 'utf8' });
+  };
+  const readOnly = upload('ro');
+  assert.equal(readOnly.status, 1, readOnly.stderr);
+  assert.match(readOnly.stdout, new RegExp(`failed: cannot write to ${join(mount, 'uploads')}: ${mount}: the file system is read-only \\(EROFS\\)`));
+
+  const full = upload('size=256k');
+  assert.equal(full.status, 1, full.stderr);
+  assert.match(full.stdout, /failed: cannot write \S+codebuff-linux-x64\.tar\.gz: no space left on the device \(ENOSPC\); nothing of it was left there/);
+  const left = JSON.parse(full.stdout.split('left: ')[1]) as string[];
+  assert.ok(!left.includes('latest.json') && !left.some((name) => name.includes('linux-x64')), `left: ${left.join(', ')}`);
 });

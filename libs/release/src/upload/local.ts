@@ -1,11 +1,11 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { constants } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sha256File } from '../checksums';
 import { ReleaseError } from '../errors';
+import { makeDirectory, storageCause, whyNotWritable } from '../fs-errors';
 import { writeAtomically, writeFileAtomic } from '../fs-atomic';
 import type { ReleaseManifest } from '../manifest';
 import { LATEST_FILE, latestPointerJson, pointerPlan, pointerShouldMove } from './latest';
@@ -35,21 +35,12 @@ export function localDestination(dir: string): UploadDestination {
     kind: 'local',
     describe: (m) => `${versionDir(m)}/`,
     async preflight(_m, options) {
-      if (options?.dryRun) {
-        // Creates nothing: the nearest folder that exists must be one this user may write to.
-        let existing = root;
-        while (!(await stat(existing).catch(() => undefined)) && dirname(existing) !== existing) existing = dirname(existing);
-        if (!(await stat(existing)).isDirectory()) throw new ReleaseError(`cannot write to ${root}: ${existing} is not a directory`);
-        await access(existing, constants.W_OK).catch(() => {
-          throw new ReleaseError(`cannot write to ${root}`);
-        });
-        return;
-      }
-      await mkdir(root, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-        throw new ReleaseError(`cannot create ${root}: ${error.code ?? error.message}`);
-      });
-      await access(root).catch(() => {
-        throw new ReleaseError(`cannot write to ${root}`);
+      // A dry run creates nothing; a real one creates the folder, and says why if it cannot.
+      const unwritable = whyNotWritable(root);
+      if (unwritable) throw new ReleaseError(`cannot write to ${root}: ${unwritable}`);
+      if (options?.dryRun) return;
+      await makeDirectory(root).catch((error: unknown) => {
+        throw new ReleaseError(`cannot create ${root}: ${storageCause(error)?.cause ?? (error as Error).message}`);
       });
     },
     async list(m) {
@@ -66,9 +57,11 @@ export function localDestination(dir: string): UploadDestination {
       await rm(join(versionDir(m), fileName), { force: true });
     },
     async put(m, file: LocalFile, progress) {
-      await writeAtomically(join(versionDir(m), file.fileName), (temp) =>
-        pipeline(createReadStream(file.path), progressCounter(progress), createWriteStream(temp)),
-      );
+      const target = join(versionDir(m), file.fileName);
+      await writeAtomically(target, (temp) => pipeline(createReadStream(file.path), progressCounter(progress), createWriteStream(temp))).catch((error: unknown) => {
+        const found = storageCause(error);
+        throw found ? new ReleaseError(`cannot write ${target}: ${found.cause}; nothing of it was left there`, { cause: error }) : error;
+      });
     },
     async publish(m) {
       const current = await readFile(join(root, LATEST_FILE), 'utf8').catch(() => undefined);
