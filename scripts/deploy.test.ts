@@ -12,11 +12,11 @@ import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { list as listTar } from 'tar';
-import { npmCommand } from '../apps/codebuff-npm/src/deploy/run-tool';
-import type { ReleaseManifest } from '../libs/release/src/manifest';
-import { type RunningS3, startS3rver } from '../tools/testing/s3rver';
-import { type RunningRegistry, startRegistry } from '../tools/testing/verdaccio';
-import { type CommandResult, type TestWorkspace, copyWorkspace, runCommand, runNx, taskOutcome } from '../tools/testing/workspace';
+import { npmCommand } from '@codebuff/npm/deploy/run-tool';
+import type { ReleaseManifest } from '@codebuff/release/manifest';
+import { type RunningS3, startS3rver } from '@codebuff/testing/s3rver';
+import { type RunningRegistry, startRegistry } from '@codebuff/testing/verdaccio';
+import { type CommandResult, type TestWorkspace, copyWorkspace, runCommand, runNx, taskOutcome } from '@codebuff/testing/workspace';
 
 const VERSION = '1.2.3';
 const BUCKET = 'releases';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { copyWorkspace, runCommand, taskOutcome, type TestWorkspace, WORKSPACE_ROOT } from '../../tools/testing/workspace';
+import { copyWorkspace, runCommand, taskOutcome, type TestWorkspace, WORKSPACE_ROOT } from '@codebuff/testing/workspace';
 import { planInvocation } from './build-and-upload';
 
 test("the seed's three usages become Nx commands", () => {

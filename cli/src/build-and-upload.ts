@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadReleaseConfig, type ReleaseProjectConfig } from '../../libs/release/src/config';
-import { isReleaseError, normalizeVersion, ReleaseError, resolveUploadRequest, selectPlatforms } from '../../libs/release/src/index';
+import { loadReleaseConfig, type ReleaseProjectConfig } from '@codebuff/release/config';
+import { isReleaseError, normalizeVersion, ReleaseError, resolveUploadRequest, selectPlatforms } from '@codebuff/release';
 
 const WORKSPACE_ROOT = resolve(__dirname, '..', '..');
 const PROJECT = 'codebuff-cli';

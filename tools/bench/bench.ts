@@ -7,10 +7,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundlePlatform, bunVersion, compileBinary, getPlatform, ZIP_EPOCH } from '../../libs/release/src/index';
-import { CLI_ROOT, nativeFor } from '../testing/native';
-import { startS3rver } from '../testing/s3rver';
-import { copyWorkspace, runCommand, runNx, taskOutcome, WORKSPACE_ROOT } from '../testing/workspace';
+import { bundlePlatform, bunVersion, compileBinary, getPlatform, ZIP_EPOCH } from '@codebuff/release';
+import { CLI_ROOT, nativeFor } from '@codebuff/testing/native';
+import { BUNDLE, COMPILE, NATIVE } from '@codebuff/release/pipeline';
+import { startS3rver } from '@codebuff/testing/s3rver';
+import { copyWorkspace, runCommand, runNx, taskOutcome, WORKSPACE_ROOT } from '@codebuff/testing/workspace';
 import { benchCompression } from './compression';
 import { fmt, median, ratio, timeRuns } from './measure';
 import { measureTimeSplit, timeSplitLines } from './time-split';
@@ -124,7 +125,7 @@ async function main() {
     await nxOk(ws.root, ['daemon', '--stop']);
 
     process.stderr.write('compression alone...\n');
-    const compression = await benchCompression(join(ws.root, 'dist/build/bin'), join(ws.root, 'dist/build/native'), HEAVY_RUNS);
+    const compression = await benchCompression(join(ws.root, COMPILE.writes), join(ws.root, NATIVE.writes), HEAVY_RUNS);
 
     // That platform's own work, straight through the library: compile, then bundle.
     // (With the packages already fetched: what (c) refetches is that platform's runtime package.)
@@ -139,7 +140,7 @@ async function main() {
     });
 
     process.stderr.write('uploads...\n');
-    const upload = await benchUpload(join(ws.root, 'dist/release/1.0.0'), RUNS);
+    const upload = await benchUpload(join(ws.root, BUNDLE.writes, '1.0.0'), RUNS);
 
     const bun = bunVersion();
     lines.push(

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { buildRuntimeStore } from '../../libs/release/src/bundle/runtime-store';
-import { readNativeRecord } from '../../libs/release/src/native/fetch';
-import { runtimeIn } from '../../libs/release/src/native/project-native';
-import { createArchive, getPlatform, PLATFORMS } from '../../libs/release/src/index';
+import { buildRuntimeStore } from '@codebuff/release/bundle/runtime-store';
+import { readNativeRecord } from '@codebuff/release/native/fetch';
+import { runtimeIn } from '@codebuff/release/native/project-native';
+import { createArchive, getPlatform, PLATFORMS } from '@codebuff/release';
 import { fmt, ratio, timeRuns } from './measure';
 
 async function nodeGzipSize(path: string): Promise<number> {

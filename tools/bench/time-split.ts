@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileBinary, getPlatform, PLATFORMS, type PlatformSpec } from '../../libs/release/src/index';
-import { CLI_ROOT, nativeFor } from '../testing/native';
-import { runNx } from '../testing/workspace';
+import { compileBinary, getPlatform, PLATFORMS, type PlatformSpec } from '@codebuff/release';
+import { CLI_ROOT, nativeFor } from '@codebuff/testing/native';
+import { runNx } from '@codebuff/testing/workspace';
 import { fmt, median, ratio, type Sample, timeRuns } from './measure';
 
 export interface TimeSplit {

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { readManifest } from '../../libs/release/src/manifest';
-import { s3Destination } from '../../libs/release/src/upload/s3/s3-destination';
-import { localReleaseFiles, uploadRelease } from '../../libs/release/src/upload/upload-release';
-import { startS3rver } from '../testing/s3rver';
+import { readManifest } from '@codebuff/release/manifest';
+import { s3Destination } from '@codebuff/release/upload/s3/s3-destination';
+import { localReleaseFiles, uploadRelease } from '@codebuff/release/upload/upload-release';
+import { startS3rver } from '@codebuff/testing/s3rver';
 
 export interface UploadS3Bench {
   /** uploadRelease to an empty bucket: preflight, one PutObject per file (hashed as it is sent), verify, publish. */

@@ -4,9 +4,9 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startS3rver } from '../testing/s3rver';
+import { startS3rver } from '@codebuff/testing/s3rver';
 import { openRaw, statusOf } from './raw-http';
-import { runCommand, WORKSPACE_ROOT } from '../testing/workspace';
+import { runCommand, WORKSPACE_ROOT } from '@codebuff/testing/workspace';
 
 const SERVER = join(WORKSPACE_ROOT, 'tools/remote-cache/server.ts');
 const RW = 'cli-test-read-write-token-0123456789';

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '../testing/workspace';
+import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '@codebuff/testing/workspace';
 import { type CacheFixture, startCacheFixture } from './test-support';
 
 const TARGET = 'codebuff-cli:bundle-linux-x64';

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import type { RunningS3 } from '../testing/s3rver';
+import type { RunningS3 } from '@codebuff/testing/s3rver';
 
 export interface S3Process extends RunningS3 {
   pause(): void;

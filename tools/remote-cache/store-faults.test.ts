@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { after, before, describe, test } from 'node:test';
-import { type RunningS3, startS3rver } from '../testing/s3rver';
+import { type RunningS3, startS3rver } from '@codebuff/testing/s3rver';
 import type { ServerLimits } from './limits';
 import { type S3Process, startS3rverProcess } from './s3rver-process';
 import { type StoreProxy, startStoreProxy } from './store-proxy';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { startS3rver, type RunningS3 } from '../testing/s3rver';
+import { startS3rver, type RunningS3 } from '@codebuff/testing/s3rver';
 import { type RunningCacheServer, type StartOptions, startCacheServer } from './cache-server';
 import type { AccessTokens } from './options';
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadReleaseConfig } from '../../libs/release/src/config';
-import { fetchNativeSet, NATIVE_RECORD } from '../../libs/release/src/native/fetch';
-import { nativeFingerprint, type NativeSet } from '../../libs/release/src/native/native-set';
-import { projectNativeSet, runtimeIn } from '../../libs/release/src/native/project-native';
-import { getPlatform, type PlatformRow } from '../../libs/release/src/platforms';
+import { loadReleaseConfig } from '@codebuff/release/config';
+import { fetchNativeSet, NATIVE_RECORD } from '@codebuff/release/native/fetch';
+import { nativeFingerprint, type NativeSet } from '@codebuff/release/native/native-set';
+import { projectNativeSet, runtimeIn } from '@codebuff/release/native/project-native';
+import { getPlatform, type PlatformRow } from '@codebuff/release/platforms';
 import { WORKSPACE_ROOT } from './workspace';
 
 export const CLI_ROOT = join(WORKSPACE_ROOT, 'apps/codebuff-cli');

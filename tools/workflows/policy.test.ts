@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { WORKSPACE_ROOT } from '../testing/workspace';
+import { WORKSPACE_ROOT } from '@codebuff/testing/workspace';
 import { cacheTokenViolations, injectionViolations, nodeVersionViolations, permissionViolations, pinViolations, runnerLabels, runnerViolations, secretsUsed } from './policy';
 import { npmPublishViolations, provenanceViolations } from './provenance-rules';
 import { NODE_END_OF_LIFE, RUNNER_RETIREMENTS } from './support-dates';

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
-import { runNx, WORKSPACE_ROOT } from '../testing/workspace';
+import { runNx, WORKSPACE_ROOT } from '@codebuff/testing/workspace';
 import type { RepoFacts } from './commands';
 
 interface GraphTarget {

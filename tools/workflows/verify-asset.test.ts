@@ -5,7 +5,7 @@ import { appendFileSync, chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { copyWorkspace, runCommand, runNx, WORKSPACE_ROOT } from '../testing/workspace';
+import { copyWorkspace, runCommand, runNx, WORKSPACE_ROOT } from '@codebuff/testing/workspace';
 
 const SCRIPT = join(WORKSPACE_ROOT, 'tools/workflows/verify-asset.mjs');
 const HOST = `${process.platform}-${process.arch}`;

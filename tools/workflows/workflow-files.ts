@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { WORKSPACE_ROOT } from '../testing/workspace';
+import { WORKSPACE_ROOT } from '@codebuff/testing/workspace';
 
 export const WORKFLOWS_DIR = join(WORKSPACE_ROOT, '.github', 'workflows');
 

@@ -11,11 +11,11 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { compileBinary } from '../../../libs/release/src/compile/compile';
-import { packageDirIn } from '../../../libs/release/src/native/fetch';
-import { getPlatform, PLATFORM_KEYS } from '../../../libs/release/src/platforms';
-import { objectKind } from '../../../tools/testing/binary-headers';
-import { CLI_ROOT, nativeFor } from '../../../tools/testing/native';
+import { compileBinary } from '@codebuff/release/compile/compile';
+import { packageDirIn } from '@codebuff/release/native/fetch';
+import { getPlatform, PLATFORM_KEYS } from '@codebuff/release/platforms';
+import { objectKind } from '@codebuff/testing/binary-headers';
+import { CLI_ROOT, nativeFor } from '@codebuff/testing/native';
 
 const EXPECTED: Record<string, { format: string; cpu: string; libraries: number }> = {
   'linux-x64': { format: 'elf', cpu: 'x64', libraries: 2 }, // glibc and musl, chosen at run time

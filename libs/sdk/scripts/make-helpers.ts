@@ -10,7 +10,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { elf } from './elf';
+import { elf } from '@codebuff/testing/elf';
 
 const message = (key: string) => Buffer.from(`codebuff-helper ${key}\n`);
 const u32 = (...words: number[]) => Buffer.concat(words.map((w) => { const b = Buffer.alloc(4); b.writeUInt32LE(w >>> 0); return b; }));

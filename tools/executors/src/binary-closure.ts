@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { LoadedReleaseConfig } from '../../../libs/release/src/config';
+import type { LoadedReleaseConfig } from '@codebuff/release/config';
 import { projectName } from './project-name';
 import { importClosure, workspaceAliases } from './import-closure';
 

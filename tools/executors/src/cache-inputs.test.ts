@@ -12,7 +12,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pacote from 'pacote';
-import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '../../testing/workspace';
+import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '@codebuff/testing/workspace';
 
 const PLATFORMS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
 const ALL_COMPILES = PLATFORMS.map((p) => `codebuff-cli:compile-${p}`).sort();

@@ -1,9 +1,9 @@
 import { dirname, join } from 'node:path';
-import { type LoadedReleaseConfig, loadReleaseConfig } from '../../../libs/release/src/config';
-import { checkUploadRequest } from '../../../libs/release/src/upload/check-request';
-import type { UploadCommand } from '../../../libs/release/src/upload/request';
-import { platformRowEnvName, platformRowFingerprint, readPlatformTable } from '../../../libs/release/src/platforms';
-import { normalizeVersion, readPackageVersion } from '../../../libs/release/src/version';
+import { type LoadedReleaseConfig, loadReleaseConfig } from '@codebuff/release/config';
+import { checkUploadRequest } from '@codebuff/release/upload/check-request';
+import type { UploadCommand } from '@codebuff/release/upload/request';
+import { platformRowEnvName, platformRowFingerprint, readPlatformTable } from '@codebuff/release/platforms';
+import { normalizeVersion, readPackageVersion } from '@codebuff/release/version';
 import { projectName } from './project-name';
 
 export const UPLOAD_DESTINATION_ENV = 'CODEBUFF_UPLOAD_DESTINATION';

@@ -3,8 +3,8 @@ import type { ExecutorContext } from '@nx/devkit';
 // compile's guard checks against exactly what Nx hashes, not a second reading of the globs.
 // (Not part of @nx/devkit; Nx is pinned, and the nx-graph tests break if this module moves.)
 import { getTaskRawInputs } from 'nx/src/hasher/check-task-files';
-import type { DeclaredInputs } from '../../../libs/release/src/compile/bundled-inputs';
-import { ReleaseError } from '../../../libs/release/src/errors';
+import type { DeclaredInputs } from '@codebuff/release/compile/bundled-inputs';
+import { ReleaseError } from '@codebuff/release/errors';
 
 /** The files and npm packages (with the versions the lockfile pins) that the running task's hash covers. */
 export async function declaredInputsOf(context: ExecutorContext): Promise<DeclaredInputs> {

@@ -41,7 +41,7 @@ export function importClosure(workspaceRoot: string, entryFiles: readonly string
     if (file.endsWith('.json')) continue;
     for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
       if (specifier.startsWith('.')) pending.push(resolveRelative(file, specifier));
-      else if (aliases[specifier]) pending.push(resolve(workspaceRoot, aliases[specifier]));
+      else if (aliasTarget(specifier, aliases) !== undefined) pending.push(resolveFile(resolve(workspaceRoot, aliasTarget(specifier, aliases) as string), file, specifier));
       else if (!specifier.startsWith('node:') && !BUILTINS.has(specifier)) packages.add(packageNameOf(specifier));
     }
   }
@@ -58,8 +58,23 @@ export function importsOf(source: string): string[] {
   return found;
 }
 
+/**
+ * The workspace path an alias maps `specifier` to: an exact entry (`@codebuff/common`), or a
+ * wildcard one (`@codebuff/release/*` → `libs/release/src/*`), as TypeScript's `paths` match them.
+ */
+function aliasTarget(specifier: string, aliases: Readonly<Record<string, string>>): string | undefined {
+  if (aliases[specifier]) return aliases[specifier];
+  for (const [name, target] of Object.entries(aliases)) {
+    if (name.endsWith('/*') && specifier.startsWith(name.slice(0, -1))) return target.replace('*', specifier.slice(name.length - 1));
+  }
+  return undefined;
+}
+
 function resolveRelative(fromFile: string, specifier: string): string {
-  const base = join(dirname(fromFile), specifier);
+  return resolveFile(join(dirname(fromFile), specifier), fromFile, specifier);
+}
+
+function resolveFile(base: string, fromFile: string, specifier: string): string {
   for (const extension of EXTENSIONS) {
     const candidate = base + extension;
     if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
@@ -73,12 +88,12 @@ export function packageNameOf(specifier: string): string {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-/** The exact-name entries of tsconfig.base.json's `paths`: workspace packages imported by name. */
+/** tsconfig.base.json's `paths` (exact names and `name/*` wildcards): workspace packages imported by name. */
 export function workspaceAliases(workspaceRoot: string): Record<string, string> {
   const config = JSON.parse(readFileSync(join(workspaceRoot, 'tsconfig.base.json'), 'utf8')) as { compilerOptions?: { paths?: Record<string, string[]> } };
   const aliases: Record<string, string> = {};
   for (const [name, targets] of Object.entries(config.compilerOptions?.paths ?? {})) {
-    if (!name.includes('*') && targets[0]) aliases[name] = targets[0];
+    if (targets[0] && (!name.includes('*') || name.endsWith('/*'))) aliases[name] = targets[0];
   }
   return aliases;
 }

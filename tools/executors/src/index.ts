@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import type { CreateNodes, PreTasksExecution } from '@nx/devkit';
-import { loadReleaseConfig, RELEASE_CONFIG_FILE } from '../../../libs/release/src/config';
-import { exportNativeFingerprints } from '../../../libs/release/src/native/project-native';
+import { loadReleaseConfig, RELEASE_CONFIG_FILE } from '@codebuff/release/config';
+import { exportNativeFingerprints } from '@codebuff/release/native/project-native';
 import { binaryClosure } from './binary-closure';
 import { applyCommandLine, exportPlatformRows, releasableConfigs } from './command-line';
 import { releaseTargets } from './targets';

@@ -1,5 +1,5 @@
-import { ReleaseError } from '../../../libs/release/src/errors';
-import { getPlatform, platformRowEnvName, platformRowFingerprint, type PlatformSpec, readPlatformTable } from '../../../libs/release/src/platforms';
+import { ReleaseError } from '@codebuff/release/errors';
+import { getPlatform, platformRowEnvName, platformRowFingerprint, type PlatformSpec, readPlatformTable } from '@codebuff/release/platforms';
 
 /** Fresh from the platform table, and checked against the row that went into the task's hash. */
 export function platformForTask(key: string, baseName: string | undefined, env: NodeJS.ProcessEnv = process.env): PlatformSpec {

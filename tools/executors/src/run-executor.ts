@@ -1,5 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { isReleaseError } from '../../../libs/release/src/errors';
+import { isReleaseError } from '@codebuff/release/errors';
 
 export interface ProjectPaths {
   workspaceRoot: string;

@@ -1,19 +1,16 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { type LoadedReleaseConfig } from '../../../libs/release/src/config';
-import { nativeEnvName, npmEnvName, runtimeEnvName } from '../../../libs/release/src/native/project-native';
-import { platformRowEnvName } from '../../../libs/release/src/platforms';
-import { sourceDateCommand } from '../../../libs/release/src/source-date';
+import { type LoadedReleaseConfig } from '@codebuff/release/config';
+import { nativeEnvName, npmEnvName, runtimeEnvName } from '@codebuff/release/native/project-native';
+import { platformRowEnvName } from '@codebuff/release/platforms';
+import { BUNDLE, BUNDLE_PLATFORM, COMPILE, NATIVE, RUNTIME_CHUNKS, type Stage, UPLOAD, dependsOn, stageDir, targetName } from '@codebuff/release/pipeline';
+import { sourceDateCommand } from '@codebuff/release/source-date';
 import { binaryClosure } from './binary-closure';
 import { filesInputs, pipelineInputs, resolutionConfigInputs } from './task-inputs';
 
 const shellQuote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
-const EXECUTORS = '@codebuff/nx-release';
-export const BIN_ROOT = 'dist/build/bin';
-export const BUNDLE_ROOT = 'dist/build/bundles';
-export const RUNTIME_CHUNKS_ROOT = 'dist/build/runtime-chunks';
-export const NATIVE_ROOT = 'dist/build/native';
-export const RELEASE_ROOT = 'dist/release';
+const PLUGIN = '@codebuff/nx-release';
+const executor = (stage: Stage) => `${PLUGIN}:${stage.executor}`;
 
 /**
  * The targets of one releasable project, derived from its release config and the platform table.
@@ -35,24 +32,25 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
   const siblingInputs = filesInputs(config.files ?? []);
   const closure = binaryClosure(workspaceRoot, config);
   for (const platform of config.resolvedPlatforms) {
-    const rowInput = { env: platformRowEnvName(platform.key) };
-    const nativeInput = { env: nativeEnvName(platform.key) };
-    const nativeDir = `${NATIVE_ROOT}/${platform.key}`;
+    const key = platform.key;
+    const rowInput = { env: platformRowEnvName(key) };
+    const nativeInput = { env: nativeEnvName(key) };
+    const nativeDir = stageDir(NATIVE, key);
     // The platform's own platform packages and Bun runtime, fetched by the lockfile's pins. Its key
     // is those pins (and the platform's exclusions), not the rest of the lockfile: a change to one
     // platform package's entry refetches and recompiles that platform only.
-    targets[`native-${platform.key}`] = {
-      executor: `${EXECUTORS}:native`,
+    targets[targetName(NATIVE, key)] = {
+      executor: executor(NATIVE),
       cache: true,
       inputs: [...pipeline.native, nativeInput, rowInput],
       outputs: [`{workspaceRoot}/${nativeDir}`],
-      options: { platform: platform.key, name: config.name, outputPath: nativeDir },
-      metadata: { description: `Fetch ${platform.key}'s platform packages and Bun runtime by package-lock.json's pins.` },
+      options: { platform: key, name: config.name, outputPath: nativeDir },
+      metadata: { description: `Fetch ${key}'s platform packages and Bun runtime by package-lock.json's pins.` },
     };
-    targets[`compile-${platform.key}`] = {
-      executor: `${EXECUTORS}:compile`,
+    targets[targetName(COMPILE, key)] = {
+      executor: executor(COMPILE),
       cache: true,
-      dependsOn: [`native-${platform.key}`],
+      dependsOn: dependsOn(COMPILE, keys, key),
       inputs: [
         // The CLI's files and those of every workspace project it imports. Their npm packages come
         // in through nativeInput's sibling, npmInput: the lockfile's pins of what this platform's
@@ -64,29 +62,29 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
         { env: 'VERSION' },
         rowInput,
         nativeInput,
-        { env: npmEnvName(platform.key) },
+        { env: npmEnvName(key) },
       ],
-      outputs: [`{workspaceRoot}/${BIN_ROOT}/${platform.key}`],
-      options: { platform: platform.key, name: config.name, entry: config.entry, outputPath: `${BIN_ROOT}/${platform.key}`, nativeDir },
-      metadata: { description: `Compile ${config.name} for ${platform.key} with Bun (${platform.bunTarget}).` },
+      outputs: [`{workspaceRoot}/${stageDir(COMPILE, key)}`],
+      options: { platform: key, name: config.name, entry: config.entry, outputPath: stageDir(COMPILE, key), nativeDir },
+      metadata: { description: `Compile ${config.name} for ${key} with Bun (${platform.bunTarget}).` },
     };
     // Bun's runtime, compressed: a store of chunks the bundle reuses. Its key is Bun's version, the
     // runtime's pin and the row only, so a source change leaves it cached (and CI gets it from a
     // remote cache).
-    targets[`runtime-chunks-${platform.key}`] = {
-      executor: `${EXECUTORS}:runtime-chunks`,
+    targets[targetName(RUNTIME_CHUNKS, key)] = {
+      executor: executor(RUNTIME_CHUNKS),
       cache: true,
-      dependsOn: [`native-${platform.key}`],
-      inputs: [...pipeline['runtime-chunks'], rowInput, { env: runtimeEnvName(platform.key) }],
-      outputs: [`{workspaceRoot}/${RUNTIME_CHUNKS_ROOT}/${platform.key}`],
-      options: { platform: platform.key, name: config.name, outputPath: `${RUNTIME_CHUNKS_ROOT}/${platform.key}`, nativeDir, compressionLevel: config.compressionLevel },
-      metadata: { description: `Compress Bun's runtime for ${platform.key} into chunks that bundle-${platform.key} reuses.` },
+      dependsOn: dependsOn(RUNTIME_CHUNKS, keys, key),
+      inputs: [...pipeline['runtime-chunks'], rowInput, { env: runtimeEnvName(key) }],
+      outputs: [`{workspaceRoot}/${stageDir(RUNTIME_CHUNKS, key)}`],
+      options: { platform: key, name: config.name, outputPath: stageDir(RUNTIME_CHUNKS, key), nativeDir, compressionLevel: config.compressionLevel },
+      metadata: { description: `Compress Bun's runtime for ${key} into chunks that bundle-${key} reuses.` },
     };
-    targets[`bundle-${platform.key}`] = {
-      executor: `${EXECUTORS}:bundle`,
+    targets[targetName(BUNDLE_PLATFORM, key)] = {
+      executor: executor(BUNDLE_PLATFORM),
       cache: true,
       // The chunk store saves work but never changes the archive, so it is not among the inputs.
-      dependsOn: [`compile-${platform.key}`, `runtime-chunks-${platform.key}`],
+      dependsOn: dependsOn(BUNDLE_PLATFORM, keys, key),
       inputs: [
         { dependentTasksOutputFiles: '**/compile.json', transitive: false },
         ...pipeline.bundle,
@@ -95,43 +93,43 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
         rowInput,
         ...siblingInputs,
       ],
-      outputs: [`{workspaceRoot}/${BUNDLE_ROOT}/${platform.key}`],
+      outputs: [`{workspaceRoot}/${stageDir(BUNDLE_PLATFORM, key)}`],
       options: {
-        platform: platform.key,
+        platform: key,
         name: config.name,
-        binDir: `${BIN_ROOT}/${platform.key}`,
-        outputPath: `${BUNDLE_ROOT}/${platform.key}`,
-        chunkStore: `${RUNTIME_CHUNKS_ROOT}/${platform.key}`,
+        binDir: stageDir(COMPILE, key),
+        outputPath: stageDir(BUNDLE_PLATFORM, key),
+        chunkStore: stageDir(RUNTIME_CHUNKS, key),
         compressionLevel: config.compressionLevel,
         files: config.files ?? [],
       },
-      metadata: { description: `Pack ${config.name}-${platform.key}.${platform.archive}.` },
+      metadata: { description: `Pack ${config.name}-${key}.${platform.archive}.` },
     };
   }
   targets.compile = {
     executor: 'nx:noop',
-    dependsOn: keys.map((k) => `compile-${k}`),
+    dependsOn: keys.map((k) => targetName(COMPILE, k)),
     metadata: { description: `Compile ${config.name} for every platform: ${keys.join(', ')}.` },
   };
-  targets.bundle = {
-    executor: `${EXECUTORS}:assemble`,
+  targets[BUNDLE.target] = {
+    executor: executor(BUNDLE),
     cache: true,
-    dependsOn: keys.map((k) => `bundle-${k}`),
+    dependsOn: dependsOn(BUNDLE, keys),
     inputs: [
       { dependentTasksOutputFiles: '**/bundle.json', transitive: false },
       ...pipeline.assemble,
       // The installers it writes name the repository; the upload settings beside it reach no file.
       { json: '{projectRoot}/release.config.json', fields: ['name', 'installers', 'upload.github.repo'] },
     ],
-    outputs: [`{workspaceRoot}/${RELEASE_ROOT}`],
-    options: { name: config.name, platforms: keys, bundleRoot: BUNDLE_ROOT, releaseRoot: RELEASE_ROOT },
-    metadata: { description: `Bundle every platform into ${RELEASE_ROOT}/<version>/ with SHA256SUMS and manifest.json.` },
+    outputs: [`{workspaceRoot}/${BUNDLE.writes}`],
+    options: { name: config.name, platforms: keys, bundleRoot: BUNDLE_PLATFORM.writes, releaseRoot: BUNDLE.writes },
+    metadata: { description: `Bundle every platform into ${BUNDLE.writes}/<version>/ with SHA256SUMS and manifest.json.` },
   };
-  targets.upload = {
-    executor: `${EXECUTORS}:upload`,
+  targets[UPLOAD.target] = {
+    executor: executor(UPLOAD),
     cache: false,
-    dependsOn: ['bundle'],
-    options: { releaseRoot: RELEASE_ROOT },
+    dependsOn: dependsOn(UPLOAD, keys),
+    options: { releaseRoot: BUNDLE.writes },
     metadata: { description: 'Upload the bundled release: --target=github|s3|local (see the upload executor schema).' },
   };
   return targets;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
-import { importClosure, packageNameOf } from './import-closure';
+import { importClosure, packageNameOf, workspaceAliases } from './import-closure';
 
 type Input = NonNullable<TargetConfiguration['inputs']>[number];
 
@@ -19,9 +19,10 @@ export function pipelineInputs(workspaceRoot: string): Record<CachedExecutor, In
   const executors = JSON.parse(readFileSync(join(PLUGIN_ROOT, 'executors.json'), 'utf8')) as {
     executors: Record<string, { implementation: string }>;
   };
+  const aliases = workspaceAliases(workspaceRoot);
   const inputsOf = (name: CachedExecutor): Input[] => {
     const entry = join(PLUGIN_ROOT, executors.executors[name].implementation);
-    const closure = importClosure(workspaceRoot, [existsSync(`${entry}.ts`) ? `${entry}.ts` : `${entry}.js`]);
+    const closure = importClosure(workspaceRoot, [existsSync(`${entry}.ts`) ? `${entry}.ts` : `${entry}.js`], aliases);
     // Whoever runs the pinned Bun (bun.ts finds it) depends on its version: the compiler, and
     // the compressor (libdeflate inside Bun) of the bundle and runtime-chunks executors.
     const runsBun = closure.files.includes('libs/release/src/compile/bun.ts');

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { copyWorkspace, runCommand, runNx, taskOutcome, type TestWorkspace } from '../../testing/workspace';
+import { copyWorkspace, runCommand, runNx, taskOutcome, type TestWorkspace } from '@codebuff/testing/workspace';
 
 let ws: TestWorkspace;
 

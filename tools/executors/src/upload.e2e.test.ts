@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { listKeys } from '../../../libs/release/src/upload/s3/s3-test-helpers';
-import { startGitHubApi } from '../../testing/github-api';
-import { startS3rver, type RunningS3 } from '../../testing/s3rver';
-import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '../../testing/workspace';
+import { listKeys } from '@codebuff/testing/s3-fixture';
+import { startGitHubApi } from '@codebuff/testing/github-api';
+import { startS3rver, type RunningS3 } from '@codebuff/testing/s3rver';
+import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '@codebuff/testing/workspace';
 
 let ws: TestWorkspace;
 let s3: RunningS3;

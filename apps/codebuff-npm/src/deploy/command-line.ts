@@ -1,6 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { ReleaseError, isReleaseError } from '../../../../libs/release/src/errors';
-import { normalizeVersion } from '../../../../libs/release/src/version';
+import { ReleaseError, isReleaseError } from '@codebuff/release/errors';
+import { normalizeVersion } from '@codebuff/release/version';
 
 export interface Parsed<V> {
   version: string;

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ReleaseError } from '../../../../libs/release/src/errors';
-import { PLATFORM_KEYS } from '../../../../libs/release/src/platforms';
+import { ReleaseError } from '@codebuff/release/errors';
+import { PLATFORM_KEYS } from '@codebuff/release/platforms';
 import { parseCommandLine, runCommand } from './command-line';
 import { readLocalManifest } from './manifest-source';
 import { localLocation } from './release-location';

@@ -1,5 +1,5 @@
-import { ReleaseError } from '../../../../libs/release/src/errors';
-import { PLATFORM_KEYS } from '../../../../libs/release/src/platforms';
+import { ReleaseError } from '@codebuff/release/errors';
+import { PLATFORM_KEYS } from '@codebuff/release/platforms';
 import { parseCommandLine, runCommand } from './command-line';
 import { fetchRemoteManifest, readLocalManifest } from './manifest-source';
 import { pickLocationOption, resolveLocation } from './release-location';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReleaseError } from '../../../../libs/release/src/errors';
-import { MANIFEST_FILE, type ReleaseManifest, parseManifest } from '../../../../libs/release/src/manifest';
+import { ReleaseError } from '@codebuff/release/errors';
+import { MANIFEST_FILE, type ReleaseManifest, parseManifest } from '@codebuff/release/manifest';
 import { fetchText } from '../launcher/download';
 import { DEFAULT_DOWNLOAD_OPTIONS } from '../launcher/download';
 import { describeError, redactUrl } from '../launcher/errors';

@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { ReleaseError } from '../../../../libs/release/src/errors';
+import { ReleaseError } from '@codebuff/release/errors';
 
 /** Where a version's assets are, as the user named it on the command line. */
 export type LocationOption =

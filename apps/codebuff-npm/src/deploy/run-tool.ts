@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { ReleaseError } from '../../../../libs/release/src/errors';
+import { ReleaseError } from '@codebuff/release/errors';
 import { WORKSPACE_ROOT } from './workspace';
 
 export interface ToolRun {

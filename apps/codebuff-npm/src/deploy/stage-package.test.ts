@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { makeTestRelease } from '../../../../libs/release/src/upload/test-release';
+import { makeTestRelease } from '@codebuff/release/testing/release-fixture';
 import { stagePackage } from './stage-package';
 
 test('the staged package.json names the GitHub repository (npm provenance requires it) only when publishing a GitHub release', async () => {

@@ -1,8 +1,8 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReleaseError } from '../../../../libs/release/src/errors';
-import type { ReleaseManifest } from '../../../../libs/release/src/manifest';
+import { ReleaseError } from '@codebuff/release/errors';
+import type { ReleaseManifest } from '@codebuff/release/manifest';
 import { RELEASE_INFO_FILE, type ReleaseInfo, parseReleaseInfo } from '../launcher/release-info';
 import { runNx } from './run-tool';
 import { LAUNCHER_BUILD_DIR, LAUNCHER_PROJECT_DIR } from './workspace';

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { sha256File } from '../../../../libs/release/src/checksums';
-import type { ReleaseManifest } from '../../../../libs/release/src/manifest';
+import { sha256File } from '@codebuff/release/checksums';
+import type { ReleaseManifest } from '@codebuff/release/manifest';
 import { type FileServer, startFileServer } from '../testing/file-server';
 import { NOT_READY_HINT, verifyReleaseAssets } from './verify-release';
 

@@ -1,5 +1,5 @@
-import { ReleaseError } from '../../../../libs/release/src/errors';
-import type { ReleaseAsset, ReleaseManifest } from '../../../../libs/release/src/manifest';
+import { ReleaseError } from '@codebuff/release/errors';
+import type { ReleaseAsset, ReleaseManifest } from '@codebuff/release/manifest';
 import { DEFAULT_DOWNLOAD_OPTIONS, measureUrl } from '../launcher/download';
 import { describeError, redactUrl } from '../launcher/errors';
 import { NotFoundError } from '../launcher/http-open';

@@ -3,8 +3,8 @@ import { access, chmod, constants as fsConstants, mkdtemp, readFile, readdir, re
 import { join } from 'node:path';
 import { LauncherError, describeError, redactUrl } from './errors';
 import { type DownloadOptions, WrongSizeError, downloadToPart } from './download';
-import { sha256File } from '../../../../libs/release/src/checksums';
-import { makeDirectory } from '../../../../libs/release/src/fs-errors';
+import { sha256File } from '@codebuff/release/checksums';
+import { makeDirectory } from '@codebuff/release/fs-errors';
 import { NotFoundError } from './http-open';
 import { type HeldLock, type LockOptions, withLock } from './lock';
 import { describeProxy } from './proxy';

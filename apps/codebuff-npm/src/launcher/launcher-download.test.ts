@@ -5,7 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
-import { sha256File } from '../../../../libs/release/src/checksums';
+import { sha256File } from '@codebuff/release/checksums';
 import { HOST_PLATFORM, FIXTURE_HOST_SKIP } from '../testing/fixture-release';
 import { VERSION, useLauncherSuite } from '../testing/launcher-suite';
 import { collect, launcherEnv, runLauncher } from '../testing/run-launcher';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import type { ReleaseManifest } from '../../../../libs/release/src/manifest';
+import type { ReleaseManifest } from '@codebuff/release/manifest';
 import { type FileServer, startFileServer } from '../testing/file-server';
 import { type FixtureRelease, HOST_PLATFORM, buildLauncherInto, makeFixtureRelease, stageFixturePackage, FIXTURE_HOST_SKIP } from '../testing/fixture-release';
 import { collect, launcherEnv, runLauncher, startLauncher } from '../testing/run-launcher';

@@ -4,7 +4,7 @@ import { copyFile, link, lstat, open, readdir, rm, unlink, utimes, writeFile } f
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isProcessAlive } from '../../../../libs/release/src/fs-atomic';
+import { isProcessAlive } from '@codebuff/release/fs-atomic';
 
 export interface LockOptions {
   /** How long to wait for another process's install before giving up. */

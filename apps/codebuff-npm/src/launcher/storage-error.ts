@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { storageCause } from '../../../../libs/release/src/fs-errors';
+import { storageCause } from '@codebuff/release/fs-errors';
 import { HOME_ENV } from './cache-dir';
 import { LauncherError } from './errors';
 import type { InstallPlan } from './install';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { create as createTar } from 'tar';
-import { createArchive } from '../../../../libs/release/src/bundle/archive';
+import { createArchive } from '@codebuff/release/bundle/archive';
 import { LauncherError } from './errors';
 import type { LauncherAsset } from './release-info';
 import { unpackBinary } from './unpack';

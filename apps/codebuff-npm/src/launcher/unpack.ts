@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { extract as extractTar } from 'tar';
 import yauzl from 'yauzl';
-import { sha256File } from '../../../../libs/release/src/checksums';
+import { sha256File } from '@codebuff/release/checksums';
 import { LauncherError } from './errors';
 import { headerProblem, readHead } from './executable-header';
 import type { LauncherAsset } from './release-info';

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createArchive } from '../../../../libs/release/src/bundle/archive';
-import { sha256File } from '../../../../libs/release/src/checksums';
-import type { ReleaseAsset, ReleaseManifest } from '../../../../libs/release/src/manifest';
+import { createArchive } from '@codebuff/release/bundle/archive';
+import { sha256File } from '@codebuff/release/checksums';
+import type { ReleaseAsset, ReleaseManifest } from '@codebuff/release/manifest';
 import { stagePackage } from '../deploy/stage-package';
 import { scriptAsElf } from './script-elf';
 

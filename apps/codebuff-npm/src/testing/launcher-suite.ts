@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import type { ReleaseManifest } from '../../../../libs/release/src/manifest';
+import type { ReleaseManifest } from '@codebuff/release/manifest';
 import { type FileServer, startFileServer } from './file-server';
 import { type FixtureRelease, buildLauncherInto, makeFixtureRelease, stageFixturePackage } from './fixture-release';
 import { launcherEnv } from './run-launcher';

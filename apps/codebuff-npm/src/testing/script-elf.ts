@@ -1,4 +1,4 @@
-import { elf } from '../../../../libs/sdk/scripts/elf';
+import { elf } from '@codebuff/testing/elf';
 
 /**
  * Wraps a shell script in a real x86-64 Linux executable: a static ELF whose whole program is

@@ -13,12 +13,12 @@ import { after, before, test } from 'node:test';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { extract as tarExtract } from 'tar';
 import yauzl from 'yauzl';
-import { unpackBinary } from '../../../../apps/codebuff-npm/src/launcher/unpack';
+import { unpackBinary } from '@codebuff/npm/launcher/unpack';
 import { compileBinary, type CompileRecord } from '../compile/compile';
 import { getPlatform } from '../platforms';
 import { bundlePlatform, type BundleRecord } from './bundle';
 import { buildRuntimeStore } from './runtime-store';
-import { CLI_ROOT as CLI, nativeFor } from '../../../../tools/testing/native';
+import { CLI_ROOT as CLI, nativeFor } from '@codebuff/testing/native';
 
 const PLATFORMS = ['linux-x64', 'win32-x64'] as const;
 /** The real CLI's siblings: the tree-sitter wasm (200 KB, more than one stored block) and its README. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { compileBinary } from '../compile/compile';
-import { CLI_ROOT, nativeFor } from '../../../../tools/testing/native';
+import { CLI_ROOT, nativeFor } from '@codebuff/testing/native';
 import { getPlatform } from '../platforms';
 import { bundlePlatform } from './bundle';
 

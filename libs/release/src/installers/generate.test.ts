@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ReleaseProjectConfigSchema } from '../config';
 import { isReleaseError } from '../errors';
-import { makeTestRelease } from '../upload/test-release';
+import { makeTestRelease } from '../testing/release-fixture';
 import { generateInstallers } from './generate';
 import { resolveInstallerSettings } from './settings';
 import { SETTINGS } from './test-fixtures';

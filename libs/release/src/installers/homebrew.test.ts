@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { sha256File } from '../checksums';
 import type { ReleaseManifest } from '../manifest';
-import { makeTestRelease } from '../upload/test-release';
+import { makeTestRelease } from '../testing/release-fixture';
 import { formulaClassName, homebrewFormula } from './homebrew';
 import { SETTINGS } from './test-fixtures';
 

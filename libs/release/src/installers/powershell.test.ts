@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { makeTestRelease } from '../upload/test-release';
+import { makeTestRelease } from '../testing/release-fixture';
 import { powershellInstaller } from './powershell';
 import { SETTINGS } from './test-fixtures';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { z } from 'zod';
 import { sha256File } from '../checksums';
-import { makeTestRelease } from '../upload/test-release';
+import { makeTestRelease } from '../testing/release-fixture';
 import { scoopManifest } from './scoop';
 import { SETTINGS } from './test-fixtures';
 

@@ -6,8 +6,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startFileServer, type FileServer } from '../../../../apps/codebuff-npm/src/testing/file-server';
-import { makeTestRelease } from '../upload/test-release';
+import { startFileServer, type FileServer } from '@codebuff/npm/testing/file-server';
+import { makeTestRelease } from '../testing/release-fixture';
 import { shellInstaller } from './shell';
 import { buildRealLinuxRelease, fakeCommands, fakeUname, run, SETTINGS, type RealRelease } from './test-fixtures';
 

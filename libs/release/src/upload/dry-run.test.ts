@@ -8,14 +8,14 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startFaultyProxy, type FaultyProxy } from '../../../../tools/testing/faulty-proxy';
-import { startS3rver, type RunningS3 } from '../../../../tools/testing/s3rver';
+import { startFaultyProxy, type FaultyProxy } from '@codebuff/testing/faulty-proxy';
+import { startS3rver, type RunningS3 } from '@codebuff/testing/s3rver';
 import { releaseFiles } from '../manifest';
-import { rejectsOneLine, startFixture, writes, type GitHubFixture } from './github/test-github-fixture';
+import { rejectsOneLine, startFixture, writes, type GitHubFixture } from '@codebuff/testing/github-fixture';
 import { localDestination } from './local';
 import { s3Destination } from './s3/s3-destination';
-import { fetchObject, listKeys } from './s3/s3-test-helpers';
-import { makeTestRelease } from './test-release';
+import { fetchObject, listKeys } from '@codebuff/testing/s3-fixture';
+import { makeTestRelease } from '../testing/release-fixture';
 import { uploadRelease } from './upload-release';
 
 describe('dry run against the GitHub stand-in', () => {

@@ -2,9 +2,9 @@ import { lstatSync, readlinkSync } from 'node:fs';
 import { isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import { ReleaseError } from '../errors';
 import { whyNotWritable } from '../fs-errors';
+import { BUILD_OUTPUT_ROOTS } from '../pipeline';
 
 /** Folders the pipeline rewrites on every build: a local upload there would be deleted unseen. */
-const BUILD_OUTPUTS = ['dist/release', 'dist/build'];
 
 /**
  * The path with every symlink in it resolved, dangling ones too (a link to a dist/ that the next
@@ -49,7 +49,7 @@ export function checkLocalUploadDir(dir: string, workspaceRoot: string): void {
   const target = realPathOf(resolve(workspaceRoot, dir));
   const root = realPathOf(resolve(workspaceRoot));
   if (target === root) throw new ReleaseError(`--dir ${dir} is the workspace itself; upload into a folder of its own, such as dist/uploads`);
-  for (const output of BUILD_OUTPUTS) {
+  for (const output of BUILD_OUTPUT_ROOTS) {
     if (inside(target, realPathOf(join(root, output)))) {
       throw new ReleaseError(`--dir ${dir} is inside ${output}, which every build rewrites (what the upload wrote would be deleted); upload elsewhere, such as dist/uploads`);
     }

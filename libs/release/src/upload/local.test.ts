@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { sha256File } from '../checksums';
 import { localDestination } from './local';
-import { makeTestRelease } from './test-release';
+import { makeTestRelease } from '../testing/release-fixture';
 import { uploadRelease } from './upload-release';
 import type { UploadDestination } from './types';
 

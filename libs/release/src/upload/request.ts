@@ -1,5 +1,6 @@
 import { ReleaseError } from '../errors';
 import type { ReleaseProjectConfig } from '../config';
+import { DEFAULT_UPLOAD_DIR } from '../pipeline';
 
 export type DestinationKind = 'github' | 's3' | 'local';
 export const DESTINATION_KINDS: readonly DestinationKind[] = ['github', 's3', 'local'];
@@ -55,7 +56,7 @@ export function resolveUploadRequest(command: UploadCommand, config: ReleaseProj
       };
     }
     case 'local':
-      return { kind, dir: command.dir ?? config.local?.dir ?? 'dist/uploads', replace, draft };
+      return { kind, dir: command.dir ?? config.local?.dir ?? DEFAULT_UPLOAD_DIR, replace, draft };
     default:
       throw new ReleaseError(`unknown upload target "${kind}": expected ${DESTINATION_KINDS.join(', ')}`);
   }

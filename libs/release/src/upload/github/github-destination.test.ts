@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { localReleaseFiles, uploadRelease } from '../upload-release';
 import type { UploadReporter } from '../types';
-import { assertServerHolds, rejectsOneLine, startFixture, TOKEN, uploads, writes, type GitHubFixture } from './test-github-fixture';
+import { assertServerHolds, rejectsOneLine, startFixture, TOKEN, uploads, writes, type GitHubFixture } from '@codebuff/testing/github-fixture';
 
 let gh: GitHubFixture;
 before(async () => {

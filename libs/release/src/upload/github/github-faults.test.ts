@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { uploadRelease } from '../upload-release';
-import { assertServerHolds, rejectsOneLine, startFixture, uploads, type GitHubFixture } from './test-github-fixture';
+import { assertServerHolds, rejectsOneLine, startFixture, uploads, type GitHubFixture } from '@codebuff/testing/github-fixture';
 
 // Each fault is armed on the stand-in, then one run must end with every asset uploaded,
 // verified by digest and published, with no duplicate asset or release.

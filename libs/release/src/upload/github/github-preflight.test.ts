@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { uploadRelease } from '../upload-release';
-import { assertServerHolds, REPO, rejectsOneLine, startFixture, uploads, writes, type GitHubFixture } from './test-github-fixture';
+import { assertServerHolds, REPO, rejectsOneLine, startFixture, uploads, writes, type GitHubFixture } from '@codebuff/testing/github-fixture';
 import { githubDestination } from './destination';
 import { isReleaseError } from '../../errors';
 

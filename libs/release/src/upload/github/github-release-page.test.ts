@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { uploadRelease } from '../upload-release';
-import { startFixture, TOKEN, type GitHubFixture } from './test-github-fixture';
+import { startFixture, TOKEN, type GitHubFixture } from '@codebuff/testing/github-fixture';
 import { isPrerelease, makeLatest } from './release-policy';
 
 let gh: GitHubFixture;

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { ReleaseError } from '../../errors';
 import { uploadRelease } from '../upload-release';
 import { gitHubFailure } from './errors';
-import { startFixture, TOKEN, type GitHubFixture } from './test-github-fixture';
+import { startFixture, TOKEN, type GitHubFixture } from '@codebuff/testing/github-fixture';
 
 // The token must not show up anywhere: not in what is printed, not in error messages, not in
 // stack traces or anything reachable from a thrown error.

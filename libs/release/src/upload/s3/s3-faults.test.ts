@@ -5,14 +5,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startFaultyProxy, type FaultyProxy, type FaultRule } from '../../../../../tools/testing/faulty-proxy';
-import { startS3rver, type RunningS3 } from '../../../../../tools/testing/s3rver';
+import { startFaultyProxy, type FaultyProxy, type FaultRule } from '@codebuff/testing/faulty-proxy';
+import { startS3rver, type RunningS3 } from '@codebuff/testing/s3rver';
 import { isReleaseError } from '../../errors';
 import type { ReleaseManifest } from '../../manifest';
 import { localReleaseFiles, uploadRelease } from '../upload-release';
 import { s3Destination } from './s3-destination';
-import { fetchObject, listKeys } from './s3-test-helpers';
-import { writeTestRelease } from '../test-release';
+import { fetchObject, listKeys } from '@codebuff/testing/s3-fixture';
+import { writeTestRelease } from '../../testing/release-fixture';
 
 const BUCKET = 'releases';
 const MIB = 1024 * 1024;

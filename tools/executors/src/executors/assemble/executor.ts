@@ -1,17 +1,18 @@
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { loadReleaseConfig } from '../../../../../libs/release/src/config';
-import { resolveInstallerSettings } from '../../../../../libs/release/src/installers/settings';
-import { readPlatformTable, selectPlatforms } from '../../../../../libs/release/src/platforms';
-import { assembleRelease } from '../../../../../libs/release/src/release/assemble';
+import { loadReleaseConfig } from '@codebuff/release/config';
+import { resolveInstallerSettings } from '@codebuff/release/installers/settings';
+import { BUNDLE, BUNDLE_PLATFORM } from '@codebuff/release/pipeline';
+import { readPlatformTable, selectPlatforms } from '@codebuff/release/platforms';
+import { assembleRelease } from '@codebuff/release/release/assemble';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { AssembleExecutorOptions } from './schema';
 
 export default async function assembleExecutor(options: AssembleExecutorOptions, context: ExecutorContext) {
   return runExecutor(async () => {
     const platforms = selectPlatforms(options.platforms, readPlatformTable(), options.name);
-    const bundleRoot = join(context.root, options.bundleRoot ?? 'dist/build/bundles');
-    const releaseRoot = options.releaseRoot ?? 'dist/release';
+    const bundleRoot = join(context.root, options.bundleRoot ?? BUNDLE_PLATFORM.writes);
+    const releaseRoot = options.releaseRoot ?? BUNDLE.writes;
     // Installer settings are read from release.config.json when the task runs, like upload settings.
     const { workspaceRoot, projectRoot } = projectPaths(context);
     const installers = resolveInstallerSettings(loadReleaseConfig(workspaceRoot, projectRoot));

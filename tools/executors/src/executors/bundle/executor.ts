@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { bundlePlatform } from '../../../../../libs/release/src/bundle/bundle';
-import { resolveSourceDateEpoch } from '../../../../../libs/release/src/source-date';
+import { bundlePlatform } from '@codebuff/release/bundle/bundle';
+import { resolveSourceDateEpoch } from '@codebuff/release/source-date';
 import { platformForTask } from '../../platform-row';
 import { batchOf } from '../../run-batch';
 import { projectPaths, runExecutor } from '../../run-executor';

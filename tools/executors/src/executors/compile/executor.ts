@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { compileBinary } from '../../../../../libs/release/src/compile/compile';
-import { loadReleaseConfig } from '../../../../../libs/release/src/config';
-import { readLockfile } from '../../../../../libs/release/src/native/lockfile';
-import { checkHashedBundledNpm, checkHashedNativeSet, openNativeDir, projectBundledNpm, projectNativeSet } from '../../../../../libs/release/src/native/project-native';
+import { compileBinary } from '@codebuff/release/compile/compile';
+import { loadReleaseConfig } from '@codebuff/release/config';
+import { readLockfile } from '@codebuff/release/native/lockfile';
+import { checkHashedBundledNpm, checkHashedNativeSet, openNativeDir, projectBundledNpm, projectNativeSet } from '@codebuff/release/native/project-native';
 import { binaryClosure } from '../../binary-closure';
-import { ReleaseError } from '../../../../../libs/release/src/errors';
-import { readPackageVersion, resolveVersion } from '../../../../../libs/release/src/version';
+import { ReleaseError } from '@codebuff/release/errors';
+import { readPackageVersion, resolveVersion } from '@codebuff/release/version';
 import { declaredInputsOf } from '../../declared-inputs';
 import { platformForTask } from '../../platform-row';
 import { batchOf } from '../../run-batch';

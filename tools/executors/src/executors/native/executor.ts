@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { loadReleaseConfig } from '../../../../../libs/release/src/config';
-import { fetchNativeSet } from '../../../../../libs/release/src/native/fetch';
-import { checkHashedNativeSet, projectNativeSet } from '../../../../../libs/release/src/native/project-native';
+import { loadReleaseConfig } from '@codebuff/release/config';
+import { fetchNativeSet } from '@codebuff/release/native/fetch';
+import { checkHashedNativeSet, projectNativeSet } from '@codebuff/release/native/project-native';
 import { platformForTask } from '../../platform-row';
 import { batchOf } from '../../run-batch';
 import { projectPaths, runExecutor } from '../../run-executor';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { buildRuntimeStore } from '../../../../../libs/release/src/bundle/runtime-store';
-import { loadReleaseConfig } from '../../../../../libs/release/src/config';
-import { projectNativeSet, runtimeIn } from '../../../../../libs/release/src/native/project-native';
+import { buildRuntimeStore } from '@codebuff/release/bundle/runtime-store';
+import { loadReleaseConfig } from '@codebuff/release/config';
+import { projectNativeSet, runtimeIn } from '@codebuff/release/native/project-native';
 import { platformForTask } from '../../platform-row';
 import { batchOf } from '../../run-batch';
 import { projectPaths, runExecutor } from '../../run-executor';

@@ -1,14 +1,15 @@
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { loadReleaseConfig } from '../../../../../libs/release/src/config';
-import { ReleaseError } from '../../../../../libs/release/src/errors';
-import { readManifest } from '../../../../../libs/release/src/manifest';
-import { createDestination } from '../../../../../libs/release/src/upload/create-destination';
-import { createProgressReporter, formatBytes } from '../../../../../libs/release/src/upload/progress';
-import { checkUploadRequest } from '../../../../../libs/release/src/upload/check-request';
-import { publishInstallersAfterUpload } from '../../../../../libs/release/src/installers/publish';
-import { uploadRelease } from '../../../../../libs/release/src/upload/upload-release';
-import { readPackageVersion, resolveVersion } from '../../../../../libs/release/src/version';
+import { loadReleaseConfig } from '@codebuff/release/config';
+import { ReleaseError } from '@codebuff/release/errors';
+import { BUNDLE } from '@codebuff/release/pipeline';
+import { readManifest } from '@codebuff/release/manifest';
+import { createDestination } from '@codebuff/release/upload/create-destination';
+import { createProgressReporter, formatBytes } from '@codebuff/release/upload/progress';
+import { checkUploadRequest } from '@codebuff/release/upload/check-request';
+import { publishInstallersAfterUpload } from '@codebuff/release/installers/publish';
+import { uploadRelease } from '@codebuff/release/upload/upload-release';
+import { readPackageVersion, resolveVersion } from '@codebuff/release/version';
 import { UPLOAD_DESTINATION_ENV } from '../../command-line';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { UploadExecutorOptions } from './schema';
@@ -31,7 +32,7 @@ export default async function uploadExecutor(options: UploadExecutorOptions, con
     const config = loadReleaseConfig(workspaceRoot, projectRoot);
     const request = checkUploadRequest({ ...options, destination }, config.upload, process.env, { workspaceRoot });
     const version = resolveVersion({ env: process.env.VERSION, packageVersion: readPackageVersion(join(workspaceRoot, projectRoot)) });
-    const releaseDir = join(workspaceRoot, options.releaseRoot ?? 'dist/release', version);
+    const releaseDir = join(workspaceRoot, options.releaseRoot ?? BUNDLE.writes, version);
     const manifest = await readManifest(releaseDir);
     const reporter = createProgressReporter({ quiet: options.quiet });
     const summary = await uploadRelease(createDestination(request, workspaceRoot), manifest, releaseDir, {

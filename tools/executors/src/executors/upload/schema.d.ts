@@ -1,4 +1,4 @@
-import type { UploadCommand } from '../../../../../libs/release/src/upload/request';
+import type { UploadCommand } from '@codebuff/release/upload/request';
 
 export interface UploadExecutorOptions extends UploadCommand {
   /** What `nx run p:upload -- --target=s3` passes; the same as destination. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import type { RunningS3 } from '../../../../../tools/testing/s3rver';
+import type { RunningS3 } from './s3rver';
 
 /** What an object looks like to an anonymous reader (s3rver serves unauthenticated GETs). */
 export interface FetchedObject {

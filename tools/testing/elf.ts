@@ -1,7 +1,7 @@
 /**
  * A minimal static 64-bit little-endian ELF executable: one PT_LOAD segment (R+X) holding the
  * headers and `code`, entered right after the headers. Used for the vendored helpers and for
- * test programs that must be real executables.
+ * test programs that must be real executables (libs/sdk/scripts/make-helpers.ts, launcher fixtures).
  */
 export function elf(machine: number, code: Buffer): Buffer {
   const base = 0x400000;

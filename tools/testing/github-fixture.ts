@@ -3,13 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGitHubApi, type GitHubApi, type GitHubApiOptions } from '../../../../../tools/testing/github-api';
-import { isReleaseError } from '../../errors';
-import { releaseFiles, type ReleaseManifest } from '../../manifest';
-import { writeTestRelease } from '../test-release';
-import { localReleaseFiles } from '../upload-release';
-import { githubDestination } from './destination';
-import type { GitHubDestinationOptions } from './options';
+import { startGitHubApi, type GitHubApi, type GitHubApiOptions } from './github-api';
+import { isReleaseError } from '@codebuff/release/errors';
+import { releaseFiles, type ReleaseManifest } from '@codebuff/release/manifest';
+import { writeTestRelease } from '@codebuff/release/testing/release-fixture';
+import { localReleaseFiles } from '@codebuff/release/upload/upload-release';
+import { githubDestination } from '@codebuff/release/upload/github/destination';
+import type { GitHubDestinationOptions } from '@codebuff/release/upload/github/options';
 
 /** Looks like a classic personal access token; tests scan output for it. */
 export const TOKEN = `ghp_${randomBytes(18).toString('hex')}`;
