@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadReleaseConfig, type ReleaseProjectConfig } from '@codebuff/release/config';
 import { isReleaseError, normalizeVersion, ReleaseError, resolveUploadRequest, selectPlatforms } from '@codebuff/release';
+import { nxCommand, runProcess } from '@codebuff/release/run-process';
 
 const WORKSPACE_ROOT = resolve(__dirname, '..', '..');
 const PROJECT = 'codebuff-cli';
@@ -121,15 +121,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const nx = join(WORKSPACE_ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
-  // Node runs Nx even when this front was started by Bun: Nx is a Node program.
-  const node = typeof (globalThis as { Bun?: unknown }).Bun === 'undefined' ? process.execPath : 'node';
-  return new Promise((resolvePromise) => {
-    const child = spawn(node, [nx, ...plan.args], { cwd: WORKSPACE_ROOT, stdio: 'inherit', env: { ...process.env, ...plan.env } });
-    child.on('close', (code) => resolvePromise(code ?? 1));
-    child.on('error', (error) => {
-      process.stderr.write(`build-and-upload: cannot start nx: ${error.message}\n`);
-      resolvePromise(1);
-    });
-  });
+  const [node, nx] = nxCommand(WORKSPACE_ROOT);
+  try {
+    return (await runProcess(node, [...nx, ...plan.args], { cwd: WORKSPACE_ROOT, env: plan.env, stdout: 'inherit', stderr: 'inherit' })).code;
+  } catch (error) {
+    process.stderr.write(`build-and-upload: ${(error as Error).message}\n`);
+    return 1;
+  }
 }

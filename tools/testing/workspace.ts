@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type ProcessResult, nxCommand, runProcess } from '@codebuff/release/run-process';
 
 export const WORKSPACE_ROOT = resolve(__dirname, '..', '..');
 
@@ -41,7 +42,8 @@ export function copyWorkspace(prefix = 'codebuff-ws-', options: { ownNodeModules
   return {
     root,
     dispose: () => {
-      spawnSync(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), 'daemon', '--stop'], { cwd: root, stdio: 'ignore' });
+      const [node, nx] = nxCommand(root);
+      spawnSync(node, [...nx, 'daemon', '--stop'], { cwd: root, stdio: 'ignore' });
       rmSync(root, { recursive: true, force: true });
     },
   };
@@ -63,39 +65,17 @@ function linkEachPackage(from: string, to: string): void {
   }
 }
 
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  output: string;
-}
+export type CommandResult = ProcessResult;
 
+/** A program run to its end, both streams captured; killed after 10 minutes (a hung test fails). */
 export function runCommand(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CommandResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c;
-      output += c;
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c;
-      output += c;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 600_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code: code ?? 1, stdout, stderr, output });
-    });
-  });
+  return runProcess(command, args, { ...options, timeoutMs: options.timeoutMs ?? 600_000 });
 }
 
 /** Runs the real `nx` of this workspace, without daemon or cloud, unless env says otherwise. */
 export function runNx(root: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = root): Promise<CommandResult> {
-  return runCommand(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), ...args], {
+  const [node, nx] = nxCommand(root);
+  return runCommand(node, [...nx, ...args], {
     cwd,
     env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', ...env },
   });

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { nxCommand } from '@codebuff/release/run-process';
 import { copyWorkspace, runCommand, runNx, taskOutcome, type TestWorkspace } from '@codebuff/testing/workspace';
 
 let ws: TestWorkspace;
@@ -63,8 +64,8 @@ test('a read-only --dir is refused as read-only before any task runs (not ENOENT
   const mount = mkdtempSync(join(tmpdir(), 'refused-ro-'));
   // nx in a mount namespace of its own, where `mount` is a read-only tmpfs.
   const shell = 'mount -t tmpfs -o ro tmpfs "$1" || exit 99; shift; exec "$@"';
-  const nx = join(ws.root, 'node_modules/nx/dist/bin/nx.js');
-  const run = await runCommand('unshare', ['-m', 'sh', '-c', shell, 'sh', mount, process.execPath, nx, 'run', 'codebuff-cli:upload', '--target=local', `--dir=${join(mount, 'releases')}`], {
+  const [node, nx] = nxCommand(ws.root);
+  const run = await runCommand('unshare', ['-m', 'sh', '-c', shell, 'sh', mount, node, ...nx, 'run', 'codebuff-cli:upload', '--target=local', `--dir=${join(mount, 'releases')}`], {
     cwd: ws.root,
     env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', ...clean },
   });

@@ -28,7 +28,7 @@ export function parseCommandLine<V>(argv: readonly string[], options: NonNullabl
 }
 
 /** Runs a command: ReleaseErrors print their one line; anything else prints its message too, never a stack. */
-export async function runCommand(name: string, body: () => Promise<void>): Promise<number> {
+export async function runMain(name: string, body: () => Promise<void>): Promise<number> {
   try {
     await body();
     return 0;

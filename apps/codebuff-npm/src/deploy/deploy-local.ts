@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ReleaseError } from '@codebuff/release/errors';
 import { PLATFORM_KEYS } from '@codebuff/release/platforms';
-import { parseCommandLine, runCommand } from './command-line';
+import { parseCommandLine, runMain } from './command-line';
 import { readLocalManifest } from './manifest-source';
 import { localLocation } from './release-location';
 import { runNpm, runNx, runTool } from './run-tool';
@@ -35,7 +35,7 @@ interface LocalValues {
 const OPTIONS = { 'no-build': { type: 'boolean' }, prefix: { type: 'string' } } as const;
 
 export async function deployLocalMain(argv: readonly string[]): Promise<number> {
-  return runCommand('deploy-local', async () => {
+  return runMain('deploy-local', async () => {
     const { version, values, help } = parseCommandLine<LocalValues>(argv, OPTIONS);
     if (help) {
       process.stdout.write(DEPLOY_LOCAL_USAGE);

@@ -1,6 +1,6 @@
 import { ReleaseError } from '@codebuff/release/errors';
 import { PLATFORM_KEYS } from '@codebuff/release/platforms';
-import { parseCommandLine, runCommand } from './command-line';
+import { parseCommandLine, runMain } from './command-line';
 import { fetchRemoteManifest, readLocalManifest } from './manifest-source';
 import { pickLocationOption, resolveLocation } from './release-location';
 import { runNpm } from './run-tool';
@@ -53,7 +53,7 @@ const OPTIONS = {
 } as const;
 
 export async function deployMain(argv: readonly string[]): Promise<number> {
-  return runCommand('deploy', async () => {
+  return runMain('deploy', async () => {
     const { version, values, help } = parseCommandLine<DeployValues>(argv, OPTIONS);
     if (help) {
       process.stdout.write(DEPLOY_USAGE);

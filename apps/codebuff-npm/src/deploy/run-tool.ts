@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { ReleaseError } from '@codebuff/release/errors';
+import { nxCommand, runProcess } from '@codebuff/release/run-process';
 import { WORKSPACE_ROOT } from './workspace';
 
 export interface ToolRun {
@@ -9,25 +9,16 @@ export interface ToolRun {
   stdout: string;
 }
 
-/**
- * Runs a program with an argument array (never a command line split on spaces; a shell only
- * where Windows requires one for .cmd files),
- * its stderr shown to the user; stdout is shown too unless `capture` is set.
- */
-export function runTool(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; capture?: boolean; shell?: boolean } = {}): Promise<ToolRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd ?? WORKSPACE_ROOT,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', options.capture ? 'pipe' : 'inherit', 'inherit'],
-      // Only for Windows .cmd shims, which cannot be spawned otherwise; arguments are fixed strings.
-      shell: options.shell ?? false,
-    });
-    let stdout = '';
-    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.once('error', (error) => reject(new ReleaseError(`cannot run ${command}: ${error.message}`)));
-    child.once('close', (code) => resolve({ code: code ?? 1, stdout }));
+/** A program the user sees run: its stderr (and stdout, unless `capture`) go to ours. */
+export async function runTool(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; capture?: boolean; shell?: boolean } = {}): Promise<ToolRun> {
+  const result = await runProcess(command, args, {
+    cwd: options.cwd ?? WORKSPACE_ROOT,
+    env: options.env,
+    stdout: options.capture ? 'capture' : 'inherit',
+    stderr: 'inherit',
+    shell: options.shell,
   });
+  return { code: result.code, stdout: result.stdout };
 }
 
 /**
@@ -53,7 +44,8 @@ export function runNpm(args: readonly string[], options: { cwd?: string; capture
 
 /** This workspace's Nx, as `npx nx` would run it, without a shell. */
 export function runNx(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ToolRun> {
-  return runTool(process.execPath, [join(WORKSPACE_ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args], { env });
+  const [node, nx] = nxCommand(WORKSPACE_ROOT);
+  return runTool(node, [...nx, ...args], { env });
 }
 
 /** `npm` found on PATH, followed through its symlink to npm-cli.js (a node without its own npm). */

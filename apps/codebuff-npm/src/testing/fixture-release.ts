@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createArchive } from '@codebuff/release/bundle/archive';
 import { sha256File } from '@codebuff/release/checksums';
 import type { ReleaseAsset, ReleaseManifest } from '@codebuff/release/manifest';
+import { runProcess } from '@codebuff/release/run-process';
 import { stagePackage } from '../deploy/stage-package';
 import { scriptAsElf } from './script-elf';
 
@@ -32,16 +32,11 @@ exit 3
 `;
 
 /** Builds the launcher's two entry files with the pinned Bun, like the codebuff-npm:build target. */
-export function buildLauncherInto(outDir: string): Promise<void> {
+export async function buildLauncherInto(outDir: string): Promise<void> {
   const bun = join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'bun.exe' : 'bun');
   const entries = ['codebuff.ts', 'postinstall.ts'].map((f) => join(ROOT, 'apps', 'codebuff-npm', 'src', 'launcher', f));
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(bun, ['build', ...entries, '--target=node', '--format=cjs', `--outdir=${outDir}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`bun build failed: ${stderr}`))));
-  });
+  const result = await runProcess(bun, ['build', ...entries, '--target=node', '--format=cjs', `--outdir=${outDir}`], { cwd: ROOT });
+  if (result.code !== 0) throw new Error(`bun build failed: ${result.stderr}`);
 }
 
 export interface FixtureRelease {

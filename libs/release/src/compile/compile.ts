@@ -6,7 +6,8 @@ import { replaceDirectory, sweepDeadTemps, tempPathFor, writeJsonAtomic } from '
 import type { PlatformSpec } from '../platforms';
 import { packageDirIn } from '../native/fetch';
 import { type NativeSet, runtimeFileOf } from '../native/native-set';
-import { bunExecutable, bunVersion, runCommand } from './bun';
+import { runProcess } from '../run-process';
+import { bunExecutable, bunVersion } from './bun';
 import type { BunCompileSpec } from './bun-compile-spec';
 import { sweepBunTemps } from './bun-temps';
 import { type BunMetafile, checkBundledInputs, type DeclaredInputs } from './bundled-inputs';
@@ -82,7 +83,7 @@ export async function compileBinary(options: CompileOptions): Promise<CompileRec
     };
     const specPath = join(staging, 'compile-spec.json');
     await writeFile(specPath, JSON.stringify(spec));
-    const result = await runCommand(bunExecutable(), [BUN_COMPILE_SCRIPT, specPath], options.cwd);
+    const result = await runProcess(bunExecutable(), [BUN_COMPILE_SCRIPT, specPath], { cwd: options.cwd });
     await rm(specPath);
     if (result.code !== 0) {
       const refusal = /^compile-error: (.*)$/m.exec(result.output);
