@@ -101,6 +101,15 @@ test("release.config.json: upload settings rebuild nothing; the installers' repo
   git('commit', '-qam', 'release config');
 });
 
+test('an installer template changes (read at run time, not imported): the release re-assembles only, with the change', async () => {
+  edit('libs/release/src/installers/templates/installer.sh.tmpl', '# Installs {{name}} {{version}}:', '# Installs {{name}} {{version}} (template changed):');
+  const run = await nx('run', 'codebuff-cli:bundle');
+  assert.equal(run.code, 0, run.output);
+  assert.deepEqual(run.ran, ['codebuff-cli:bundle']);
+  assert.match(read('dist/release/1.0.0/codebuff-installer.sh'), /^# Installs codebuff 1\.0\.0 \(template changed\):/m);
+  git('commit', '-qam', 'installer template');
+});
+
 test('a workspace library changes: nx affected picks the CLI, every compile runs, the binary has the change', async () => {
   edit('libs/common/src/usage.ts', 'Codebuff edits your codebase', 'Codebuff edits your whole codebase');
   git('commit', '-qam', 'library change');

@@ -12,8 +12,18 @@ const CACHED_EXECUTORS = ['native', 'compile', 'runtime-chunks', 'bundle', 'asse
 type CachedExecutor = (typeof CACHED_EXECUTORS)[number];
 
 /**
+ * Files that a module reads at run time instead of importing, so that no import graph shows them:
+ * the module, and a glob of what it reads. Whoever loads the module depends on those files too.
+ */
+const READ_AT_RUN_TIME: Readonly<Record<string, string>> = {
+  // The installers' templates (the bundle target's assemble writes the installers).
+  'libs/release/src/installers/render-template.ts': 'libs/release/src/installers/templates/*.tmpl',
+};
+
+/**
  * For each cached executor: every workspace file it loads and every npm package it imports, from
- * its import graph (see import-closure.ts), and the pinned `bun` package for those that run it.
+ * its import graph (see import-closure.ts), the files its modules read at run time, and the pinned
+ * `bun` package for those that run it.
  */
 export function pipelineInputs(workspaceRoot: string): Record<CachedExecutor, Input[]> {
   const executors = JSON.parse(readFileSync(join(PLUGIN_ROOT, 'executors.json'), 'utf8')) as {
@@ -27,7 +37,8 @@ export function pipelineInputs(workspaceRoot: string): Record<CachedExecutor, In
     // the compressor (libdeflate inside Bun) of the bundle and runtime-chunks executors.
     const runsBun = closure.files.includes('libs/release/src/compile/bun.ts');
     const packages = runsBun ? ['bun', ...closure.packages] : closure.packages;
-    return [...closure.files.map((f) => `{workspaceRoot}/${f}`), { externalDependencies: packages }];
+    const readFiles = closure.files.flatMap((f) => (f in READ_AT_RUN_TIME ? [READ_AT_RUN_TIME[f]] : []));
+    return [...[...closure.files, ...readFiles].map((f) => `{workspaceRoot}/${f}`), { externalDependencies: packages }];
   };
   return Object.fromEntries(CACHED_EXECUTORS.map((name) => [name, inputsOf(name)])) as Record<CachedExecutor, Input[]>;
 }

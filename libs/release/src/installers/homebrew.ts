@@ -1,5 +1,6 @@
 import type { ReleaseManifest } from '../manifest';
 import { assetsFor, HOMEBREW_ARCH, HOMEBREW_OS } from './platform-names';
+import { renderInstallerTemplate } from './render-template';
 import { assertInert, defaultBaseUrl, type InstallerSettings, URL_PATTERN } from './settings';
 
 /** Homebrew's class name for a formula name: `codebuff` → `Codebuff`, `my-tool` → `MyTool`. */
@@ -14,7 +15,8 @@ export function rubyString(text: string): string {
 
 /**
  * `<name>.rb`: a Homebrew formula with the URL and sha256 of each macOS and Linux archive,
- * nested `on_macos`/`on_linux` and `on_arm`/`on_intel` blocks made from the manifest's keys.
+ * nested `on_macos`/`on_linux` and `on_arm`/`on_intel` blocks made from the manifest's keys,
+ * written into templates/homebrew-formula.rb.tmpl as Ruby string literals (rubyString).
  * Undefined when the release has no archive Homebrew can use.
  */
 export function homebrewFormula(manifest: ReleaseManifest, settings: InstallerSettings): string | undefined {
@@ -50,19 +52,13 @@ export function homebrewFormula(manifest: ReleaseManifest, settings: InstallerSe
     `  version ${rubyString(assertInert('version', manifest.version))}`,
     ...(settings.license ? [`  license ${rubyString(settings.license)}`] : []),
   ];
-  return `# Homebrew formula for ${name} ${manifest.version}, generated from the release manifest.
-class ${formulaClassName(name)} < Formula
-${header.join('\n')}
-
-${blocks.join('\n\n')}
-
-  def install
-${install}
-  end
-
-  test do
-    assert_match version.to_s, shell_output("#{bin}/${binaries[0]} --version")
-  end
-end
-`;
+  return renderInstallerTemplate('homebrew-formula.rb.tmpl', {
+    name,
+    version: manifest.version,
+    className: formulaClassName(name),
+    header: header.join('\n'),
+    blocks: blocks.join('\n\n'),
+    install,
+    binary: binaries[0],
+  });
 }

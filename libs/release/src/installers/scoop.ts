@@ -6,7 +6,8 @@ import { assertInert, defaultBaseUrl, type InstallerSettings, URL_PATTERN } from
  * `<name>.json`: a Scoop manifest for the release's Windows zips, one `architecture` entry
  * per zip. `checkver` follows the repository's GitHub releases; `autoupdate` builds the next
  * version's URLs from the same pattern and takes the hashes from that release's SHA256SUMS.
- * Undefined when the release has no Windows zip.
+ * Built as data and written by JSON.stringify rather than from a template: that escapes every
+ * value and always yields valid JSON. Undefined when the release has no Windows zip.
  */
 export function scoopManifest(manifest: ReleaseManifest, settings: InstallerSettings): string | undefined {
   const assets = assetsFor(manifest, (split, asset) => split.os === 'win32' && asset.archive === 'zip' && split.arch in SCOOP_ARCH);
