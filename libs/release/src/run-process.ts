@@ -13,8 +13,9 @@ export interface ProcessResult {
 
 export interface RunProcessOptions {
   cwd: string;
-  /** Added to this process's environment. */
+  /** Added to this process's environment (or, with `envOnly`, the whole environment). */
   env?: NodeJS.ProcessEnv;
+  envOnly?: boolean;
   /** 'inherit' passes a stream through to ours (the user sees it) instead of capturing it. */
   stdout?: 'capture' | 'inherit';
   stderr?: 'capture' | 'inherit';
@@ -33,7 +34,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: options.envOnly ? options.env : { ...process.env, ...options.env },
       stdio: ['ignore', options.stdout === 'inherit' ? 'inherit' : 'pipe', options.stderr === 'inherit' ? 'inherit' : 'pipe'],
       shell: options.shell ?? false,
     });

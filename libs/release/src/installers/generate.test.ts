@@ -5,7 +5,7 @@ import { isReleaseError } from '../errors';
 import { makeTestRelease } from '../testing/release-fixture';
 import { generateInstallers } from './generate';
 import { resolveInstallerSettings } from './settings';
-import { SETTINGS } from './test-fixtures';
+import { SETTINGS } from '../testing/installer-fixtures';
 
 test('a release of every platform gets all four, named after the product', async () => {
   const { manifest } = await makeTestRelease('1.2.3');

@@ -8,7 +8,7 @@ import { sha256File } from '../checksums';
 import type { ReleaseManifest } from '../manifest';
 import { makeTestRelease } from '../testing/release-fixture';
 import { formulaClassName, homebrewFormula } from './homebrew';
-import { SETTINGS } from './test-fixtures';
+import { SETTINGS } from '../testing/installer-fixtures';
 
 /**
  * Evaluates a formula with a small stand-in for Homebrew's DSL (Homebrew itself cannot run

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { makeTestRelease } from '../testing/release-fixture';
 import { powershellInstaller } from './powershell';
-import { SETTINGS } from './test-fixtures';
+import { SETTINGS } from '../testing/installer-fixtures';
 
 // No PowerShell here (neither apt nor npm offers pwsh): the installer is checked as text only.
 

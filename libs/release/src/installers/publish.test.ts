@@ -11,7 +11,7 @@ import { uploadRelease } from '../upload/upload-release';
 import { formatSha256Sums } from '../checksums';
 import { writeInstallers } from './generate';
 import { publishInstallersAfterUpload, publishTargets, publishToTaps } from './publish';
-import { SETTINGS } from './test-fixtures';
+import { SETTINGS } from '../testing/installer-fixtures';
 
 // Publishing the formula and the Scoop manifest through the contents API of the GitHub stand-in,
 // which checks every request and response against GitHub's OpenAPI description.

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { sha256File } from '../checksums';
 import { makeTestRelease } from '../testing/release-fixture';
 import { scoopManifest } from './scoop';
-import { SETTINGS } from './test-fixtures';
+import { SETTINGS } from '../testing/installer-fixtures';
 
 /**
  * What Scoop's manifest schema (schema.json in ScoopInstaller/Scoop) asks of the fields we

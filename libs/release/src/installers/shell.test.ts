@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { startFileServer, type FileServer } from '@codebuff/npm/testing/file-server';
 import { makeTestRelease } from '../testing/release-fixture';
 import { shellInstaller } from './shell';
-import { buildRealLinuxRelease, fakeCommands, fakeUname, run, SETTINGS, type RealRelease } from './test-fixtures';
+import { buildRealLinuxRelease, fakeCommands, fakeUname, run, SETTINGS, type RealRelease } from '../testing/installer-fixtures';
 
 // The shell installer run for real by dash and busybox sh against a release served on 127.0.0.1:
 // a Bun-compiled linux-x64 binary, packed and assembled by the library, installers included.

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import type { ReleaseManifest } from '../manifest';
-import { makeTestRelease } from '../upload/test-release';
+import { makeTestRelease } from '../testing/release-fixture';
 import { shellInstaller } from './shell';
-import { SETTINGS } from './test-fixtures';
+import { SETTINGS } from '../testing/installer-fixtures';
 
 // The generated shell installer passes shellcheck, as POSIX sh and as dash, with no finding of any
 // severity. A construct meant as written carries a `# shellcheck disable=SCxxxx # why` in the template.

@@ -1,13 +1,13 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundlePlatform } from '../bundle/bundle';
 import { compileBinary } from '../compile/compile';
 import type { ReleaseManifest } from '../manifest';
+import { type ProcessResult, runProcess } from '../run-process';
 import { getPlatform } from '../platforms';
 import { assembleRelease } from '../release/assemble';
-import type { InstallerSettings } from './settings';
+import type { InstallerSettings } from '../installers/settings';
 
 export const SETTINGS: InstallerSettings = {
   repo: 'acme/codebuff',
@@ -48,23 +48,9 @@ export async function buildRealLinuxRelease(version: string, options: { besideBi
   return { root, dir: join(root, version), manifest };
 }
 
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command without blocking the event loop (the HTTP server answering it lives in this process). */
-export function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** Runs a command with exactly `env`, without blocking the event loop (the HTTP server answering it lives in this process). */
+export function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): Promise<ProcessResult> {
+  return runProcess(command, args, { cwd, env, envOnly: true });
 }
 
 /** A directory of stand-in commands (`uname`, `sysctl`) put first on PATH to play another machine. */
