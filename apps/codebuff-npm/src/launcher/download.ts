@@ -5,7 +5,8 @@ import { Transform, type Readable, type Writable as WritableType, Writable } fro
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LauncherError, TransientError, describeError, isTransient, redactUrl } from './errors';
-import { type OpenOptions, RangeNotSatisfiableError, formatMs, openUrl } from './http-open';
+import { formatMs } from '@codebuff/release/units';
+import { type OpenOptions, RangeNotSatisfiableError, openUrl } from './http-open';
 
 export interface DownloadOptions extends OpenOptions {
   /** Attempts in all, first included. */

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { TransientError, redactUrl } from './errors';
 import { proxyAgentFor } from './proxy';
+import { formatMs } from '@codebuff/release/units';
 
 export interface OpenOptions {
   /** Socket inactivity limit, for connecting and for every pause in the body. */
@@ -107,10 +108,6 @@ function get(url: URL, start: number, options: OpenOptions): Promise<IncomingMes
     });
     request.once('error', reject);
   });
-}
-
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
 }
 
 async function openFile(url: URL, start: number): Promise<OpenedBody> {

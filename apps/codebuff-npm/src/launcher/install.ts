@@ -5,6 +5,7 @@ import { LauncherError, describeError, redactUrl } from './errors';
 import { type DownloadOptions, WrongSizeError, downloadToPart } from './download';
 import { sha256File } from '@codebuff/release/checksums';
 import { makeDirectory } from '@codebuff/release/fs-errors';
+import { formatBytes } from '@codebuff/release/units';
 import { NotFoundError } from './http-open';
 import { type HeldLock, type LockOptions, withLock } from './lock';
 import { describeProxy } from './proxy';
@@ -128,7 +129,7 @@ function lostLock(plan: InstallPlan): LauncherError {
 async function fetchVerified(plan: InstallPlan, part: string, options: InstallOptions, lock: HeldLock): Promise<void> {
   const { asset, url } = plan;
   const via = describeProxy(new URL(url));
-  options.log(`downloading ${asset.fileName} (${(asset.size / 1e6).toFixed(1)} MB) from ${redactUrl(url)}${via ? ` via ${via}` : ''}`);
+  options.log(`downloading ${asset.fileName} (${formatBytes(asset.size)}) from ${redactUrl(url)}${via ? ` via ${via}` : ''}`);
   // Said only once the server honoured the Range request: a .part that is discarded (too long,
   // or a server that answers 200) was not resumed.
   let resumed = 0;

@@ -115,7 +115,7 @@ describe('npm launcher: the install lock', { skip: FIXTURE_HOST_SKIP }, () => {
     assert.equal(run.stdout, `${VERSION}\n`);
     const waits = run.stderr.split('\n').filter((line) => line.includes('waiting for'));
     assert.equal(waits.length, 1, run.stderr);
-    assert.match(waits[0], new RegExp(`waiting for another codebuff process \\(pid ${process.pid}\\) that is installing into ${versionDir}; its lock ${lock} was refreshed \\d+ ms ago, and is taken over if not refreshed for 2 s`));
+    assert.match(waits[0], new RegExp(`waiting for another codebuff process \\(pid ${process.pid}\\) that is installing into ${versionDir}; its lock ${lock} was refreshed \\d+ ms ago, and is taken over if not refreshed for 2s`));
   });
 
   test('a live holder keeps its lock by refreshing it: a second run waits instead of downloading again', async () => {

@@ -50,7 +50,7 @@ describe('npm launcher: a cache it cannot write to', { skip: FIXTURE_HOST_SKIP |
     const run = await runWithMount(pkg, { ...env, CODEBUFF_HOME: mount }, mount, 'size=256k');
     assert.notEqual(run.code, 0);
     assert.match(run.stderr, /error: cannot download into \S+: no space left on the device \(ENOSPC\); nothing was installed/);
-    assert.match(run.stderr, /to repair: free some space on the disk that holds \S+ \(the download is 0\.6 MB and unpacks to more\), or set CODEBUFF_HOME/);
+    assert.match(run.stderr, /to repair: free some space on the disk that holds \S+ \(the download is \d+\.\d KiB and unpacks to more\), or set CODEBUFF_HOME/);
     assert.doesNotMatch(run.stderr, /network|proxy/);
   });
 

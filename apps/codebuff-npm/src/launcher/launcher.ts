@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cacheRoot, versionDir } from './cache-dir';
 import { DEFAULT_DOWNLOAD_OPTIONS, type DownloadOptions, LIMIT_ENV } from './download';
-import { formatMs } from './http-open';
+import { formatMs } from '@codebuff/release/units';
 import { LauncherError, describeError } from './errors';
 import { type InstallPlan, installBinary, isInstalled, planInstall } from './install';
 import { type LockOptions, describeHolder } from './lock';

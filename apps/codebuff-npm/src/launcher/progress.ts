@@ -1,3 +1,5 @@
+import { formatBytes, formatSeconds } from '@codebuff/release/units';
+
 /**
  * The launcher's stderr: one-off lines (`codebuff: …`) and, on a terminal only, a progress line
  * redrawn in place while a download runs. Piped stderr (npm install, CI, an IDE) never gets
@@ -39,19 +41,10 @@ export function statusOutput(stream: NodeJS.WriteStream = process.stderr): Statu
       const seconds = (now - started) / 1000;
       const rate = seconds > 0.5 ? (bytes - startBytes) / seconds : 0;
       const percent = total > 0 ? Math.floor((bytes * 100) / total) : 0;
-      const left = rate > 0 ? `, ${formatDuration((total - bytes) / rate)} left` : '';
-      stream.write(`\r\x1b[Kcodebuff: ${formatMB(bytes)} of ${formatMB(total)} MB (${percent}%)${rate > 0 ? `, ${formatMB(rate)} MB/s` : ''}${left}`);
+      const left = rate > 0 ? `, ${formatSeconds((total - bytes) / rate)} left` : '';
+      stream.write(`\r\x1b[Kcodebuff: ${formatBytes(bytes)} of ${formatBytes(total)} (${percent}%)${rate > 0 ? `, ${formatBytes(rate)}/s` : ''}${left}`);
       drawn = true;
     },
     done: clear,
   };
-}
-
-function formatMB(bytes: number): string {
-  return (bytes / 1e6).toFixed(1);
-}
-
-function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${Math.ceil(seconds)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s`;
 }

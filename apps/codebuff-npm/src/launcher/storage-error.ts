@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { storageCause } from '@codebuff/release/fs-errors';
+import { formatBytes } from '@codebuff/release/units';
 import { HOME_ENV } from './cache-dir';
 import { LauncherError } from './errors';
 import type { InstallPlan } from './install';
@@ -13,11 +14,11 @@ export function storageFailure(error: unknown, step: 'create' | 'download into' 
   const found = storageCause(error);
   if (!found) return undefined;
   const path = (error as NodeJS.ErrnoException).path ?? plan.dir;
-  const megabytes = `${(plan.asset.size / 1e6).toFixed(1)} MB`;
+  const size = formatBytes(plan.asset.size);
   const repair = {
     'not-writable': `set ${HOME_ENV} to a folder you can write to (the binary cache is ${dirname(plan.dir)})`,
-    full: `free some space on the disk that holds ${plan.dir} (the download is ${megabytes} and unpacks to more), or set ${HOME_ENV} to a folder on another disk`,
-    'file-size-limit': `raise the file-size limit (ulimit -f unlimited) where codebuff runs; the download alone is ${megabytes}`,
+    full: `free some space on the disk that holds ${plan.dir} (the download is ${size} and unpacks to more), or set ${HOME_ENV} to a folder on another disk`,
+    'file-size-limit': `raise the file-size limit (ulimit -f unlimited) where codebuff runs; the download alone is ${size}`,
   }[found.kind];
   return new LauncherError(`cannot ${step} ${path}: ${found.cause}; nothing was installed`, { repair, cause: error });
 }

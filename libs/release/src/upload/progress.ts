@@ -1,3 +1,4 @@
+import { formatBytes, formatSeconds } from '../units';
 import type { LocalFile, ProgressSink, UploadReporter } from './types';
 
 export interface ProgressOptions {
@@ -19,23 +20,7 @@ interface Tracker {
   state: 'active' | 'uploaded' | 'skipped';
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}
-
-function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '--';
-  if (seconds < 60) return `${Math.ceil(seconds)}s`;
-  return `${Math.floor(seconds / 60)}m${String(Math.ceil(seconds % 60)).padStart(2, '0')}s`;
-}
+export { formatBytes };
 
 /** `codebuff-linux-x64.tar.gz  12.0 MiB / 50.0 MiB  24%  8.1 MiB/s  5s left` */
 export function progressLine(t: Tracker, now: number): string {

@@ -1,5 +1,6 @@
 import { basename, join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
+import { formatBytes } from '@codebuff/release/units';
 import { bundlePlatform } from '@codebuff/release/bundle/bundle';
 import { resolveSourceDateEpoch } from '@codebuff/release/source-date';
 import { platformForTask } from '../../platform-row';
@@ -22,7 +23,7 @@ export default async function bundleExecutor(options: BundleExecutorOptions, con
       files: (options.files ?? []).map((file) => ({ name: basename(file), path: join(workspaceRoot, file) })),
     });
     const { distinct, reused } = record.chunks;
-    console.log(`bundled ${record.fileName}: ${(record.size / 1e6).toFixed(1)} MB sha256 ${record.sha256}; ${distinct - reused} of ${distinct} chunks compressed, ${reused} reused`);
+    console.log(`bundled ${record.fileName}: ${formatBytes(record.size)} sha256 ${record.sha256}; ${distinct - reused} of ${distinct} chunks compressed, ${reused} reused`);
   });
 }
 

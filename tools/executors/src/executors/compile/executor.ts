@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
+import { formatBytes } from '@codebuff/release/units';
 import { compileBinary } from '@codebuff/release/compile/compile';
 import { loadReleaseConfig } from '@codebuff/release/config';
 import { readLockfile } from '@codebuff/release/native/lockfile';
@@ -42,7 +43,7 @@ export default async function compileExecutor(options: CompileExecutorOptions, c
       declaredInputs: { workspaceRoot, inputs: declared },
       native: { dir: nativeDir, set },
     });
-    console.log(`compiled ${platform.key} (${platform.bunTarget}) ${version}: ${(record.size / 1e6).toFixed(1)} MB sha256 ${record.sha256}`);
+    console.log(`compiled ${platform.key} (${platform.bunTarget}) ${version}: ${formatBytes(record.size)} sha256 ${record.sha256}`);
   });
 }
 

@@ -1,0 +1,27 @@
+/**
+ * How sizes and durations are printed, by the upload and by the npm launcher alike: binary units
+ * (`12.0 MiB`) and compact durations (`850 ms`, `42s`, `5m03s`).
+ */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '--';
+  if (seconds < 60) return `${Math.ceil(seconds)}s`;
+  const whole = Math.ceil(seconds);
+  return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
+}
+
+/** A limit or a wait: milliseconds below a second, else as formatSeconds. */
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : formatSeconds(Math.round(ms / 1000));
+}
