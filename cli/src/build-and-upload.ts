@@ -98,7 +98,7 @@ export function planInvocation(argv: readonly string[], env: NodeJS.ProcessEnv =
   // With release.config.json's upload settings, as the upload executor resolves it: a bucket named
   // there needs no --bucket here.
   const request = resolveUploadRequest({ destination: values.target, repo: values.repo, bucket: values.bucket }, uploadConfig, { ...env, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY ?? 'from/config' });
-  const flags: string[] = [`--destination=${request.kind}`];
+  const flags: string[] = [`--destination=${request.destination}`];
   for (const key of ['repo', 'bucket', 'region', 'prefix', 'endpoint', 'dir'] as const) {
     if (values[key] !== undefined) flags.push(`--${key}=${values[key]}`);
   }

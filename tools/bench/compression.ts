@@ -14,7 +14,7 @@ import { createGzip } from 'node:zlib';
 import { buildRuntimeStore } from '@codebuff/release/bundle/runtime-store';
 import { readNativeRecord } from '@codebuff/release/native/fetch';
 import { runtimeIn } from '@codebuff/release/native/project-native';
-import { createArchive, getPlatform, PLATFORMS } from '@codebuff/release';
+import { createArchive, getPlatform, platforms } from '@codebuff/release';
 import { fmt, ratio, timeRuns } from './measure';
 
 async function nodeGzipSize(path: string): Promise<number> {
@@ -28,7 +28,7 @@ export async function benchCompression(binRoot: string, nativeRoot: string, runs
   const rows: string[] = [];
   let worst = 0;
   try {
-    for (const { key } of PLATFORMS) {
+    for (const { key } of platforms()) {
       const platform = getPlatform(key);
       const binary = join(binRoot, key, platform.binaryName);
       const mb = statSync(binary).size / 1e6;

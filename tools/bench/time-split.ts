@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileBinary, getPlatform, PLATFORMS, type PlatformSpec } from '@codebuff/release';
+import { compileBinary, getPlatform, platforms, type PlatformSpec } from '@codebuff/release';
 import { CLI_ROOT, nativeFor } from '@codebuff/testing/native';
 import { runNx } from '@codebuff/testing/workspace';
 import { fmt, median, ratio, type Sample, timeRuns } from './measure';
@@ -55,9 +55,9 @@ export async function measureTimeSplit(root: string, runs: number, heavyRuns: nu
     const run = await runNx(root, ['run', 'codebuff-cli:compile-linux-x64', '--skip-nx-cache'], daemon);
     if (run.code !== 0) throw new Error(run.output);
   });
-  await compilePlatforms(PLATFORMS); // fetches every platform's packages (tmp/test-native) outside the timed runs
+  await compilePlatforms(platforms()); // fetches every platform's packages (tmp/test-native) outside the timed runs
   const oneCompileLibrary = await timeRuns(heavyRuns, () => compilePlatforms([getPlatform('linux-x64')]));
-  const compilesAlone = await timeRuns(heavyRuns, () => compilePlatforms(PLATFORMS));
+  const compilesAlone = await timeRuns(heavyRuns, () => compilePlatforms(platforms()));
   return { compilesAlone, oneCompileLibrary, oneCompileNx, noop: { preTasksHook: median(hook), hashing: median(hashing), total: totals.median * 1000 } };
 }
 

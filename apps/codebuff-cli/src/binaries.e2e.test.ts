@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { compileBinary } from '@codebuff/release/compile/compile';
 import { packageDirIn } from '@codebuff/release/native/fetch';
-import { getPlatform, PLATFORM_KEYS } from '@codebuff/release/platforms';
+import { getPlatform, platformKeys } from '@codebuff/release/platforms';
 import { objectKind } from '@codebuff/testing/binary-headers';
 import { CLI_ROOT, nativeFor } from '@codebuff/testing/native';
 
@@ -36,7 +36,7 @@ const helpers: Record<string, string> = {};
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'binaries-'));
-  for (const key of PLATFORM_KEYS) {
+  for (const key of platformKeys()) {
     const platform = getPlatform(key);
     const native = await nativeFor(key);
     const outDir = join(dir, key);

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadReleaseConfig, parseBuildConfig } from './config';
+import { loadReleaseConfig } from './config';
 
 function project(config: unknown, withEntry = true): string {
   const root = mkdtempSync(join(tmpdir(), 'cfg-'));
@@ -44,16 +44,3 @@ test('every config problem is one line naming the file', () => {
   }
 });
 
-test("the seed's BuildConfig shape is validated, platforms as { plat, arch }", () => {
-  const seed = {
-    version: 'v1.0.0',
-    platforms: [{ plat: 'linux', arch: 'x64' }, { plat: 'win32', arch: 'x64' }],
-    uploadTarget: { type: 's3', config: { bucket: 'my-bucket' } },
-  };
-  const config = parseBuildConfig(seed);
-  assert.equal(config.version, '1.0.0');
-  assert.deepEqual(config.resolvedPlatforms.map((p) => p.key), ['linux-x64', 'win32-x64']);
-  assert.throws(() => parseBuildConfig({ ...seed, platforms: [{ plat: 'win32', arch: 'arm64' }] }), /unknown platform "win32-arm64"/);
-  assert.throws(() => parseBuildConfig({ ...seed, uploadTarget: { type: 'ftp', config: {} } }), /invalid build config: uploadTarget/);
-  assert.throws(() => parseBuildConfig({ ...seed, version: '1' }), /invalid version "1"/);
-});

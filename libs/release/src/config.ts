@@ -3,8 +3,7 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { ReleaseError } from './errors';
 import { parseJsonWithoutDuplicates } from './json-strict';
-import { PLATFORM_KEYS, type PlatformSpec, readPlatformTable, selectPlatforms } from './platforms';
-import { normalizeVersion } from './version';
+import { platformKeys, type PlatformSpec, readPlatformTable, selectPlatforms } from './platforms';
 
 export const RELEASE_CONFIG_FILE = 'release.config.json';
 
@@ -115,39 +114,3 @@ export function loadReleaseConfig(workspaceRoot: string, projectRoot: string): L
   return { ...parsed.data, projectRoot, resolvedPlatforms };
 }
 
-/**
- * The seed's `BuildConfig` (build-and-upload-plan.md), validated. Platforms are the seed's
- * `{ plat, arch }` pairs; together they must name rows of the platform table.
- */
-export const BuildConfigSchema = z
-  .object({
-    version: z.string(),
-    platforms: z.array(z.object({ plat: z.string(), arch: z.string() }).strict()),
-    uploadTarget: z.discriminatedUnion('type', [
-      z.object({ type: z.literal('github'), config: z.object({ repo: z.string(), draft: z.boolean().optional(), prerelease: z.boolean().optional() }).strict() }),
-      z.object({
-        type: z.literal('s3'),
-        config: z
-          .object({ bucket: z.string(), region: z.string().optional(), prefix: z.string().optional(), endpoint: z.string().optional() })
-          .strict(),
-      }),
-      z.object({ type: z.literal('local'), config: z.object({ dir: z.string() }).strict() }),
-    ]),
-  })
-  .strict();
-
-export type BuildConfig = z.infer<typeof BuildConfigSchema>;
-
-export interface ValidBuildConfig extends BuildConfig {
-  resolvedPlatforms: PlatformSpec[];
-}
-
-export function parseBuildConfig(value: unknown): ValidBuildConfig {
-  const parsed = BuildConfigSchema.safeParse(value);
-  if (!parsed.success) throw new ReleaseError(`invalid build config: ${firstIssue(parsed.error)}`);
-  const version = normalizeVersion(parsed.data.version);
-  const keys = parsed.data.platforms.map((p) => `${p.plat}-${p.arch}`);
-  return { ...parsed.data, version, resolvedPlatforms: selectPlatforms(keys) };
-}
-
-export { PLATFORM_KEYS };

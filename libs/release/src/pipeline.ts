@@ -99,6 +99,9 @@ export const PUBLISH: Stage = {
 
 export const PIPELINE: readonly Stage[] = [NATIVE, COMPILE, RUNTIME_CHUNKS, BUNDLE_PLATFORM, BUNDLE, UPLOAD, PUBLISH];
 
+/** The binary's and the assets' base name when a caller names none (release.config.json's `name` does). */
+export const DEFAULT_RELEASE_NAME = 'codebuff';
+
 /** The local upload's folder when neither --dir nor release.config.json names one. */
 export const DEFAULT_UPLOAD_DIR = 'dist/uploads';
 

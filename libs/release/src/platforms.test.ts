@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { assetName, getPlatform, PLATFORM_KEYS, platformRowEnvName, readPlatformTable, selectPlatforms } from './platforms';
+import { assetName, getPlatform, platformKeys, platformRowEnvName, readPlatformTable, selectPlatforms } from './platforms';
 
 test('the table ships the five Codebuff targets with process.platform-process.arch keys', () => {
-  assert.deepEqual([...PLATFORM_KEYS].sort(), ['darwin-arm64', 'darwin-x64', 'linux-arm64', 'linux-x64', 'win32-x64']);
+  assert.deepEqual([...platformKeys()].sort(), ['darwin-arm64', 'darwin-x64', 'linux-arm64', 'linux-x64', 'win32-x64']);
   assert.equal(assetName(getPlatform('win32-x64')), 'codebuff-win32-x64.zip');
   assert.equal(assetName(getPlatform('linux-arm64')), 'codebuff-linux-arm64.tar.gz');
   assert.equal(getPlatform('win32-x64').binaryName, 'codebuff.exe');

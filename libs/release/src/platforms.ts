@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ReleaseError } from './errors';
+import { DEFAULT_RELEASE_NAME } from './pipeline';
 
 export type ArchiveFormat = 'tar.gz' | 'zip';
 
@@ -52,23 +53,24 @@ export function readPlatformTable(path = PLATFORM_TABLE_PATH): PlatformRow[] {
   return rows.data;
 }
 
-export function binaryNameFor(row: PlatformRow, baseName = 'codebuff'): string {
+export function binaryNameFor(row: PlatformRow, baseName = DEFAULT_RELEASE_NAME): string {
   return row.key.startsWith('win32-') ? `${baseName}.exe` : baseName;
 }
 
-function toSpec(row: PlatformRow, baseName = 'codebuff'): PlatformSpec {
+function toSpec(row: PlatformRow, baseName = DEFAULT_RELEASE_NAME): PlatformSpec {
   return { ...row, binaryName: binaryNameFor(row, baseName) };
 }
 
-export const PLATFORMS: readonly PlatformSpec[] = readPlatformTable().map((row) => toSpec(row));
-
-export const PLATFORM_KEYS: readonly PlatformKey[] = PLATFORMS.map((p) => p.key);
-
-export function isPlatformKey(value: string): boolean {
-  return PLATFORM_KEYS.includes(value);
+/** Every row of the table, read now (never cached at import: a long-lived Nx daemon sees edits). */
+export function platforms(): PlatformSpec[] {
+  return readPlatformTable().map((row) => toSpec(row));
 }
 
-export function getPlatform(key: string, table: readonly PlatformRow[] = PLATFORMS, baseName = 'codebuff'): PlatformSpec {
+export function platformKeys(): PlatformKey[] {
+  return readPlatformTable().map((row) => row.key);
+}
+
+export function getPlatform(key: string, table: readonly PlatformRow[] = platforms(), baseName = DEFAULT_RELEASE_NAME): PlatformSpec {
   const found = table.find((p) => p.key === key);
   if (!found) {
     throw new ReleaseError(`unknown platform "${key}"; valid platforms: ${table.map((p) => p.key).join(', ')}`);
@@ -77,7 +79,7 @@ export function getPlatform(key: string, table: readonly PlatformRow[] = PLATFOR
 }
 
 /** Asset file name for a platform: `codebuff-linux-x64.tar.gz`. */
-export function assetName(platform: PlatformRow, baseName = 'codebuff'): string {
+export function assetName(platform: PlatformRow, baseName = DEFAULT_RELEASE_NAME): string {
   return `${baseName}-${platform.key}.${platform.archive}`;
 }
 
@@ -87,8 +89,8 @@ export function assetName(platform: PlatformRow, baseName = 'codebuff'): string 
  */
 export function selectPlatforms(
   keys: readonly string[] | undefined,
-  table: readonly PlatformRow[] = PLATFORMS,
-  baseName = 'codebuff',
+  table: readonly PlatformRow[] = platforms(),
+  baseName = DEFAULT_RELEASE_NAME,
 ): PlatformSpec[] {
   if (keys === undefined) return table.map((row) => toSpec(row, baseName));
   if (keys.length === 0) throw new ReleaseError('no platforms selected');

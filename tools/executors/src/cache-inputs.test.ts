@@ -14,10 +14,10 @@ import { after, before, test } from 'node:test';
 import pacote from 'pacote';
 import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '@codebuff/testing/workspace';
 
-const PLATFORMS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
-const ALL_COMPILES = PLATFORMS.map((p) => `codebuff-cli:compile-${p}`).sort();
-const ALL_NATIVE = PLATFORMS.map((p) => `codebuff-cli:native-${p}`).sort();
-const ALL_TASKS = ['codebuff-cli:bundle', ...PLATFORMS.flatMap((p) => [`codebuff-cli:bundle-${p}`, `codebuff-cli:runtime-chunks-${p}`]), ...ALL_COMPILES, ...ALL_NATIVE].sort();
+const TABLE_KEYS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
+const ALL_COMPILES = TABLE_KEYS.map((p) => `codebuff-cli:compile-${p}`).sort();
+const ALL_NATIVE = TABLE_KEYS.map((p) => `codebuff-cli:native-${p}`).sort();
+const ALL_TASKS = ['codebuff-cli:bundle', ...TABLE_KEYS.flatMap((p) => [`codebuff-cli:bundle-${p}`, `codebuff-cli:runtime-chunks-${p}`]), ...ALL_COMPILES, ...ALL_NATIVE].sort();
 const MAIN = 'apps/codebuff-cli/src/main.tsx';
 
 let ws: TestWorkspace;

@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '@codebuff/testing/workspace';
 
-const PLATFORMS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
-const RUNTIME_CHUNKS = PLATFORMS.map((p) => `codebuff-cli:runtime-chunks-${p}`);
-const NATIVE = PLATFORMS.map((p) => `codebuff-cli:native-${p}`);
+const TABLE_KEYS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
+const RUNTIME_CHUNKS = TABLE_KEYS.map((p) => `codebuff-cli:runtime-chunks-${p}`);
+const NATIVE = TABLE_KEYS.map((p) => `codebuff-cli:native-${p}`);
 /** What a source change leaves cached: Bun's compressed runtime and the fetched platform packages. */
 const SOURCE_FREE = [...RUNTIME_CHUNKS, ...NATIVE];
-const ALL_TASKS = ['codebuff-cli:bundle', ...PLATFORMS.flatMap((p) => [`codebuff-cli:bundle-${p}`, `codebuff-cli:compile-${p}`]), ...SOURCE_FREE].sort();
-const BINARIES: Record<string, string> = Object.fromEntries(PLATFORMS.map((p) => [p, p === 'win32-x64' ? 'codebuff.exe' : 'codebuff']));
+const ALL_TASKS = ['codebuff-cli:bundle', ...TABLE_KEYS.flatMap((p) => [`codebuff-cli:bundle-${p}`, `codebuff-cli:compile-${p}`]), ...SOURCE_FREE].sort();
+const BINARIES: Record<string, string> = Object.fromEntries(TABLE_KEYS.map((p) => [p, p === 'win32-x64' ? 'codebuff.exe' : 'codebuff']));
 const ASSETS = ['codebuff-darwin-arm64.tar.gz', 'codebuff-darwin-x64.tar.gz', 'codebuff-linux-arm64.tar.gz', 'codebuff-linux-x64.tar.gz', 'codebuff-win32-x64.zip'];
 
 let ws: TestWorkspace;
@@ -159,7 +159,7 @@ test('a source change rebuilds every platform; nx affected finds it; the folder 
   // Each bundle took the runtime's chunks (80 and more) from the store and compressed the program's:
   // its JavaScript and the files it embeds (OpenTUI's native library, tree-sitter's wasm files).
   const counts = [...affected.output.matchAll(/ (\d+) of (\d+) chunks compressed, (\d+) reused/g)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])]);
-  assert.equal(counts.length, PLATFORMS.length, affected.output);
+  assert.equal(counts.length, TABLE_KEYS.length, affected.output);
   for (const [compressed, distinct, reused] of counts) assert.ok(reused >= 80 && compressed < distinct / 2, `${compressed} of ${distinct} chunks compressed, ${reused} reused`);
 
   const inFolder = await runNx(ws.root, ['bundle'], {}, join(ws.root, 'apps/codebuff-cli'));

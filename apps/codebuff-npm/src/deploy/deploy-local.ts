@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ReleaseError } from '@codebuff/release/errors';
-import { PLATFORM_KEYS } from '@codebuff/release/platforms';
+import { platformKeys } from '@codebuff/release/platforms';
 import { parseCommandLine, runMain } from './command-line';
 import { readLocalManifest } from './manifest-source';
 import { localLocation } from './release-location';
@@ -53,7 +53,7 @@ export async function deployLocalMain(argv: readonly string[]): Promise<number> 
     if (!loaded) throw new ReleaseError(`no build of ${version} in ${join(RELEASE_ROOT, version)}: run without --no-build`);
     const location = localLocation(RELEASE_ROOT, version);
     // The same check deploy makes against the upload, here against the local files.
-    await verifyReleaseAssets(loaded.manifest, location.assetBaseUrl, { platforms: PLATFORM_KEYS, log });
+    await verifyReleaseAssets(loaded.manifest, location.assetBaseUrl, { platforms: platformKeys(), log });
 
     const staged = stagePackage(loaded.manifest, location.assetBaseUrl, await buildLauncher());
     let tarball: string;

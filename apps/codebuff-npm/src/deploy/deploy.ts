@@ -1,5 +1,5 @@
 import { ReleaseError } from '@codebuff/release/errors';
-import { PLATFORM_KEYS } from '@codebuff/release/platforms';
+import { platformKeys } from '@codebuff/release/platforms';
 import { parseCommandLine, runMain } from './command-line';
 import { fetchRemoteManifest, readLocalManifest } from './manifest-source';
 import { pickLocationOption, resolveLocation } from './release-location';
@@ -74,7 +74,7 @@ export async function deployMain(argv: readonly string[]): Promise<number> {
       throw new ReleaseError(`codebuff@${version} is already published${values.registry ? ` on ${values.registry}` : ''}; npm versions cannot be replaced, publish a new version`);
     }
 
-    await verifyReleaseAssets(loaded.manifest, location.assetBaseUrl, { platforms: PLATFORM_KEYS, log });
+    await verifyReleaseAssets(loaded.manifest, location.assetBaseUrl, { platforms: platformKeys(), log });
     const launcherDir = await buildLauncher();
     const staged = stagePackage(loaded.manifest, location.assetBaseUrl, launcherDir, values.github);
     try {

@@ -20,7 +20,7 @@ import { bundlePlatform, type BundleRecord } from './bundle';
 import { buildRuntimeStore } from './runtime-store';
 import { CLI_ROOT as CLI, nativeFor } from '@codebuff/testing/native';
 
-const PLATFORMS = ['linux-x64', 'win32-x64'] as const;
+const TESTED_PLATFORMS = ['linux-x64', 'win32-x64'] as const;
 /** The real CLI's siblings: the tree-sitter wasm (200 KB, more than one stored block) and its README. */
 const SIBLINGS = [
   { name: 'tree-sitter.wasm', path: join(CLI, '../../node_modules/web-tree-sitter/tree-sitter.wasm') },
@@ -34,7 +34,7 @@ const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).stat
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'compat-'));
-  for (const key of PLATFORMS) {
+  for (const key of TESTED_PLATFORMS) {
     const platform = getPlatform(key);
     const native = await nativeFor(key);
     const compiled = await compileBinary({ platform, entry: join(CLI, 'src/main.tsx'), outDir: join(dir, 'bin', key), version: '1.0.0', cwd: CLI, native });
@@ -49,7 +49,7 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('a warm chunk store and none give byte-identical archives', async () => {
-  for (const key of PLATFORMS) {
+  for (const key of TESTED_PLATFORMS) {
     const cold = await bundlePlatform({ platform: getPlatform(key), binDir: join(dir, 'bin', key), outDir: join(dir, 'cold', key), sourceDateEpoch: 1767323045, files: SIBLINGS });
     assert.equal(cold.chunks.reused, 0);
     assert.equal(cold.sha256, built[key].record.sha256, key);
@@ -58,7 +58,7 @@ test('a warm chunk store and none give byte-identical archives', async () => {
 });
 
 /** Extracts with `run(archive, into)` and checks it leaves the compiled binary and the siblings, byte for byte. */
-function expectExact(key: (typeof PLATFORMS)[number], tool: string, run: (archive: string, into: string) => void | Promise<void>) {
+function expectExact(key: (typeof TESTED_PLATFORMS)[number], tool: string, run: (archive: string, into: string) => void | Promise<void>) {
   return async () => {
     const { compiled, record, archive } = built[key];
     const into = join(dir, 'x', `${key}-${tool}`);
@@ -119,7 +119,7 @@ test('zip: 7-Zip', { skip: !has('7zz') && '7zz not installed (apt: 7zip; .ci/run
 test('zip: yauzl', expectExact('win32-x64', 'yauzl', (a, d) => yauzlExtract(a, d)));
 test("zip: the npm launcher's unpack", expectExact('win32-x64', 'launcher', async (a, d) => void (await unpackBinary(a, launcherAsset('win32-x64'), d))));
 
-function launcherAsset(key: (typeof PLATFORMS)[number]) {
+function launcherAsset(key: (typeof TESTED_PLATFORMS)[number]) {
   const { record } = built[key];
   return { platform: key, fileName: record.fileName, archive: record.archive, binaryName: record.binaryName, size: record.size, sha256: record.sha256, files: record.files };
 }

@@ -104,13 +104,13 @@ test('refusals are one line without the token, and nothing is written', async ()
 
 test('end to end: the installers go up with the release like any asset; tap and bucket follow only a published GitHub release of the same repository', async () => {
   const destination = githubDestination({ repo: 'acme/codebuff', token: TOKEN, apiUrl: api.apiUrl, env: {}, log: (m) => logs.push(m) });
-  const request = { kind: 'github', repo: 'acme/codebuff', draft: false, prerelease: false, replace: false } as const;
+  const request = { destination: 'github', repo: 'acme/codebuff', draft: false, prerelease: false, replace: false } as const;
   const after = (extra: Partial<Parameters<typeof publishInstallersAfterUpload>[0]>) =>
     publishInstallersAfterUpload({ config: CONFIG, request, published: true, manifest, releaseDir, options: options(), ...extra });
 
   await uploadRelease(destination, manifest, releaseDir, { draft: true });
   await after({ published: false });
-  await after({ request: { kind: 's3', bucket: 'b', prefix: 'p', replace: false, draft: false } });
+  await after({ request: { destination: 's3', bucket: 'b', prefix: 'p', replace: false, draft: false } });
   await after({ request: { ...request, repo: 'acme/fork' } });
   assert.equal(puts().length, 0, 'nothing written to the tap or bucket');
   assert.deepEqual(logs.filter((l) => /not updated/.test(l)), [

@@ -151,7 +151,7 @@ export async function publishInstallersAfterUpload(args: {
   const log = args.options?.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const what = targets.map((t) => `${t.repo}/${t.path}`).join(', ');
   const downloadsFrom = resolveInstallerSettings(args.config)?.repo;
-  if (args.request.kind !== 'github') return log(`${what} not updated: they are updated after a GitHub release is published`);
+  if (args.request.destination !== 'github') return log(`${what} not updated: they are updated after a GitHub release is published`);
   if (!args.published) return log(`${what} not updated: the release is not published yet`);
   if (downloadsFrom?.toLowerCase() !== args.request.repo.toLowerCase()) {
     return log(`${what} not updated: the installers download from ${downloadsFrom}, but this release went to ${args.request.repo}`);

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { formatSha256Sums } from '../checksums';
 import { CHECKSUMS_FILE, writeManifest, type ReleaseManifest } from '../manifest';
-import { assetName, getPlatform, PLATFORM_KEYS } from '../platforms';
+import { assetName, getPlatform, platformKeys } from '../platforms';
 
 /** Writes `size` random bytes in 1 MiB chunks; returns their sha256. */
 async function writeRandomFile(path: string, size: number): Promise<string> {
@@ -54,6 +54,6 @@ export async function writeTestRelease(dir: string, version: string, sizes: Reco
 /** Every platform of the table, 64 KiB each (or `sizes`), in a fresh temp directory. */
 export async function makeTestRelease(version = '1.2.3', sizes: Record<string, number> = {}): Promise<{ releaseDir: string; manifest: ReleaseManifest }> {
   const releaseDir = join(mkdtempSync(join(tmpdir(), 'release-')), version);
-  const all = Object.fromEntries(PLATFORM_KEYS.map((key) => [key, sizes[key] ?? 64 * 1024]));
+  const all = Object.fromEntries(platformKeys().map((key) => [key, sizes[key] ?? 64 * 1024]));
   return { releaseDir, manifest: await writeTestRelease(releaseDir, version, all) };
 }

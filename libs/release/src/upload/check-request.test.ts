@@ -10,9 +10,9 @@ test('each destination is checked as its own options would be, before anything i
   assert.throws(() => checkUploadRequest({ destination: 'github' }, {}, {}), /--target=github needs --repo/);
   assert.throws(() => checkUploadRequest({ destination: 'github', repo: 'a/b' }, {}, {}), /no GitHub token for a\/b: set GITHUB_TOKEN or GH_TOKEN/);
   assert.throws(() => checkUploadRequest({ destination: 'github', repo: 'a/b' }, {}, { GH_TOKEN: 't', GITHUB_API_URL: 'ftp://x' }), /invalid GitHub API URL/);
-  assert.equal(checkUploadRequest({ destination: 'github', repo: 'a/b' }, {}, { GH_TOKEN: 't' }).kind, 'github');
-  assert.equal(checkUploadRequest({ destination: 's3' }, { s3: { bucket: 'from-config' } }, {}).kind, 's3');
-  assert.equal(checkUploadRequest({}, {}, {}).kind, 'local');
+  assert.equal(checkUploadRequest({ destination: 'github', repo: 'a/b' }, {}, { GH_TOKEN: 't' }).destination, 'github');
+  assert.equal(checkUploadRequest({ destination: 's3' }, { s3: { bucket: 'from-config' } }, {}).destination, 's3');
+  assert.equal(checkUploadRequest({}, {}, {}).destination, 'local');
 });
 
 test('a secret in an endpoint is refused without being echoed', () => {
@@ -25,7 +25,7 @@ test('a secret in an endpoint is refused without being echoed', () => {
 test('where GITHUB_* variables are withheld (the Nx daemon), their absence is not held against the upload', () => {
   const hidden = { githubVariablesHidden: true };
   assert.equal(checkUploadRequest({ destination: 'github' }, {}, {}, hidden), undefined, 'the repository may be in GITHUB_REPOSITORY');
-  assert.equal(checkUploadRequest({ destination: 'github', repo: 'a/b' }, {}, {}, hidden)?.kind, 'github', 'the token may be in GITHUB_TOKEN');
+  assert.equal(checkUploadRequest({ destination: 'github', repo: 'a/b' }, {}, {}, hidden)?.destination, 'github', 'the token may be in GITHUB_TOKEN');
   // What does not rest on those variables is still checked.
   assert.throws(() => checkUploadRequest({ destination: 'github', repo: 'nope' }, {}, {}, hidden), /invalid --repo "nope"/);
   assert.throws(() => checkUploadRequest({ destination: 's3' }, {}, {}, hidden), /--target=s3 needs --bucket/);

@@ -41,7 +41,7 @@ export function checkUploadRequest(
 ): UploadRequest | undefined {
   if (githubVariablesHidden && command.destination === 'github' && !command.repo && !config.github?.repo) return undefined;
   const request = resolveUploadRequest(command, config, env);
-  switch (request.kind) {
+  switch (request.destination) {
     case 's3':
       resolveS3Options({ bucket: request.bucket, region: request.region, prefix: request.prefix, endpoint: request.endpoint, forcePathStyle: request.forcePathStyle }, env);
       break;

@@ -12,7 +12,7 @@ const loadGitHub = () => require('./github') as typeof import('./github');
 
 /** The destination an upload request names; relative local paths are taken from `cwd`. */
 export function createDestination(request: UploadRequest, cwd: string): UploadDestination {
-  switch (request.kind) {
+  switch (request.destination) {
     case 'local':
       return localDestination(resolve(cwd, request.dir));
     case 's3':

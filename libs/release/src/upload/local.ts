@@ -32,7 +32,6 @@ export function localDestination(dir: string): UploadDestination {
   const root = resolve(dir);
   const versionDir = (m: ReleaseManifest) => join(root, m.version);
   return {
-    kind: 'local',
     describe: (m) => `${versionDir(m)}/`,
     async preflight(_m, options) {
       // A dry run creates nothing; a real one creates the folder, and says why if it cannot.

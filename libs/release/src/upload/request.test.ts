@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { resolveUploadRequest } from './request';
 
 test('local is the default destination; its directory comes from the config', () => {
-  assert.deepEqual(resolveUploadRequest({}, { local: { dir: 'out' } }, {}), { kind: 'local', dir: 'out', replace: false, draft: false });
+  assert.deepEqual(resolveUploadRequest({}, { local: { dir: 'out' } }, {}), { destination: 'local', dir: 'out', replace: false, draft: false });
 });
 
 test('each destination refuses to start without what it needs, never falling back', () => {
@@ -15,7 +15,7 @@ test('each destination refuses to start without what it needs, never falling bac
 
 test('command line beats release.config.json beats the environment', () => {
   const s3 = resolveUploadRequest({ destination: 's3', bucket: 'cli' }, { s3: { bucket: 'config', prefix: 'p' } }, {});
-  assert.deepEqual([s3.kind, s3.kind === 's3' && s3.bucket, s3.kind === 's3' && s3.prefix], ['s3', 'cli', 'p']);
+  assert.deepEqual([s3.destination, s3.destination === 's3' && s3.bucket, s3.destination === 's3' && s3.prefix], ['s3', 'cli', 'p']);
   const gh = resolveUploadRequest({ destination: 'github' }, {}, { GITHUB_REPOSITORY: 'codebuff/codebuff' });
-  assert.equal(gh.kind === 'github' && gh.repo, 'codebuff/codebuff');
+  assert.equal(gh.destination === 'github' && gh.repo, 'codebuff/codebuff');
 });

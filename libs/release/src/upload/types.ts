@@ -31,7 +31,6 @@ export interface ProgressSink {
  * ReleaseError with a one-line message that contains no secret.
  */
 export interface UploadDestination {
-  readonly kind: 'github' | 's3' | 'local';
   /**
    * put() hashes the bytes it sends and, when they are not the manifest's (file.sha256), fails
    * and leaves nothing at the file's name. The driver then does not read such a file before

@@ -105,7 +105,6 @@ export function githubDestination(options: GitHubDestinationOptions): UploadDest
   };
 
   return {
-    kind: 'github',
     describe,
 
     async preflight(m) {

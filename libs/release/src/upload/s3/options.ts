@@ -1,5 +1,6 @@
 import { ReleaseError } from '../../errors';
 import type { ReleaseManifest } from '../../manifest';
+import { DEFAULT_RELEASE_NAME } from '../../pipeline';
 
 /** Static credentials; when absent the standard AWS chain (env, profile, SSO, role) is used. */
 export interface S3Credentials {
@@ -46,7 +47,7 @@ export interface ResolvedS3Options {
 }
 
 const MIB = 1024 * 1024;
-export const DEFAULT_PREFIX = 'codebuff';
+export const DEFAULT_PREFIX = DEFAULT_RELEASE_NAME;
 // S3's own naming rules; also catches `s3://bucket` and `bucket/path` typos early.
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 

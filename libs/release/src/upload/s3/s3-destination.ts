@@ -163,7 +163,6 @@ export function s3Destination(options: S3DestinationOptions): UploadDestination 
   }
 
   return {
-    kind: 's3',
     checksWhileSending: true,
     describe,
 

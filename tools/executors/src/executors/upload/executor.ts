@@ -46,7 +46,7 @@ export default async function uploadExecutor(options: UploadExecutorOptions, con
     if (summary.dryRun) {
       const list = (names: string[]) => (names.length > 0 ? names.join(', ') : 'nothing');
       reporter.summary([
-        `dry run, nothing sent: ${request.kind}: ${summary.destination}`,
+        `dry run, nothing sent: ${request.destination}: ${summary.destination}`,
         `  would upload ${summary.uploaded.length - summary.replaced.length}: ${list(summary.uploaded.filter((f) => !summary.replaced.includes(f)))}`,
         `  would replace ${summary.replaced.length}: ${list(summary.replaced)}`,
         `  would skip ${summary.skipped.length} (unchanged): ${list(summary.skipped)}`,
@@ -55,7 +55,7 @@ export default async function uploadExecutor(options: UploadExecutorOptions, con
       return;
     }
     reporter.summary([
-      `${request.kind}: ${summary.destination}`,
+      `${request.destination}: ${summary.destination}`,
       `  uploaded ${summary.uploaded.length}, unchanged ${summary.skipped.length}, sent ${formatBytes(summary.bytesSent)}`,
       summary.published ? `  published ${manifest.tag}` : `  not published (draft): run again without --draft to publish`,
     ]);
