@@ -63,14 +63,24 @@ export function isProcessAlive(pid: number): boolean {
  * process is gone, e.g. a `.win32-x64.<pid>.<hex>.tmp` staging folder after `kill -9`. Temps of
  * live processes (parallel tasks writing beside us) are left alone.
  */
-export async function sweepDeadTemps(dir: string): Promise<string[]> {
-  const entries = await readdir(dir).catch(() => [] as string[]);
-  const swept: string[] = [];
-  for (const entry of entries) {
+export function sweepDeadTemps(dir: string): Promise<string[]> {
+  return sweepLeftovers(dir, (entry) => {
     const match = TEMP_NAME.exec(entry);
-    if (!match || isProcessAlive(Number(match[1]))) continue;
-    await rm(join(dir, entry), { recursive: true, force: true });
-    swept.push(entry);
+    return match !== null && !isProcessAlive(Number(match[1]));
+  });
+}
+
+/**
+ * The one way leftovers are removed: every entry of `dir` that `isLeftover` claims, files and
+ * folders alike; one that cannot be removed (still in use on Windows) stays for the next sweep.
+ * Returns the names removed.
+ */
+export async function sweepLeftovers(dir: string, isLeftover: (entry: string, path: string) => boolean | Promise<boolean>): Promise<string[]> {
+  const swept: string[] = [];
+  for (const entry of await readdir(dir).catch(() => [] as string[])) {
+    const path = join(dir, entry);
+    if (!(await isLeftover(entry, path))) continue;
+    if (await rm(path, { recursive: true, force: true }).then(() => true, () => false)) swept.push(entry);
   }
   return swept;
 }

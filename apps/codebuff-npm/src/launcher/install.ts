@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { access, chmod, constants as fsConstants, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, constants as fsConstants, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LauncherError, describeError, redactUrl } from './errors';
 import { type DownloadOptions, WrongSizeError, downloadToPart } from './download';
 import { sha256File } from '@codebuff/release/checksums';
+import { sweepLeftovers } from '@codebuff/release/fs-atomic';
 import { makeDirectory } from '@codebuff/release/fs-errors';
 import { formatBytes } from '@codebuff/release/units';
 import { NotFoundError } from './http-open';
@@ -230,9 +231,5 @@ async function placeBinary(plan: InstallPlan, part: string): Promise<void> {
 
 /** Old binaries moved aside and staging dirs of crashed runs; ones still in use stay for next time. */
 async function removeLeftovers(dir: string): Promise<void> {
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    if (name.startsWith('.old-') || name.startsWith('.staging-')) {
-      await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
-    }
-  }
+  await sweepLeftovers(dir, (name) => name.startsWith('.old-') || name.startsWith('.staging-'));
 }

@@ -1,5 +1,5 @@
-import { readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { sweepLeftovers } from '../fs-atomic';
 
 /**
  * `bun build --compile` writes the binary as `.<hex>-<n>.bun-build` in its working directory (the
@@ -15,15 +15,10 @@ const BUN_TEMP = /^\.[0-9a-f]+-[0-9a-f]+\.bun-build$/;
  */
 export const BUN_TEMP_STALE_MS = 10 * 60 * 1000;
 
-export async function sweepBunTemps(dir: string, now = Date.now()): Promise<string[]> {
-  const swept: string[] = [];
-  for (const entry of await readdir(dir).catch(() => [] as string[])) {
-    if (!BUN_TEMP.test(entry)) continue;
-    const path = join(dir, entry);
+export function sweepBunTemps(dir: string, now = Date.now()): Promise<string[]> {
+  return sweepLeftovers(dir, async (entry, path) => {
+    if (!BUN_TEMP.test(entry)) return false;
     const info = await stat(path).catch(() => undefined);
-    if (!info || now - info.mtimeMs < BUN_TEMP_STALE_MS) continue;
-    await rm(path, { force: true });
-    swept.push(entry);
-  }
-  return swept;
+    return info !== undefined && now - info.mtimeMs >= BUN_TEMP_STALE_MS;
+  });
 }
