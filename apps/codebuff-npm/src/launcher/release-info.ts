@@ -1,24 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ArchiveFile, ReleaseAsset } from '@codebuff/release/manifest';
 import { LauncherError } from './errors';
 
-/** One platform's archive, as the release manifest lists it. */
-export interface LauncherAsset {
-  platform: string;
-  fileName: string;
-  archive: 'tar.gz' | 'zip';
-  binaryName: string;
-  size: number;
-  sha256: string;
-  /** Files the archive holds beside the binary (a wasm runtime, a README); absent in older releases. */
-  files?: LauncherFile[];
-}
-
-export interface LauncherFile {
-  name: string;
-  size: number;
-  sha256: string;
-}
+/**
+ * One platform's archive, as the release manifest lists it: the manifest schema's own type,
+ * imported as a type only, so the launcher carries no zod and no library code for it. The launcher
+ * still checks the embedded file by hand (parseReleaseInfo).
+ */
+export type LauncherAsset = ReleaseAsset;
+export type LauncherFile = ArchiveFile;
 
 /**
  * What `deploy` writes into the npm package as `release.json`: the release manifest's assets
