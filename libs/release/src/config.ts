@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { ReleaseError } from './errors';
 import { parseJsonWithoutDuplicates } from './json-strict';
+import { allowListEntryProblem } from './sbom/allow-list';
 import { PLATFORM_KEYS, type PlatformSpec, readPlatformTable, selectPlatforms } from './platforms';
 import { normalizeVersion } from './version';
 
@@ -38,6 +39,21 @@ export const ReleaseProjectConfigSchema = z
      * They stay out of that binary; the import fails only on that path at run time.
      */
     nativeExclusions: z.record(z.string(), z.record(z.string().regex(/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+$/, 'expected an npm package name'), z.string().min(1, 'give a reason'))).optional(),
+    /**
+     * SPDX license ids a binary may carry (libs/release/src/sbom); a bundled package whose license
+     * expression they do not satisfy stops that platform's compile. Default: DEFAULT_ALLOWED_LICENSES.
+     */
+    allowedLicenses: z
+      .array(z.string())
+      .min(1, 'name at least one license id, or leave the field out for the default list')
+      .superRefine((ids, ctx) => {
+        for (const [i, id] of ids.entries()) {
+          const problem = allowListEntryProblem(id);
+          if (problem) ctx.addIssue({ code: 'custom', path: [i], message: problem });
+          else if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `"${id}" is listed twice` });
+        }
+      })
+      .optional(),
     /** zlib level for archives. */
     compressionLevel: z.number().int().min(1).max(9).default(6),
     upload: z

@@ -65,7 +65,10 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
         rowInput,
         nativeInput,
         { env: npmEnvName(platform.key) },
+        // The license gate's allow-list: a change re-checks (and may refuse) every binary.
+        { json: '{projectRoot}/release.config.json', fields: ['allowedLicenses'] },
       ],
+      // The binary, compile.json, Bun's metafile, the SBOM and THIRD-PARTY-NOTICES.
       outputs: [`{workspaceRoot}/${BIN_ROOT}/${platform.key}`],
       options: { platform: platform.key, name: config.name, entry: config.entry, outputPath: `${BIN_ROOT}/${platform.key}`, nativeDir },
       metadata: { description: `Compile ${config.name} for ${platform.key} with Bun (${platform.bunTarget}).` },

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { compileBinary } from '../../../../../libs/release/src/compile/compile';
-import { loadReleaseConfig } from '../../../../../libs/release/src/config';
+import { loadReleaseConfig, RELEASE_CONFIG_FILE } from '../../../../../libs/release/src/config';
+import { DEFAULT_ALLOWED_LICENSES } from '../../../../../libs/release/src/sbom/allow-list';
 import { readLockfile } from '../../../../../libs/release/src/native/lockfile';
 import { checkHashedBundledNpm, checkHashedNativeSet, openNativeDir, projectBundledNpm, projectNativeSet } from '../../../../../libs/release/src/native/project-native';
 import { binaryClosure } from '../../binary-closure';
@@ -24,7 +25,8 @@ export default async function compileExecutor(options: CompileExecutorOptions, c
     const lock = readLockfile(workspaceRoot);
     const set = projectNativeSet(workspaceRoot, config, platform, lock);
     checkHashedNativeSet(set);
-    const npm = projectBundledNpm(workspaceRoot, config, platform, binaryClosure(workspaceRoot, config).packages, lock);
+    const imported = binaryClosure(workspaceRoot, config).packages;
+    const npm = projectBundledNpm(workspaceRoot, config, platform, imported, lock);
     checkHashedBundledNpm(npm, platform.key);
     const hashed = await declaredInputsOf(context);
     const packages = new Map(hashed.packages);
@@ -41,6 +43,15 @@ export default async function compileExecutor(options: CompileExecutorOptions, c
       minify: options.minify,
       declaredInputs: { workspaceRoot, inputs: declared },
       native: { dir: nativeDir, set },
+      inventory: {
+        workspaceRoot,
+        projectRoot,
+        lock,
+        imported,
+        allowedLicenses: config.allowedLicenses ?? DEFAULT_ALLOWED_LICENSES,
+        configFile: join(projectRoot, RELEASE_CONFIG_FILE),
+        name: config.name,
+      },
     });
     console.log(`compiled ${platform.key} (${platform.bunTarget}) ${version}: ${(record.size / 1e6).toFixed(1)} MB sha256 ${record.sha256}`);
   });
