@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ReleaseError } from './errors';
 import { parseJsonWithoutDuplicates } from './json-strict';
 import { allowListEntryProblem } from './sbom/allow-list';
+import { NOTICES_FILE } from './sbom/file-names';
 import { PLATFORM_KEYS, type PlatformSpec, readPlatformTable, selectPlatforms } from './platforms';
 import { normalizeVersion } from './version';
 
@@ -125,6 +126,7 @@ export function loadReleaseConfig(workspaceRoot: string, projectRoot: string): L
   const names = (parsed.data.files ?? []).map((f) => basename(f));
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new ReleaseError(`invalid ${file}: files: two files are named ${twice}`);
+  if (names.includes(NOTICES_FILE)) throw new ReleaseError(`invalid ${file}: files: ${NOTICES_FILE} is written by the compile (libs/release/src/sbom); rename the file`);
   if (!existsSync(join(workspaceRoot, projectRoot, parsed.data.entry))) {
     throw new ReleaseError(`invalid ${file}: entry file not found: ${join(projectRoot, parsed.data.entry)}`);
   }

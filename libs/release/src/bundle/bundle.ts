@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { COMPILE_RECORD, type CompileRecord } from '../compile/compile';
 import { ReleaseError } from '../errors';
-import { sbomFileName } from '../sbom/cyclonedx';
+import { sbomFileName } from '../sbom/file-names';
 import type { ArchiveFile, SbomFile } from '../manifest';
 import { replaceDirectory, sweepDeadTemps, tempPathFor, writeJsonAtomic } from '../fs-atomic';
 import { assetName, type PlatformSpec } from '../platforms';

@@ -4,10 +4,7 @@ import { PackageURL } from 'packageurl-js';
 import parseSpdx from 'spdx-expression-parse';
 import type { BinaryContents, BundledPackage, WorkspaceLibrary } from './binary-contents';
 
-/** The SBOM file an archive's platform gets: `codebuff-linux-x64.cdx.json` beside the archive. */
-export const sbomFileName = (baseName: string, platform: string) => `${baseName}-${platform}.cdx.json`;
-/** Its name in the compile's output folder. */
-export const SBOM_FILE = 'sbom.cdx.json';
+export { SBOM_FILE, sbomFileName } from './file-names';
 
 const licenses = new CDX.Contrib.License.Factories.LicenseFactory((expression: string) => void parseSpdx(expression));
 const serializer = new CDX.Serialize.JsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(CDX.Spec.Spec1dot6));

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundledPackage } from './binary-contents';
 
-export const NOTICES_FILE = 'THIRD-PARTY-NOTICES';
+export { NOTICES_FILE } from './file-names';
 
 /** The files a package ships its license and notices in (npm always packs these). */
 const LICENSE_FILE = /^(LICEN[CS]E|COPYING|NOTICE)([-._].*)?$/i;
