@@ -38,8 +38,10 @@ test('cold build: every platform compiled and bundled, with SHA256SUMS and manif
   assert.deepEqual(taskOutcome(run.output).ran, ALL_TASKS);
   // The installers come from installers.repo in apps/codebuff-cli/release.config.json (libs/release/src/installers).
   const installers = ['codebuff-installer.sh', 'codebuff-installer.ps1', 'codebuff.rb', 'codebuff.json'];
-  assert.deepEqual(readdirSync(releaseDir).sort(), ['SHA256SUMS', ...ASSETS, ...installers, 'manifest.json'].sort());
-  assert.equal(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: releaseDir, encoding: 'utf8' }).match(/: OK$/gm)?.length, 5 + installers.length);
+  // Each archive's CycloneDX SBOM beside it (libs/release/src/sbom).
+  const sboms = PLATFORMS.map((p) => `codebuff-${p}.cdx.json`);
+  assert.deepEqual(readdirSync(releaseDir).sort(), ['SHA256SUMS', ...ASSETS, ...sboms, ...installers, 'manifest.json'].sort());
+  assert.equal(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: releaseDir, encoding: 'utf8' }).match(/: OK$/gm)?.length, 5 + sboms.length + installers.length);
 
   const manifest = JSON.parse(readFileSync(join(releaseDir, 'manifest.json'), 'utf8'));
   assert.equal(manifest.version, '1.0.0');
