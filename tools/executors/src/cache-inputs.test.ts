@@ -198,7 +198,7 @@ test('a native package for another platform stops that platform only, with one l
   // A package like a native addon's per-platform build: npm installs it only on linux-x64 hosts.
   const dir = path('node_modules/fixture-native-linux-x64');
   mkdirSync(dir);
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fixture-native-linux-x64', version: '1.0.0', main: 'index.js', os: ['linux'], cpu: ['x64'] }));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fixture-native-linux-x64', version: '1.0.0', license: 'MIT', main: 'index.js', os: ['linux'], cpu: ['x64'] }));
   writeFileSync(join(dir, 'index.js'), "exports.nativeName = 'linux-x64 addon';\n");
   const lock = JSON.parse(read('package-lock.json'));
   lock.packages['node_modules/fixture-native-linux-x64'] = {
