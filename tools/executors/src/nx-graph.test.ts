@@ -65,7 +65,7 @@ test('every archive is smaller than gzip -6 of its binary', async () => {
   });
 });
 
-test("the linux-x64 archive holds the executable (and tree-sitter.wasm beside it), which reports its version and platform", async () => {
+test("the linux-x64 archive holds the executable (and tree-sitter.wasm and THIRD-PARTY-NOTICES beside it), which reports its version and platform", async () => {
   const listing = execFileSync('tar', ['tvzf', join(releaseDir, 'codebuff-linux-x64.tar.gz')], { encoding: 'utf8' });
   assert.match(listing, /^-rwxr-xr-x 0\/0 +\d+ \S+ \S+ codebuff\n-rw-r--r-- 0\/0 +\d+ \S+ \S+ tree-sitter\.wasm\n-rw-r--r-- 0\/0 +\d+ \S+ \S+ THIRD-PARTY-NOTICES\n$/);
   const dir = mkdtempSync(join(tmpdir(), 'cb-'));
