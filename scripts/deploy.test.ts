@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { list as listTar } from 'tar';
 import { npmCommand } from '@codebuff/npm/deploy/run-tool';
-import type { ReleaseManifest } from '@codebuff/release/manifest';
+import { releaseFiles, type ReleaseManifest } from '@codebuff/release/manifest';
 import { type RunningS3, startS3rver } from '@codebuff/testing/s3rver';
 import { type RunningRegistry, startRegistry } from '@codebuff/testing/verdaccio';
 import { type CommandResult, type TestWorkspace, copyWorkspace, runCommand, runNx, taskOutcome } from '@codebuff/testing/workspace';
@@ -44,7 +44,8 @@ describe('deploy.mjs and deploy-local.mjs, with a real registry, S3 server and r
 
     s3 = await startS3rver([BUCKET]);
     s3Client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: s3.credentials, requestChecksumCalculation: 'WHEN_REQUIRED' });
-    for (const file of [...manifest.assets.map((a) => a.fileName), 'manifest.json', 'SHA256SUMS']) await putFile(file, readFileSync(join(releaseDir, file)));
+    // Every file the upload step would send: archives, their SBOMs, installers, SHA256SUMS, manifest.json.
+    for (const file of releaseFiles(manifest)) await putFile(file, readFileSync(join(releaseDir, file)));
     registry = await startRegistry();
   });
 

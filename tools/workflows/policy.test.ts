@@ -7,6 +7,8 @@ import { WORKSPACE_ROOT } from '@codebuff/testing/workspace';
 import { cacheTokenViolations, injectionViolations, nodeVersionViolations, permissionViolations, pinViolations, runnerLabels, runnerViolations, secretsUsed } from './policy';
 import { npmPublishViolations, provenanceViolations } from './provenance-rules';
 import { NODE_END_OF_LIFE, RUNNER_RETIREMENTS } from './support-dates';
+import { assetName, readPlatformTable } from '@codebuff/release/platforms';
+import { sbomFileName } from '@codebuff/release/sbom/file-names';
 import { parseWorkflow, readWorkflows, type WorkflowFile } from './workflow-files';
 
 const workflows = new Map(readWorkflows().map((w) => [w.name, w]));
@@ -21,6 +23,7 @@ const PINS: Record<string, string> = {
   'actions/upload-artifact': 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0',
   'actions/download-artifact': '3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c # v8.0.1',
   'actions/attest-build-provenance': 'a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32 # v4.1.0',
+  'actions/attest-sbom': 'c604332985a26aa8cf1bdc465b92731239ec6b9e # v4.1.0',
 };
 
 const RELEASE_WRITES = { build: ['contents', 'id-token', 'attestations'], check: ['contents'], publish: ['contents'], npm: ['id-token'] };
@@ -79,6 +82,21 @@ describe('workflow rules: least privilege, pinned actions, current runners and N
     }
     assert.match(runs('check'), /gh attestation verify release-check\/codebuff-"\$PLATFORM"\.\* --repo "\$GITHUB_REPOSITORY" --signer-workflow "\$signer"/);
     for (const file of ['manifest.json', 'SHA256SUMS']) assert.match(runs('check'), new RegExp(`gh attestation verify release-check/${file} `));
+  });
+
+  test("SBOMs: the build job attests each platform's SBOM to its archive, after the build and before the upload; each check verifies it", () => {
+    const build = stepsOf('build');
+    const at = (pattern: RegExp) => build.findIndex((s) => pattern.test(s.run ?? s.uses ?? ''));
+    const dir = 'dist/release/${{ steps.version.outputs.version }}';
+    const sboms = build.flatMap((s, i) => (/^actions\/attest-sbom@/.test(s.uses ?? '') ? [{ i, with: s.with }] : []));
+    const expected = readPlatformTable().map((row) => ({ 'subject-path': `${dir}/${assetName(row)}`, 'sbom-path': `${dir}/${sbomFileName('codebuff', row.key)}` }));
+    assert.deepEqual(sboms.map((s) => s.with), expected, 'one step per platform of the table, naming its archive and its SBOM');
+    for (const { i } of sboms) assert.ok(at(/codebuff-cli:bundle$/) < i && i < at(/--target=github --draft/), 'build, attest, then upload');
+    assert.match(runs('check'), /gh attestation verify "\$archive" --repo "\$GITHUB_REPOSITORY" --signer-workflow "\$signer" --predicate-type https:\/\/cyclonedx\.org\/bom/);
+    // The rule that an attesting job holds id-token and attestations: write covers this action too.
+    const sbomOnly = build.filter((s) => /^actions\/attest-sbom@/.test(s.uses ?? ''));
+    const unprivileged = { ...release.workflow, jobs: { build: { ...release.workflow.jobs.build, steps: sbomOnly, permissions: { contents: 'write' } } } };
+    assert.ok(provenanceViolations(unprivileged).includes('job build: attests without id-token: write'));
   });
 
   test('npm: the launcher is published after the release, by trusted publishing, through deploy.mjs', () => {

@@ -10,7 +10,8 @@ import type { Job, Step, Workflow } from './workflow-files';
 /** npm's trusted publishing (and the provenance it adds by itself) needs this npm or later. */
 export const TRUSTED_PUBLISHING_NPM = '11.5.1';
 
-const ATTEST = /^actions\/attest-build-provenance@/;
+/** The actions that sign an attestation: build provenance, and each archive's SBOM. */
+const ATTEST = /^actions\/attest-(build-provenance|sbom)@/;
 const writes = (job: Job, scope: string) => typeof job.permissions === 'object' && job.permissions[scope] === 'write';
 const runOf = (step: Step) => step.run ?? '';
 

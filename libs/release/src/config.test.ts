@@ -34,6 +34,12 @@ test('every config problem is one line naming the file', () => {
     [{ name: 'codebuff', entry: 'src/main.ts', nativeExclusions: { 'linux-arm64': { '@opentui/core-linux-arm64-musl': '' } } }, /give a reason/],
     [{ name: 'codebuff', entry: 'src/main.ts', files: ['../outside.txt'] }, /files\.0: expected a workspace-relative path/],
     [{ name: 'codebuff', entry: 'src/main.ts', files: ['a/README.md', 'b/README.md'] }, /files: two files are named README\.md/],
+    [{ name: 'codebuff', entry: 'src/main.ts', files: ['docs/THIRD-PARTY-NOTICES'] }, /files: THIRD-PARTY-NOTICES is written by the compile/],
+    [{ name: 'codebuff', entry: 'src/main.ts', allowedLicenses: 'MIT' }, /allowedLicenses: /],
+    [{ name: 'codebuff', entry: 'src/main.ts', allowedLicenses: [] }, /allowedLicenses: name at least one license id/],
+    [{ name: 'codebuff', entry: 'src/main.ts', allowedLicenses: ['MIT', 'Mit-ish'] }, /allowedLicenses\.1: "Mit-ish" is not an SPDX license id/],
+    [{ name: 'codebuff', entry: 'src/main.ts', allowedLicenses: ['MIT OR ISC'] }, /allowedLicenses\.0: "MIT OR ISC" is an expression; list each license id on its own/],
+    [{ name: 'codebuff', entry: 'src/main.ts', allowedLicenses: ['MIT', 'MIT'] }, /allowedLicenses\.1: "MIT" is listed twice/],
   ];
   for (const [config, pattern] of cases) {
     assert.throws(() => loadReleaseConfig(project(config), 'app'), (error: Error) => {
@@ -44,3 +50,7 @@ test('every config problem is one line naming the file', () => {
   }
 });
 
+test('allowedLicenses takes SPDX ids, with + ranges and WITH exceptions', () => {
+  const allowedLicenses = ['MIT', 'GPL-2.0+', 'Apache-2.0 WITH LLVM-exception'];
+  assert.deepEqual(loadReleaseConfig(project({ name: 'codebuff', entry: 'src/main.ts', allowedLicenses }), 'app').allowedLicenses, allowedLicenses);
+});

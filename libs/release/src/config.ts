@@ -3,7 +3,9 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { ReleaseError } from './errors';
 import { parseJsonWithoutDuplicates } from './json-strict';
-import { platformKeys, type PlatformSpec, readPlatformTable, selectPlatforms } from './platforms';
+import { allowListEntryProblem } from './sbom/allow-list';
+import { NOTICES_FILE } from './sbom/file-names';
+import { type PlatformSpec, readPlatformTable, selectPlatforms } from './platforms';
 
 export const RELEASE_CONFIG_FILE = 'release.config.json';
 
@@ -37,6 +39,21 @@ export const ReleaseProjectConfigSchema = z
      * They stay out of that binary; the import fails only on that path at run time.
      */
     nativeExclusions: z.record(z.string(), z.record(z.string().regex(/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+$/, 'expected an npm package name'), z.string().min(1, 'give a reason'))).optional(),
+    /**
+     * SPDX license ids a binary may carry (libs/release/src/sbom); a bundled package whose license
+     * expression they do not satisfy stops that platform's compile. Default: DEFAULT_ALLOWED_LICENSES.
+     */
+    allowedLicenses: z
+      .array(z.string())
+      .min(1, 'name at least one license id, or leave the field out for the default list')
+      .superRefine((ids, ctx) => {
+        for (const [i, id] of ids.entries()) {
+          const problem = allowListEntryProblem(id);
+          if (problem) ctx.addIssue({ code: 'custom', path: [i], message: problem });
+          else if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `"${id}" is listed twice` });
+        }
+      })
+      .optional(),
     /** zlib level for archives. */
     compressionLevel: z.number().int().min(1).max(9).default(6),
     upload: z
@@ -108,6 +125,7 @@ export function loadReleaseConfig(workspaceRoot: string, projectRoot: string): L
   const names = (parsed.data.files ?? []).map((f) => basename(f));
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new ReleaseError(`invalid ${file}: files: two files are named ${twice}`);
+  if (names.includes(NOTICES_FILE)) throw new ReleaseError(`invalid ${file}: files: ${NOTICES_FILE} is written by the compile (libs/release/src/sbom); rename the file`);
   if (!existsSync(join(workspaceRoot, projectRoot, parsed.data.entry))) {
     throw new ReleaseError(`invalid ${file}: entry file not found: ${join(projectRoot, parsed.data.entry)}`);
   }

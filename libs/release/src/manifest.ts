@@ -9,6 +9,9 @@ const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex sha2
 /** A file the archive carries beside the binary (release.config.json's `files`). */
 export const ArchiveFileSchema = z.object({ name: z.string(), size: z.number().int().nonnegative(), sha256 });
 
+/** A platform's CycloneDX SBOM, uploaded beside its archive (libs/release/src/sbom). */
+export const SbomFileSchema = z.object({ fileName: z.string(), size: z.number().int().nonnegative(), sha256 });
+
 export const ReleaseAssetSchema = z.object({
   platform: z.string(),
   fileName: z.string(),
@@ -18,6 +21,8 @@ export const ReleaseAssetSchema = z.object({
   sha256,
   /** What lies beside the binary once unpacked; absent in releases made before siblings existed. */
   files: z.array(ArchiveFileSchema).optional(),
+  /** What is in the binary; absent in releases made before SBOMs existed. */
+  sbom: SbomFileSchema.optional(),
 });
 
 /** Kinds of installer a release can carry besides the npm launcher (see installers/). */
@@ -49,6 +54,7 @@ export const ReleaseManifestSchema = z.object({
 
 export type ReleaseAsset = z.infer<typeof ReleaseAssetSchema>;
 export type ArchiveFile = z.infer<typeof ArchiveFileSchema>;
+export type SbomFile = z.infer<typeof SbomFileSchema>;
 export type InstallerFile = z.infer<typeof InstallerFileSchema>;
 export type ReleaseManifest = z.infer<typeof ReleaseManifestSchema>;
 
@@ -79,7 +85,10 @@ export async function writeManifest(releaseDir: string, manifest: ReleaseManifes
   await writeJsonAtomic(join(releaseDir, MANIFEST_FILE), manifest);
 }
 
-/** Every file a release consists of, in upload order: archives, installers, then checksums, then the manifest. */
+/** The platforms' SBOMs a release carries. */
+export const sbomFiles = (manifest: ReleaseManifest): SbomFile[] => manifest.assets.flatMap((a) => (a.sbom ? [a.sbom] : []));
+
+/** Every file a release consists of, in upload order: archives, SBOMs, installers, then checksums, then the manifest. */
 export function releaseFiles(manifest: ReleaseManifest): string[] {
-  return [...manifest.assets.map((a) => a.fileName), ...(manifest.installers ?? []).map((i) => i.fileName), manifest.checksumsFile, MANIFEST_FILE];
+  return [...manifest.assets.map((a) => a.fileName), ...sbomFiles(manifest).map((s) => s.fileName), ...(manifest.installers ?? []).map((i) => i.fileName), manifest.checksumsFile, MANIFEST_FILE];
 }

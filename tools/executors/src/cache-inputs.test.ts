@@ -54,10 +54,13 @@ test('cold build; the binary carries the library, the npm package and the embedd
   const semverVersion = JSON.parse(read('node_modules/semver/package.json')).version as string;
   assert.match(codebuff('--info'), new RegExp(`bundled: semver ${semverVersion.replace(/\./g, '\\.')}`));
   const listing = execFileSync('tar', ['tzf', path('dist/release/1.0.0/codebuff-linux-x64.tar.gz')], { encoding: 'utf8' });
-  assert.equal(listing, 'codebuff\ntree-sitter.wasm\n');
+  assert.equal(listing, 'codebuff\ntree-sitter.wasm\nTHIRD-PARTY-NOTICES\n');
   const manifest = JSON.parse(read('dist/release/1.0.0/manifest.json')) as { assets: { platform: string; files?: { name: string; sha256: string }[] }[] };
   const wasmSha = sha('node_modules/web-tree-sitter/tree-sitter.wasm');
-  for (const asset of manifest.assets) assert.deepEqual(asset.files?.map((f) => [f.name, f.sha256]), [['tree-sitter.wasm', wasmSha]], asset.platform);
+  for (const asset of manifest.assets) {
+    const notices = ['THIRD-PARTY-NOTICES', sha(`dist/build/bin/${asset.platform}/THIRD-PARTY-NOTICES`)];
+    assert.deepEqual(asset.files?.map((f) => [f.name, f.sha256]), [['tree-sitter.wasm', wasmSha], notices], asset.platform);
+  }
 });
 
 test('changes that reach no binary: README, tests, the cache server, workflows, another app, upload code', async () => {
@@ -98,6 +101,14 @@ test("release.config.json: upload settings rebuild nothing; the installers' repo
   assert.equal(installers.code, 0, installers.output);
   assert.deepEqual(installers.ran, ['codebuff-cli:bundle']);
   assert.match(read('dist/release/1.0.0/codebuff.rb'), /github\.com\/CodebuffAI\/codebuff-fork\/releases\/download\/v1\.0\.0\//);
+
+  // The license gate's allow-list is a compile input: every compile re-checks; the same binaries,
+  // SBOMs and notices leave every bundle cached.
+  const config = JSON.parse(read('apps/codebuff-cli/release.config.json'));
+  write('apps/codebuff-cli/release.config.json', `${JSON.stringify({ ...config, allowedLicenses: ['MIT', 'ISC', 'MIT-0'] }, null, 2)}\n`);
+  const licenses = await nx('run', 'codebuff-cli:bundle');
+  assert.equal(licenses.code, 0, licenses.output);
+  assert.deepEqual(licenses.ran, ALL_COMPILES);
   git('commit', '-qam', 'release config');
 });
 
@@ -197,7 +208,7 @@ test('a native package for another platform stops that platform only, with one l
   // A package like a native addon's per-platform build: npm installs it only on linux-x64 hosts.
   const dir = path('node_modules/fixture-native-linux-x64');
   mkdirSync(dir);
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fixture-native-linux-x64', version: '1.0.0', main: 'index.js', os: ['linux'], cpu: ['x64'] }));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fixture-native-linux-x64', version: '1.0.0', license: 'MIT', main: 'index.js', os: ['linux'], cpu: ['x64'] }));
   writeFileSync(join(dir, 'index.js'), "exports.nativeName = 'linux-x64 addon';\n");
   const lock = JSON.parse(read('package-lock.json'));
   lock.packages['node_modules/fixture-native-linux-x64'] = {

@@ -38,8 +38,10 @@ test('cold build: every platform compiled and bundled, with SHA256SUMS and manif
   assert.deepEqual(taskOutcome(run.output).ran, ALL_TASKS);
   // The installers come from installers.repo in apps/codebuff-cli/release.config.json (libs/release/src/installers).
   const installers = ['codebuff-installer.sh', 'codebuff-installer.ps1', 'codebuff.rb', 'codebuff.json'];
-  assert.deepEqual(readdirSync(releaseDir).sort(), ['SHA256SUMS', ...ASSETS, ...installers, 'manifest.json'].sort());
-  assert.equal(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: releaseDir, encoding: 'utf8' }).match(/: OK$/gm)?.length, 5 + installers.length);
+  // Each archive's CycloneDX SBOM beside it (libs/release/src/sbom).
+  const sboms = TABLE_KEYS.map((p) => `codebuff-${p}.cdx.json`);
+  assert.deepEqual(readdirSync(releaseDir).sort(), ['SHA256SUMS', ...ASSETS, ...sboms, ...installers, 'manifest.json'].sort());
+  assert.equal(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: releaseDir, encoding: 'utf8' }).match(/: OK$/gm)?.length, 5 + sboms.length + installers.length);
 
   const manifest = JSON.parse(readFileSync(join(releaseDir, 'manifest.json'), 'utf8'));
   assert.equal(manifest.version, '1.0.0');
@@ -63,9 +65,9 @@ test('every archive is smaller than gzip -6 of its binary', async () => {
   });
 });
 
-test("the linux-x64 archive holds the executable (and tree-sitter.wasm beside it), which reports its version and platform", async () => {
+test("the linux-x64 archive holds the executable (and tree-sitter.wasm and THIRD-PARTY-NOTICES beside it), which reports its version and platform", async () => {
   const listing = execFileSync('tar', ['tvzf', join(releaseDir, 'codebuff-linux-x64.tar.gz')], { encoding: 'utf8' });
-  assert.match(listing, /^-rwxr-xr-x 0\/0 +\d+ \S+ \S+ codebuff\n-rw-r--r-- 0\/0 +\d+ \S+ \S+ tree-sitter\.wasm\n$/);
+  assert.match(listing, /^-rwxr-xr-x 0\/0 +\d+ \S+ \S+ codebuff\n-rw-r--r-- 0\/0 +\d+ \S+ \S+ tree-sitter\.wasm\n-rw-r--r-- 0\/0 +\d+ \S+ \S+ THIRD-PARTY-NOTICES\n$/);
   const dir = mkdtempSync(join(tmpdir(), 'cb-'));
   execFileSync('tar', ['xzf', join(releaseDir, 'codebuff-linux-x64.tar.gz'), '-C', dir]);
   assert.equal(execFileSync(join(dir, 'codebuff'), ['--version'], { encoding: 'utf8' }), '1.0.0\n');

@@ -63,7 +63,10 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
         rowInput,
         nativeInput,
         { env: npmEnvName(key) },
+        // The license gate's allow-list: a change re-checks (and may refuse) every binary.
+        { json: '{projectRoot}/release.config.json', fields: ['allowedLicenses'] },
       ],
+      // The binary, compile.json, Bun's metafile, the SBOM and THIRD-PARTY-NOTICES.
       outputs: [`{workspaceRoot}/${stageDir(COMPILE, key)}`],
       options: { platform: key, name: config.name, entry: config.entry, outputPath: stageDir(COMPILE, key), nativeDir },
       metadata: { description: `Compile ${config.name} for ${key} with Bun (${platform.bunTarget}).` },

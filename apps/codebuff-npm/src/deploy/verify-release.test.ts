@@ -62,3 +62,16 @@ test('refuses, listing every missing or differing asset', async () => {
     writeFileSync(join(dir, 'codebuff-win32-x64.zip'), 'archive for win32-x64');
   }
 });
+
+test("an asset's SBOM is downloaded and checked like the archive: a changed one is refused", async () => {
+  const dir = join(root, '2.0.0');
+  const text = '{"bomFormat":"CycloneDX","specVersion":"1.6"}\n';
+  writeFileSync(join(dir, 'codebuff-linux-x64.cdx.json'), text);
+  const sbom = { fileName: 'codebuff-linux-x64.cdx.json', size: text.length, sha256: await sha256File(join(dir, 'codebuff-linux-x64.cdx.json')) };
+  const withSbom = { ...manifest, assets: manifest.assets.map((a) => (a.platform === 'linux-x64' ? { ...a, sbom } : a)) };
+  const lines: string[] = [];
+  await verifyReleaseAssets(withSbom, `${server.origin}/2.0.0`, { platforms, log: (l) => lines.push(l) });
+  assert.ok(lines.some((l) => l.startsWith('ok linux-x64: codebuff-linux-x64.cdx.json ')), lines.join('\n'));
+  writeFileSync(join(dir, 'codebuff-linux-x64.cdx.json'), text.replace('1.6', '1.5'));
+  await assert.rejects(verifyReleaseAssets(withSbom, `${server.origin}/2.0.0`, { platforms }), /codebuff-linux-x64\.cdx\.json at .* has sha256 [0-9a-f]{64}, the manifest says/);
+});

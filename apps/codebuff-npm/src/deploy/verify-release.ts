@@ -24,7 +24,8 @@ export async function verifyReleaseAssets(manifest: ReleaseManifest, assetBaseUr
   const missingPlatforms = options.platforms.filter((p) => !manifest.assets.some((a) => a.platform === p));
   for (const platform of missingPlatforms) problems.push(`the manifest has no asset for ${platform}`);
 
-  const queue: ReleaseAsset[] = [...manifest.assets];
+  // Each archive, and the SBOM that says what is in it.
+  const queue: Checked[] = manifest.assets.flatMap((a) => [{ ...a }, ...(a.sbom ? [{ platform: a.platform, ...a.sbom }] : [])]);
   const worker = async () => {
     for (let asset = queue.shift(); asset; asset = queue.shift()) {
       const problem = await checkAsset(asset, assetBaseUrl);
@@ -38,7 +39,10 @@ export async function verifyReleaseAssets(manifest: ReleaseManifest, assetBaseUr
   }
 }
 
-async function checkAsset(asset: ReleaseAsset, assetBaseUrl: string): Promise<string | undefined> {
+/** A file the manifest names for a platform, with the size and sha256 it promises. */
+type Checked = Pick<ReleaseAsset, 'platform' | 'fileName' | 'size' | 'sha256'>;
+
+async function checkAsset(asset: Checked, assetBaseUrl: string): Promise<string | undefined> {
   const url = `${assetBaseUrl}/${encodeURIComponent(asset.fileName)}`;
   try {
     const got = await measureUrl(url, DEFAULT_DOWNLOAD_OPTIONS);

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { COMPILE_RECORD, type CompileRecord } from '../compile/compile';
 import { ReleaseError } from '../errors';
-import type { ArchiveFile } from '../manifest';
+import { sbomFileName } from '../sbom/file-names';
+import type { ArchiveFile, SbomFile } from '../manifest';
 import { replaceDirectory, sweepDeadTemps, tempPathFor, writeJsonAtomic } from '../fs-atomic';
 import { assetName, type PlatformSpec } from '../platforms';
 import { type ArchiveSibling, createArchive } from './archive';
@@ -23,6 +24,8 @@ export interface BundleRecord {
   sourceDateEpoch: number;
   /** The files packed beside the binary. */
   files?: ArchiveFile[];
+  /** The platform's CycloneDX SBOM, beside the archive (`codebuff-<platform>.cdx.json`), when compile made one. */
+  sbom?: SbomFile;
 }
 
 /** A file to pack beside the binary: its name in the archive and where it is read from. */
@@ -68,7 +71,13 @@ export async function bundlePlatform(options: BundleOptions): Promise<BundleReco
   }
   const binaryPath = join(binDir, platform.binaryName);
   const fileName = assetName(platform, options.baseName);
+  // compile's THIRD-PARTY-NOTICES travels beside the binary, after release.config.json's files.
   const siblings = await readSiblings(options.files ?? [], platform);
+  if (compiled.notices) {
+    if (siblings.some((f) => f.name === compiled.notices?.fileName)) throw new ReleaseError(`${platform.key}: two files would be named ${compiled.notices.fileName} in the archive`);
+    siblings.push({ name: compiled.notices.fileName, bytes: await readMade(platform.key, binDir, compiled.notices) });
+  }
+  const sbom = compiled.sbom ? await readMade(platform.key, binDir, compiled.sbom) : undefined;
   await sweepDeadTemps(dirname(outDir));
   const staging = tempPathFor(outDir);
   await mkdir(staging, { recursive: true });
@@ -87,6 +96,8 @@ export async function bundlePlatform(options: BundleOptions): Promise<BundleReco
     }).catch((error: NodeJS.ErrnoException) => {
       throw error.code === 'ENOENT' ? mismatch(platform.key, 'missing', compiled.sha256) : error;
     });
+    const sbomFile = sbom ? { fileName: sbomFileName(options.baseName ?? 'codebuff', platform.key), size: sbom.length, sha256: sha256Of(sbom) } : undefined;
+    if (sbom && sbomFile) await writeFile(join(staging, sbomFile.fileName), sbom);
     const record: BundleRecord = {
       platform: platform.key,
       version: compiled.version,
@@ -97,7 +108,8 @@ export async function bundlePlatform(options: BundleOptions): Promise<BundleReco
       size: archive.size,
       sha256: archive.sha256,
       sourceDateEpoch: options.sourceDateEpoch,
-      files: siblings.map((f) => ({ name: f.name, size: f.bytes.length, sha256: createHash('sha256').update(f.bytes).digest('hex') })),
+      files: siblings.map((f) => ({ name: f.name, size: f.bytes.length, sha256: sha256Of(f.bytes) })),
+      ...(sbomFile ? { sbom: sbomFile } : {}),
     };
     await writeJsonAtomic(join(staging, BUNDLE_RECORD), record);
     await replaceDirectory(staging, outDir);
@@ -123,6 +135,22 @@ async function readSiblings(files: readonly SiblingFile[], platform: PlatformSpe
     siblings.push({ name: file.name, bytes });
   }
   return siblings;
+}
+
+const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/** A file compile made beside the binary must still be the one compile.json names (a cache restore can hand back another). */
+function checkMade(key: string, made: { fileName: string; sha256: string }, bytes: Buffer | undefined): void {
+  const actual = bytes ? sha256Of(bytes) : 'missing';
+  if (actual !== made.sha256) {
+    throw new ReleaseError(`${made.fileName} for ${key} does not match what compile recorded (sha256 ${actual}, expected ${made.sha256}); rerun compile-${key} with --skip-nx-cache`);
+  }
+}
+
+async function readMade(key: string, binDir: string, made: { fileName: string; sha256: string }): Promise<Buffer> {
+  const bytes = await readFile(join(binDir, made.fileName)).catch(() => undefined);
+  checkMade(key, made, bytes);
+  return bytes as Buffer;
 }
 
 function mismatch(key: string, actual: string, expected: string): ReleaseError {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { access, chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sha256File } from '../checksums';
@@ -12,11 +13,18 @@ import type { BunCompileSpec } from './bun-compile-spec';
 import { sweepBunTemps } from './bun-temps';
 import { type BunMetafile, checkBundledInputs, type DeclaredInputs } from './bundled-inputs';
 import { checkNativeInputs } from './native-guard';
+import type { Lockfile } from '../native/lockfile';
+import { binaryContents } from '../sbom/binary-contents';
+import { cyclonedxSbom, SBOM_FILE } from '../sbom/cyclonedx';
+import { checkLicenses } from '../sbom/license-gate';
+import { NOTICES_FILE, thirdPartyNotices } from '../sbom/notices';
 
 /** Bun runs this file to compile (TypeScript, which Bun runs as is); a compile task hashes it. */
 const BUN_COMPILE_SCRIPT = require.resolve('./bun-compile');
 
 export const COMPILE_RECORD = 'compile.json';
+/** Bun's metafile, kept beside the binary: the list of every file compiled in, which the SBOM is made from. */
+export const METAFILE = 'bun-metafile.json';
 
 /** What compile promises about the binary it left; bundle re-checks it before packaging. */
 export interface CompileRecord {
@@ -27,13 +35,16 @@ export interface CompileRecord {
   binaryName: string;
   size: number;
   sha256: string;
+  /** The SBOM (sbom.cdx.json) and THIRD-PARTY-NOTICES beside the binary, when the compile made them. */
+  sbom?: { fileName: string; sha256: string };
+  notices?: { fileName: string; sha256: string };
 }
 
 export interface CompileOptions {
   platform: PlatformSpec;
   /** Absolute path of the CLI's entry file. */
   entry: string;
-  /** Directory that will hold exactly the binary and compile.json. */
+  /** Directory that will hold exactly the binary, compile.json, Bun's metafile and (with `inventory`) the SBOM and notices. */
   outDir: string;
   version: string;
   /** Working directory for Bun (the CLI project's root, so its tsconfig applies). */
@@ -50,6 +61,23 @@ export interface CompileOptions {
    * Without it (a CLI with no native dependencies), Bun fetches its runtime itself.
    */
   native?: { dir: string; set: NativeSet };
+  /**
+   * With it, the compile checks the bundled packages' licenses against the allow-list and writes
+   * the SBOM and THIRD-PARTY-NOTICES beside the binary (libs/release/src/sbom). Nx callers always give it.
+   */
+  inventory?: {
+    workspaceRoot: string;
+    /** The CLI's project folder, workspace-relative. */
+    projectRoot: string;
+    lock: Lockfile;
+    /** npm package names the CLI and its libraries import (binaryClosure). */
+    imported: readonly string[];
+    allowedLicenses: readonly string[];
+    /** The release config's path, for messages: where a license can be allowed. */
+    configFile: string;
+    /** The binary's base name (`codebuff`). */
+    name: string;
+  };
 }
 
 export async function compileBinary(options: CompileOptions): Promise<CompileRecord> {
@@ -66,7 +94,7 @@ export async function compileBinary(options: CompileOptions): Promise<CompileRec
   await mkdir(staging, { recursive: true });
   try {
     const binaryPath = join(staging, platform.binaryName);
-    const metafilePath = join(staging, 'bun-metafile.json');
+    const metafilePath = join(staging, METAFILE);
     const spec: BunCompileSpec = {
       platform: platform.key,
       bunTarget: platform.bunTarget,
@@ -90,13 +118,13 @@ export async function compileBinary(options: CompileOptions): Promise<CompileRec
       throw new ReleaseError(refusal ? refusal[1] : `compile failed for ${platform.key} (${platform.bunTarget}):\n${result.output.trim()}`);
     }
     const metafile = JSON.parse(await readFile(metafilePath, 'utf8')) as BunMetafile;
-    await rm(metafilePath);
     if (options.declaredInputs) {
       checkBundledInputs({ metafile, cwd: options.cwd, workspaceRoot: options.declaredInputs.workspaceRoot, declared: options.declaredInputs.inputs, platform, nativeDir: options.native?.dir });
     }
     if (options.native) {
       checkNativeInputs({ metafile, cwd: options.cwd, nativeDir: options.native.dir, set: options.native.set, task: options.declaredInputs?.inputs.task ?? `compile-${platform.key}` });
     }
+    const inventory = options.inventory ? await writeInventory(options, metafile, staging) : {};
     await chmod(binaryPath, 0o755);
     const record: CompileRecord = {
       platform: platform.key,
@@ -106,6 +134,7 @@ export async function compileBinary(options: CompileOptions): Promise<CompileRec
       binaryName: platform.binaryName,
       size: (await stat(binaryPath)).size,
       sha256: await sha256File(binaryPath),
+      ...inventory,
     };
     await writeJsonAtomic(join(staging, COMPILE_RECORD), record);
     await replaceDirectory(staging, outDir);
@@ -115,3 +144,22 @@ export async function compileBinary(options: CompileOptions): Promise<CompileRec
     throw error;
   }
 }
+
+/**
+ * The license gate, then the SBOM and THIRD-PARTY-NOTICES, into the staging folder: a refused
+ * license leaves the previous output as it was (the staging folder is dropped).
+ */
+async function writeInventory(options: CompileOptions, metafile: BunMetafile, staging: string): Promise<Pick<CompileRecord, 'sbom' | 'notices'>> {
+  const inventory = options.inventory as NonNullable<CompileOptions['inventory']>;
+  const { platform } = options;
+  const contents = binaryContents({ metafile, cwd: options.cwd, workspaceRoot: inventory.workspaceRoot, projectRoot: inventory.projectRoot, lock: inventory.lock, native: options.native, imported: inventory.imported });
+  const thirdParty = [...contents.packages, ...(contents.runtime ? [contents.runtime] : [])];
+  checkLicenses(thirdParty, inventory.allowedLicenses, { task: options.declaredInputs?.inputs.task ?? `compile-${platform.key}`, configFile: inventory.configFile });
+  const sbom = cyclonedxSbom({ binary: inventory.name, version: options.version, platform: platform.key, bunTarget: platform.bunTarget, contents });
+  const notices = thirdPartyNotices({ binary: inventory.name, platform: platform.key, packages: thirdParty });
+  await writeFile(join(staging, SBOM_FILE), sbom);
+  await writeFile(join(staging, NOTICES_FILE), notices);
+  return { sbom: { fileName: SBOM_FILE, sha256: sha256Text(sbom) }, notices: { fileName: NOTICES_FILE, sha256: sha256Text(notices) } };
+}
+
+const sha256Text = (text: string) => createHash('sha256').update(text).digest('hex');

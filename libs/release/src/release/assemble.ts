@@ -7,7 +7,7 @@ import { ReleaseError } from '../errors';
 import { replaceDirectory, tempPathFor, writeFileAtomic } from '../fs-atomic';
 import { writeInstallers } from '../installers/generate';
 import type { InstallerSettings } from '../installers/settings';
-import { CHECKSUMS_FILE, type ReleaseManifest, writeManifest } from '../manifest';
+import { CHECKSUMS_FILE, type ReleaseManifest, sbomFiles, writeManifest } from '../manifest';
 import type { PlatformSpec } from '../platforms';
 import { releaseTag } from '../version';
 
@@ -69,6 +69,7 @@ export async function assembleRelease(options: AssembleOptions): Promise<Release
       await linkOrCopy(archive, join(staging, record.fileName));
       // A new link changes the archive's ctime; its bytes were just checked, so say so again.
       await rememberHash(options.bundleDirs[record.platform], archive, record.sha256);
+      if (record.sbom) await copySbom(options.bundleDirs[record.platform], record, staging);
     }
     const manifest: ReleaseManifest = {
       schemaVersion: 1,
@@ -85,11 +86,12 @@ export async function assembleRelease(options: AssembleOptions): Promise<Release
         size: r.size,
         sha256: r.sha256,
         ...(r.files && r.files.length > 0 ? { files: r.files } : {}),
+        ...(r.sbom ? { sbom: r.sbom } : {}),
       })),
     };
     // Installers embed the archives' hashes; SHA256SUMS and the manifest then list the installers too.
     if (options.installers) manifest.installers = await writeInstallers(staging, manifest, options.installers);
-    await writeFileAtomic(join(staging, CHECKSUMS_FILE), formatSha256Sums([...records, ...(manifest.installers ?? [])]));
+    await writeFileAtomic(join(staging, CHECKSUMS_FILE), formatSha256Sums([...records, ...sbomFiles(manifest), ...(manifest.installers ?? [])]));
     await writeManifest(staging, manifest);
     await replaceDirectory(staging, target);
   } catch (error) {
@@ -104,6 +106,15 @@ export async function assembleRelease(options: AssembleOptions): Promise<Release
 
 async function readManifestFrom(dir: string): Promise<ReleaseManifest> {
   return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as ReleaseManifest;
+}
+
+/** A platform's SBOM into the release, checked against its bundle record (it is small: read it whole). */
+async function copySbom(bundleDir: string, record: BundleRecord, staging: string): Promise<void> {
+  const sbom = record.sbom as NonNullable<BundleRecord['sbom']>;
+  const from = join(bundleDir, sbom.fileName);
+  const actual = await sha256File(from).catch(() => 'missing');
+  if (actual !== sbom.sha256) throw new ReleaseError(`${sbom.fileName} does not match its bundle record (sha256 ${actual}); rerun bundle-${record.platform}`);
+  await copyFile(from, join(staging, sbom.fileName));
 }
 
 /** A hard link costs nothing for 100 MB archives; across devices fall back to a copy. */

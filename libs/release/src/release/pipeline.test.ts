@@ -27,7 +27,8 @@ test('compile → bundle → assemble gives a checked release directory', async 
   const linux = getPlatform('linux-x64');
   const record = await compileBinary({ platform: linux, entry: join(cli, 'src/main.ts'), outDir: join(out, 'bin/linux-x64'), version: '1.2.3', cwd: cli });
   assert.equal(execFileSync(join(out, 'bin/linux-x64/codebuff'), { encoding: 'utf8' }), '1.2.3 linux-x64\n');
-  assert.deepEqual(readdirSync(join(out, 'bin/linux-x64')).sort(), ['codebuff', 'compile.json']);
+  // Bun's metafile stays beside the binary: the list of what was compiled in (the SBOM's source, when the compile makes one).
+  assert.deepEqual(readdirSync(join(out, 'bin/linux-x64')).sort(), ['bun-metafile.json', 'codebuff', 'compile.json']);
   assert.equal(JSON.parse(readFileSync(join(out, 'bin/linux-x64/compile.json'), 'utf8')).sha256, record.sha256);
 
   const bundle = await bundlePlatform({ platform: linux, binDir: join(out, 'bin/linux-x64'), outDir: join(out, 'bundles/linux-x64'), sourceDateEpoch: EPOCH });

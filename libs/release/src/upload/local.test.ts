@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sha256File } from '../checksums';
+import { releaseFiles } from '../manifest';
 import { localDestination } from './local';
 import { makeTestRelease } from '../testing/release-fixture';
 import { uploadRelease } from './upload-release';
@@ -133,4 +134,19 @@ test('a local folder that is read-only, or a disk that fills up, is named as suc
   assert.match(full.stdout, /failed: cannot write \S+codebuff-linux-x64\.tar\.gz: no space left on the device \(ENOSPC\); nothing of it was left there/);
   const left = JSON.parse(full.stdout.split('left: ')[1]) as string[];
   assert.ok(!left.includes('latest.json') && !left.some((name) => name.includes('linux-x64')), `left: ${left.join(', ')}`);
+});
+
+test("the platforms' SBOMs go up with the archives and are verified like them: a changed one is refused before anything is sent", async () => {
+  const { releaseDir, manifest } = await makeTestRelease('1.2.3', {}, { sboms: true });
+  const sboms = manifest.assets.map((a) => a.sbom?.fileName as string);
+  assert.equal(sboms.length, 5);
+  const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
+  const first = await uploadRelease(localDestination(dir), manifest, releaseDir);
+  assert.deepEqual(first.uploaded.sort(), [...releaseFiles(manifest)].sort());
+  for (const asset of manifest.assets) assert.equal(await sha256File(join(dir, '1.2.3', asset.sbom?.fileName as string)), asset.sbom?.sha256);
+
+  const other = mkdtempSync(join(tmpdir(), 'uploads-'));
+  writeFileSync(join(releaseDir, sboms[0]), readFileSync(join(releaseDir, sboms[0]), 'utf8').replace('1.2.3', '9.9.9'));
+  await assert.rejects(uploadRelease(localDestination(other), manifest, releaseDir), new RegExp(`${sboms[0].replace(/\./g, '\\.')} does not match manifest\\.json \\(sha256 `));
+  assert.deepEqual(readdirSync(other), [], 'nothing sent');
 });

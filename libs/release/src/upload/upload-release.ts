@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReleaseError } from '../errors';
-import { CHECKSUMS_FILE, MANIFEST_FILE, type ReleaseManifest } from '../manifest';
+import { CHECKSUMS_FILE, MANIFEST_FILE, type ReleaseManifest, sbomFiles } from '../manifest';
 import { sha256File } from '../checksums';
 import { installerUploadFiles } from '../installers/upload-files';
 import type { LocalFile, RemoteFile, UploadDestination, UploadOptions, UploadSummary } from './types';
@@ -26,6 +26,14 @@ export async function localReleaseFiles(manifest: ReleaseManifest, releaseDir: s
       throw new ReleaseError(`${path} does not match manifest.json (size ${size ?? 'missing'}, expected ${asset.size}); rebuild with the bundle target`);
     }
     files.push({ fileName: asset.fileName, path, size: asset.size, sha256: asset.sha256, contentType: CONTENT_TYPES[asset.archive], immutable: true });
+  }
+  for (const sbom of sbomFiles(manifest)) {
+    const path = join(releaseDir, sbom.fileName);
+    const size = (await stat(path).catch(() => undefined))?.size;
+    if (size !== sbom.size) {
+      throw new ReleaseError(`${path} does not match manifest.json (size ${size ?? 'missing'}, expected ${sbom.size}); rebuild with the bundle target`);
+    }
+    files.push({ fileName: sbom.fileName, path, size, sha256: sbom.sha256, contentType: 'application/vnd.cyclonedx+json', immutable: true });
   }
   files.push(...(await installerUploadFiles(manifest, releaseDir)));
   for (const [fileName, contentType] of [

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { formatBytes } from '@codebuff/release/units';
 import { compileBinary } from '@codebuff/release/compile/compile';
-import { loadReleaseConfig } from '@codebuff/release/config';
+import { loadReleaseConfig, RELEASE_CONFIG_FILE } from '@codebuff/release/config';
+import { DEFAULT_ALLOWED_LICENSES } from '@codebuff/release/sbom/allow-list';
 import { readLockfile } from '@codebuff/release/native/lockfile';
 import { checkHashedBundledNpm, checkHashedNativeSet, openNativeDir, projectBundledNpm, projectNativeSet } from '@codebuff/release/native/project-native';
 import { binaryClosure } from '../../binary-closure';
@@ -25,7 +26,8 @@ export default async function compileExecutor(options: CompileExecutorOptions, c
     const lock = readLockfile(workspaceRoot);
     const set = projectNativeSet(workspaceRoot, config, platform, lock);
     checkHashedNativeSet(set);
-    const npm = projectBundledNpm(workspaceRoot, config, platform, binaryClosure(workspaceRoot, config).packages, lock);
+    const imported = binaryClosure(workspaceRoot, config).packages;
+    const npm = projectBundledNpm(workspaceRoot, config, platform, imported, lock);
     checkHashedBundledNpm(npm, platform.key);
     const hashed = await declaredInputsOf(context);
     const packages = new Map(hashed.packages);
@@ -42,6 +44,15 @@ export default async function compileExecutor(options: CompileExecutorOptions, c
       minify: options.minify,
       declaredInputs: { workspaceRoot, inputs: declared },
       native: { dir: nativeDir, set },
+      inventory: {
+        workspaceRoot,
+        projectRoot,
+        lock,
+        imported,
+        allowedLicenses: config.allowedLicenses ?? DEFAULT_ALLOWED_LICENSES,
+        configFile: join(projectRoot, RELEASE_CONFIG_FILE),
+        name: config.name,
+      },
     });
     console.log(`compiled ${platform.key} (${platform.bunTarget}) ${version}: ${formatBytes(record.size)} sha256 ${record.sha256}`);
   });
