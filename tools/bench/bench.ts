@@ -178,8 +178,8 @@ async function main() {
   } finally {
     ws.dispose();
   }
-  writeFileSync(join(WORKSPACE_ROOT, 'BENCHMARKS.md'), lines.join('\n') + '\n');
-  process.stdout.write(lines.join('\n') + '\n');
+  writeFileSync(join(WORKSPACE_ROOT, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 main().catch((error) => {

@@ -19,7 +19,12 @@ import { fmt, ratio, timeRuns } from './measure';
 
 async function nodeGzipSize(path: string): Promise<number> {
   let size = 0;
-  await pipeline(createReadStream(path), createGzip({ level: 6 }), new Writable({ write: (c: Buffer, _e, done) => ((size += c.length), done()) }));
+  await pipeline(createReadStream(path), createGzip({ level: 6 }), new Writable({
+      write: (c: Buffer, _e, done) => {
+        size += c.length;
+        done();
+      },
+    }));
   return size;
 }
 

@@ -13,8 +13,8 @@ export interface ObjectKind {
 }
 
 const ELF_MACHINE: Record<number, string> = { 62: 'x64', 183: 'arm64' };
-const MACHO_CPU: Record<number, string> = { 0x01000007: 'x64', 0x0100000c: 'arm64' };
-const PE_MACHINE: Record<number, string> = { 0x8664: 'x64', 0xaa64: 'arm64' };
+const MACHO_CPU: Record<number, string> = { 16777223: 'x64', 16777228: 'arm64' };
+const PE_MACHINE: Record<number, string> = { 34404: 'x64', 43620: 'arm64' };
 
 export function objectKind(bytes: Buffer, at = 0): ObjectKind | undefined {
   if (bytes.readUInt32BE(at) === 0x7f454c46) {

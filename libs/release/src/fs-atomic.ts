@@ -29,7 +29,7 @@ export async function writeFileAtomic(finalPath: string, data: string | Uint8Arr
 }
 
 export async function writeJsonAtomic(finalPath: string, value: unknown): Promise<void> {
-  await writeFileAtomic(finalPath, JSON.stringify(value, null, 2) + '\n');
+  await writeFileAtomic(finalPath, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Swaps a complete staging directory into place; the old one disappears only after. */

@@ -87,7 +87,6 @@ export function releasableConfigs(workspaceRoot: string): LoadedReleaseConfig[] 
 /** Roots of every releasable project (those with a release.config.json). */
 function releasableProjectRoots(workspaceRoot: string): string[] {
   // Required here, not at the top: the upload executor imports this module for a constant.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fg = require('fast-glob') as typeof import('fast-glob');
   return fg.sync('**/release.config.json', { cwd: workspaceRoot, ignore: ['**/node_modules/**', 'dist/**', 'tmp/**'], deep: 4 }).map((file) => dirname(file));
 }

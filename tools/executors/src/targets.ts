@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { type LoadedReleaseConfig } from '@codebuff/release/config';
+import type { LoadedReleaseConfig } from '@codebuff/release/config';
 import { nativeEnvName, npmEnvName, runtimeEnvName } from '@codebuff/release/native/project-native';
 import { platformRowEnvName } from '@codebuff/release/platforms';
 import { BUNDLE, BUNDLE_PLATFORM, COMPILE, NATIVE, RUNTIME_CHUNKS, type Stage, UPLOAD, dependsOn, stageDir, targetName } from '@codebuff/release/pipeline';

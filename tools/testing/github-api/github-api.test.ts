@@ -82,7 +82,10 @@ test('requests GitHub does not document are recorded and answered 500', async ()
   }
   // A streamed body without Content-Length (chunked), as a careless client would send it.
   const chunked = await newValidationErrors(async () => {
-    const body = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('x')), c.close()) });
+    const body = new ReadableStream({ start: (c) => {
+        c.enqueue(new TextEncoder().encode('x'));
+        c.close();
+      }, });
     const response = await fetch(`${api.uploadsUrl}/repos/acme/codebuff/releases/1/assets?name=x`, {
       method: 'POST', body, duplex: 'half', headers: { authorization: `token ${TOKEN}`, 'content-type': 'text/plain' },
     } as RequestInit);

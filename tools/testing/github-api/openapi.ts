@@ -85,7 +85,10 @@ function retarget(value: unknown): unknown {
 }
 
 function collectSchemaRefs(spec: Spec, value: unknown, into: Set<string>): void {
-  if (Array.isArray(value)) return value.forEach((v) => collectSchemaRefs(spec, v, into));
+  if (Array.isArray(value)) {
+    for (const v of value) collectSchemaRefs(spec, v, into);
+    return;
+  }
   if (value === null || typeof value !== 'object') return;
   const ref = (value as Json).$ref;
   if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) {
@@ -99,7 +102,7 @@ function collectSchemaRefs(spec: Spec, value: unknown, into: Set<string>): void 
 }
 
 function format(errors: ErrorObject[] | null | undefined, what: string): string[] {
-  return (errors ?? []).map((e) => `${what}${e.instancePath || ''} ${e.message ?? 'is invalid'}${e.params ? ' ' + JSON.stringify(e.params) : ''}`);
+  return (errors ?? []).map((e) => `${what}${e.instancePath || ''} ${e.message ?? 'is invalid'}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
 }
 
 /** A top-level request body object must not carry fields GitHub does not know (it would ignore them silently). */
@@ -172,7 +175,10 @@ function compileOperations(): Map<OperationId, Operation> {
     // A parameter marked x-multi-segment (the contents API's {path}) spans slashes.
     const multiSegment = new Set(parameters.filter((p) => p.in === 'path' && p['x-multi-segment'] === true).map((p) => p.name as string));
     const pattern = new RegExp(
-      '^' + template.replace(/\{([^}]+)\}/g, (_m, name: string) => (names.push(name), multiSegment.has(name) ? '(.+)' : '([^/]+)')) + '$',
+      `^${template.replace(/\{([^}]+)\}/g, (_m, name: string) => {
+        names.push(name);
+        return multiSegment.has(name) ? '(.+)' : '([^/]+)';
+      })}$`,
     );
     operations.set(id, {
       id,

@@ -55,7 +55,9 @@ export async function uploadReleaseAsset(ctx: UploadContext, req: IncomingMessag
 
   release.assets.push(asset);
   const drop = ctx.faults.dropUploads;
-  const dropAfter = drop && drop.count > 0 ? (drop.count--, drop.afterBytes ?? Math.floor(length / 2)) : Infinity;
+  const dropping = drop !== undefined && drop.count > 0;
+  if (dropping) drop.count--;
+  const dropAfter = dropping ? (drop.afterBytes ?? Math.floor(length / 2)) : Infinity;
   const chunks: Buffer[] = [];
   let size = 0;
   try {

@@ -62,9 +62,9 @@ export function stagePackage(manifest: ReleaseManifest, assetBaseUrl: string, la
     // npm's provenance (trusted publishing) is refused unless repository.url names the repository
     // the publishing workflow runs in: the one the release lives in.
     if (githubRepo && pkg.repository === undefined) pkg.repository = { type: 'git', url: `git+https://github.com/${githubRepo}.git` };
-    writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
     for (const file of LAUNCHER_FILES) cpSync(join(launcherDir, file), join(dir, 'bin', file));
-    writeFileSync(join(dir, RELEASE_INFO_FILE), JSON.stringify(releaseInfoFor(manifest, assetBaseUrl), null, 2) + '\n');
+    writeFileSync(join(dir, RELEASE_INFO_FILE), `${JSON.stringify(releaseInfoFor(manifest, assetBaseUrl), null, 2)}\n`);
     cpSync(join(LAUNCHER_PROJECT_DIR, 'README.md'), join(dir, 'README.md'));
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });

@@ -220,7 +220,7 @@ async function placeBinary(plan: InstallPlan, part: string): Promise<void> {
     for (const file of plan.asset.files ?? []) await rename(join(staging, file.name), join(plan.dir, file.name));
     await rename(unpacked, plan.binaryPath);
     const stampTemp = join(staging, STAMP_FILE);
-    await writeFile(stampTemp, JSON.stringify(stamp, null, 2) + '\n');
+    await writeFile(stampTemp, `${JSON.stringify(stamp, null, 2)}\n`);
     await rename(stampTemp, stampPath);
     await rm(part, { force: true });
   } finally {

@@ -43,7 +43,7 @@ test('a killed bundle leaves a staging folder; the next run sweeps it', async ()
     const live = join(bundles, `.linux-x64.${process.pid}.0123abcd.tmp`);
     mkdirSync(live);
     const record = await bundlePlatform({ platform: getPlatform('win32-x64'), binDir, outDir, sourceDateEpoch: 0 });
-    assert.deepEqual(readdirSync(bundles).sort(), ['.hashed', '.linux-x64.' + process.pid + '.0123abcd.tmp', 'win32-x64']);
+    assert.deepEqual(readdirSync(bundles).sort(), ['.hashed', `.linux-x64.${process.pid}.0123abcd.tmp`, 'win32-x64']);
     assert.deepEqual(readdirSync(outDir).sort(), ['bundle.json', record.fileName]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -34,7 +34,7 @@ declare const Bun: {
   resolveSync(specifier: string, from: string): string;
 };
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 class CompileRefusal extends Error {}
 const REFUSAL_MARK = 'package-lock.json does not provide';
@@ -44,7 +44,7 @@ function platformPackages(spec: BunCompileSpec) {
     name: 'codebuff-platform-packages',
     setup(build: PluginBuilder) {
       if (spec.platformNames.length === 0) return;
-      const names = spec.platformNames.map(escape).join('|');
+      const names = spec.platformNames.map(escapeRegExp).join('|');
       build.onResolve({ filter: new RegExp(`^(${names})(/.*)?$`) }, (args) => {
         const name = spec.platformNames.find((n) => args.path === n || args.path.startsWith(`${n}/`)) as string;
         if (spec.fetched.includes(name)) return { path: Bun.resolveSync(args.path, spec.nativeRoot) };

@@ -56,7 +56,7 @@ export function checkBundledInputs(options: {
     if (packageRoot) {
       if (packagesChecked.has(packageRoot) || (nativeDir && packageRoot.startsWith(`${nativeDir}/`))) continue;
       packagesChecked.add(packageRoot);
-      checkPackage(packageRoot, workspaceRoot, declared, platform, lockfile);
+      checkPackage(packageRoot, declared, platform, lockfile);
       continue;
     }
     const path = relative(workspaceRoot, absolute).split('\\').join('/');
@@ -97,7 +97,7 @@ function lockfileKeyOf(packageRoot: string): string {
   return parts.slice(parts.indexOf('node_modules')).join('/');
 }
 
-function checkPackage(packageRoot: string, workspaceRoot: string, declared: DeclaredInputs, platform: PlatformSpec, lockfile: LockfilePackages | undefined): void {
+function checkPackage(packageRoot: string, declared: DeclaredInputs, platform: PlatformSpec, lockfile: LockfilePackages | undefined): void {
   const shown = lockfileKeyOf(packageRoot);
   let pkg: PackageJson;
   try {

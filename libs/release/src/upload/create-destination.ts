@@ -5,10 +5,8 @@ import type { UploadDestination } from './types';
 
 // Each destination's module loads only when it is used: the AWS SDK alone takes about 0.35 s to
 // import, which a GitHub or local upload (or a refused one) has no reason to pay.
-/* eslint-disable @typescript-eslint/no-require-imports */
 const loadS3 = () => require('./s3/s3-destination') as typeof import('./s3/s3-destination');
 const loadGitHub = () => require('./github') as typeof import('./github');
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The destination an upload request names; relative local paths are taken from `cwd`. */
 export function createDestination(request: UploadRequest, cwd: string): UploadDestination {

@@ -16,7 +16,7 @@ export function latestPointer(manifest: ReleaseManifest): LatestPointer {
 }
 
 export function latestPointerJson(manifest: ReleaseManifest): string {
-  return JSON.stringify(latestPointer(manifest), null, 2) + '\n';
+  return `${JSON.stringify(latestPointer(manifest), null, 2)}\n`;
 }
 
 function pointedVersion(currentPointerText: string | undefined): string | undefined {

@@ -8,7 +8,10 @@ const file: LocalFile = { fileName: 'codebuff-linux-x64.tar.gz', path: '/x', siz
 function capture(interactive: boolean, quiet = false) {
   let out = '';
   let clock = 0;
-  const stream = { write: (s: string) => ((out += s), true), isTTY: interactive } as unknown as NodeJS.WriteStream;
+  const stream = { write: (s: string) => {
+      out += s;
+      return true;
+    }, isTTY: interactive } as unknown as NodeJS.WriteStream;
   const reporter = createProgressReporter({ stream, interactive, quiet, intervalMs: 5000, now: () => clock });
   return { reporter, output: () => out, advance: (ms: number) => (clock += ms) };
 }

@@ -20,10 +20,8 @@ export interface RemoteFile {
   complete: boolean;
 }
 
-export interface ProgressSink {
-  /** Called with the running total of bytes sent for one file. */
-  (sentBytes: number): void;
-}
+/** Called with the running total of bytes sent for one file. */
+export type ProgressSink = (sentBytes: number) => void;
 
 /**
  * A place a release goes to. The driver (uploadRelease) owns ordering, skipping and

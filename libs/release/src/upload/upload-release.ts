@@ -57,7 +57,7 @@ export async function verifyLocalFile(file: LocalFile): Promise<void> {
 }
 
 function matches(remote: RemoteFile | undefined, file: LocalFile): boolean {
-  return remote !== undefined && remote.complete && remote.size === file.size && remote.sha256 === file.sha256;
+  return remote?.complete === true && remote.size === file.size && remote.sha256 === file.sha256;
 }
 
 async function runLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -106,7 +106,7 @@ export async function uploadRelease(
       if (!dryRun) options.reporter?.done(file, 'skipped');
       continue;
     }
-    if (remote && remote.complete && !options.replace) {
+    if (remote?.complete && !options.replace) {
       throw new ReleaseError(
         `${file.fileName} already exists at ${where} with different content (size ${remote.size}, sha256 ${remote.sha256 ?? 'unknown'}); pass --replace to overwrite`,
       );

@@ -6,11 +6,9 @@ import { redact } from './errors';
  * which every upload task (S3 and local too, and a GitHub upload with nothing to send) paid.
  */
 function gitHubClass() {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const { retry } = require('@octokit/plugin-retry') as typeof import('@octokit/plugin-retry');
   const { throttling } = require('@octokit/plugin-throttling') as typeof import('@octokit/plugin-throttling');
   const rest = require('@octokit/rest') as { Octokit: typeof Octokit };
-  /* eslint-enable @typescript-eslint/no-require-imports */
   return rest.Octokit.plugin(retry, throttling);
 }
 export type GitHubClient = InstanceType<ReturnType<typeof gitHubClass>>;

@@ -70,7 +70,7 @@ test('an asset that differs is refused without replace (nothing sent) and replac
   const { dir, manifest } = await gh.release('1.3.0');
   await uploadRelease(gh.destination(), manifest, dir, { draft: true });
   // Same manifest, different SHA256SUMS bytes: what a non-reproducible rebuild would produce.
-  await writeFile(join(dir, 'SHA256SUMS'), '0'.repeat(64) + '  other\n');
+  await writeFile(join(dir, 'SHA256SUMS'), `${'0'.repeat(64)}  other\n`);
   const requestsBefore = gh.api.requests.length;
 
   await rejectsOneLine(uploadRelease(gh.destination(), manifest, dir), /SHA256SUMS already exists at GitHub release v1\.3\.0 .* different content .*--replace/);

@@ -23,7 +23,10 @@ after(() => gh.close());
 async function capture(work: () => Promise<void>): Promise<string> {
   const written: string[] = [];
   const original = { out: process.stdout.write, err: process.stderr.write };
-  const grab = (chunk: unknown) => (written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8')), true);
+  const grab = (chunk: unknown) => {
+    written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+    return true;
+  };
   process.stdout.write = grab as typeof process.stdout.write;
   process.stderr.write = grab as typeof process.stderr.write;
   try {

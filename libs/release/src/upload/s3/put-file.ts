@@ -40,7 +40,11 @@ export async function putFileObject(
   const freshBody = () => {
     let settle!: (sent: SentBytes | undefined) => void;
     let fail!: (error: unknown) => void;
-    const attempt = { flushed: false, sent: new Promise<SentBytes | undefined>((resolve, reject) => ((settle = resolve), (fail = reject))) };
+    const attempt = { flushed: false, sent: new Promise<SentBytes | undefined>((resolve, reject) => {
+        settle = resolve;
+        fail = reject;
+      }),
+    };
     attempt.sent.catch(() => undefined); // looked at only if this attempt is the last one
     lastAttempt = attempt;
     const hash = offThreadHash();

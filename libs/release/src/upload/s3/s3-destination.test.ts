@@ -210,7 +210,7 @@ test('an archive changed on disk after the manifest was written is refused while
   try {
     await rejectsOneLine(
       uploadRelease(s3Destination(options('tampered', { endpoint: proxy.url })), manifest, dir),
-      new RegExp(`^${path.replace(/[.\/]/g, '\\$&')} does not match manifest\\.json \\(sent ${bytes.length} bytes, sha256 ${actual}\\); rebuild with the bundle target$`),
+      new RegExp(`^${path.replace(/[./]/g, '\\$&')} does not match manifest\\.json \\(sent ${bytes.length} bytes, sha256 ${actual}\\); rebuild with the bundle target$`),
     );
     // The file was not read before sending: its PUT announced the manifest's sha256, not the file's.
     const put = proxy.requests.find((r) => r.method === 'PUT' && r.url.includes(`/${fileName}?`));
