@@ -58,7 +58,7 @@ export const RUNTIME_CHUNKS: Stage = {
 
 export const BUNDLE_PLATFORM: Stage = {
   target: 'bundle',
-  executor: 'bundle',
+  executor: 'bundle-platform',
   perPlatform: true,
   after: [COMPILE, RUNTIME_CHUNKS],
   reads: 'the binary, the files beside it',
@@ -68,7 +68,7 @@ export const BUNDLE_PLATFORM: Stage = {
 
 export const BUNDLE: Stage = {
   target: 'bundle',
-  executor: 'assemble',
+  executor: 'bundle',
   perPlatform: false,
   after: [BUNDLE_PLATFORM],
   reads: 'every platform archive',

@@ -90,7 +90,7 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
       dependsOn: dependsOn(BUNDLE_PLATFORM, keys, key),
       inputs: [
         { dependentTasksOutputFiles: '**/compile.json', transitive: false },
-        ...pipeline.bundle,
+        ...pipeline['bundle-platform'],
         { env: 'SOURCE_DATE_EPOCH' },
         { runtime: `${sourceDateCommand(config.projectRoot).map(shellQuote).join(' ')} 2>/dev/null || echo none` },
         rowInput,
@@ -120,7 +120,7 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
     dependsOn: dependsOn(BUNDLE, keys),
     inputs: [
       { dependentTasksOutputFiles: '**/bundle.json', transitive: false },
-      ...pipeline.assemble,
+      ...pipeline.bundle,
       // The installers it writes name the repository; the upload settings beside it reach no file.
       { json: '{projectRoot}/release.config.json', fields: ['name', 'installers', 'upload.github.repo'] },
     ],

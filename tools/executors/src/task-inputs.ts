@@ -8,7 +8,7 @@ type Input = NonNullable<TargetConfiguration['inputs']>[number];
 const PLUGIN_ROOT = join(__dirname, '..');
 
 /** The cached executors whose own code shapes what they write. */
-const CACHED_EXECUTORS = ['native', 'compile', 'runtime-chunks', 'bundle', 'assemble'] as const;
+const CACHED_EXECUTORS = ['native', 'compile', 'runtime-chunks', 'bundle-platform', 'bundle'] as const;
 type CachedExecutor = (typeof CACHED_EXECUTORS)[number];
 
 /**

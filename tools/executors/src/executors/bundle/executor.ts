@@ -1,31 +1,34 @@
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { formatBytes } from '@codebuff/release/units';
-import { bundlePlatform } from '@codebuff/release/bundle/bundle';
-import { resolveSourceDateEpoch } from '@codebuff/release/source-date';
-import { platformForTask } from '../../platform-row';
-import { batchOf } from '../../run-batch';
+import { loadReleaseConfig } from '@codebuff/release/config';
+import { resolveInstallerSettings } from '@codebuff/release/installers/settings';
+import { BUNDLE, BUNDLE_PLATFORM } from '@codebuff/release/pipeline';
+import { readPlatformTable, selectPlatforms } from '@codebuff/release/platforms';
+import { assembleRelease } from '@codebuff/release/release/assemble';
 import { projectPaths, runExecutor } from '../../run-executor';
 import type { BundleExecutorOptions } from './schema';
 
 export default async function bundleExecutor(options: BundleExecutorOptions, context: ExecutorContext) {
   return runExecutor(async () => {
+    const platforms = selectPlatforms(options.platforms, readPlatformTable(), options.name);
+    const bundleRoot = join(context.root, options.bundleRoot ?? BUNDLE_PLATFORM.writes);
+    const releaseRoot = options.releaseRoot ?? BUNDLE.writes;
+    // Installer settings are read from release.config.json when the task runs, like upload settings.
     const { workspaceRoot, projectRoot } = projectPaths(context);
-    const platform = platformForTask(options.platform, options.name);
-    const record = await bundlePlatform({
-      platform,
-      binDir: join(workspaceRoot, options.binDir),
-      outDir: join(workspaceRoot, options.outputPath),
-      sourceDateEpoch: resolveSourceDateEpoch(process.env, workspaceRoot, projectRoot),
-      baseName: options.name,
-      level: options.compressionLevel,
-      chunkStores: options.chunkStore ? [join(workspaceRoot, options.chunkStore)] : [],
-      files: (options.files ?? []).map((file) => ({ name: basename(file), path: join(workspaceRoot, file) })),
+    const installers = resolveInstallerSettings(loadReleaseConfig(workspaceRoot, projectRoot));
+    // The version is the one every platform's bundle.json carries; assembleRelease checks they agree.
+    const manifest = await assembleRelease({
+      name: options.name ?? 'codebuff',
+      platforms,
+      bundleDirs: Object.fromEntries(platforms.map((p) => [p.key, join(bundleRoot, p.key)])),
+      releaseRoot: join(context.root, releaseRoot),
+      installers,
     });
-    const { distinct, reused } = record.chunks;
-    console.log(`bundled ${record.fileName}: ${formatBytes(record.size)} sha256 ${record.sha256}; ${distinct - reused} of ${distinct} chunks compressed, ${reused} reused`);
+    console.log(`release ${manifest.version}: ${manifest.assets.length} assets, SHA256SUMS and manifest.json in ${join(releaseRoot, manifest.version)}`);
+    console.log(
+      installers
+        ? `installers for ${installers.repo}: ${(manifest.installers ?? []).map((i) => i.fileName).join(', ')}`
+        : 'no installers: set installers.repo (or upload.github.repo) in release.config.json',
+    );
   });
 }
-
-/** Nx runs the platform tasks that are ready together through this, in one process (run-batch.ts). */
-export const batch = batchOf(bundleExecutor);

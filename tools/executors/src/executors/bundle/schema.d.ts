@@ -1,9 +1,6 @@
 export interface BundleExecutorOptions {
-  platform: string;
   name?: string;
-  binDir: string;
-  outputPath: string;
-  chunkStore?: string;
-  compressionLevel?: number;
-  files?: string[];
+  platforms: string[];
+  bundleRoot?: string;
+  releaseRoot?: string;
 }

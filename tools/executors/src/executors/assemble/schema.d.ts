@@ -1,6 +1,0 @@
-export interface AssembleExecutorOptions {
-  name?: string;
-  platforms: string[];
-  bundleRoot?: string;
-  releaseRoot?: string;
-}
