@@ -85,10 +85,51 @@ export async function writeManifest(releaseDir: string, manifest: ReleaseManifes
   await writeJsonAtomic(join(releaseDir, MANIFEST_FILE), manifest);
 }
 
-/** The platforms' SBOMs a release carries. */
-export const sbomFiles = (manifest: ReleaseManifest): SbomFile[] => manifest.assets.flatMap((a) => (a.sbom ? [a.sbom] : []));
+/**
+ * One file of a release as the manifest describes it. SHA256SUMS and manifest.json describe the
+ * others, so they carry no size or sha256 of their own here.
+ */
+export interface ReleaseArtifact {
+  fileName: string;
+  contentType: string;
+  /** The platform an archive or its SBOM belongs to. */
+  platform?: string;
+  size?: number;
+  sha256?: string;
+}
 
-/** Every file a release consists of, in upload order: archives, SBOMs, installers, then checksums, then the manifest. */
+const CONTENT_TYPES = {
+  'tar.gz': 'application/gzip',
+  zip: 'application/zip',
+  sbom: 'application/vnd.cyclonedx+json',
+  shell: 'text/x-shellscript; charset=utf-8',
+  powershell: 'text/plain; charset=utf-8',
+  homebrew: 'text/x-ruby; charset=utf-8',
+  scoop: 'application/json',
+  checksums: 'text/plain; charset=utf-8',
+  manifest: 'application/json',
+} as const;
+
+/**
+ * The one list of a release's files, in upload order: archives, SBOMs, installers, then
+ * SHA256SUMS, then manifest.json (last, so a manifest that can be read never names a missing file).
+ * SHA256SUMS, the upload, its verification and the GitHub preflight all read it.
+ */
+export function releaseArtifacts(manifest: ReleaseManifest): ReleaseArtifact[] {
+  return [
+    ...manifest.assets.map((a) => ({ fileName: a.fileName, contentType: CONTENT_TYPES[a.archive], platform: a.platform, size: a.size, sha256: a.sha256 })),
+    ...manifest.assets.flatMap((a) => (a.sbom ? [{ ...a.sbom, contentType: CONTENT_TYPES.sbom, platform: a.platform }] : [])),
+    ...(manifest.installers ?? []).map((i) => ({ fileName: i.fileName, contentType: CONTENT_TYPES[i.kind], size: i.size, sha256: i.sha256 })),
+    { fileName: manifest.checksumsFile, contentType: CONTENT_TYPES.checksums },
+    { fileName: MANIFEST_FILE, contentType: CONTENT_TYPES.manifest },
+  ];
+}
+
+/** The files SHA256SUMS lists: every artifact the manifest gives a sha256. */
+export function checksummedArtifacts(manifest: ReleaseManifest): { fileName: string; sha256: string }[] {
+  return releaseArtifacts(manifest).flatMap((a) => (a.sha256 ? [{ fileName: a.fileName, sha256: a.sha256 }] : []));
+}
+
 export function releaseFiles(manifest: ReleaseManifest): string[] {
-  return [...manifest.assets.map((a) => a.fileName), ...sbomFiles(manifest).map((s) => s.fileName), ...(manifest.installers ?? []).map((i) => i.fileName), manifest.checksumsFile, MANIFEST_FILE];
+  return releaseArtifacts(manifest).map((a) => a.fileName);
 }

@@ -1,5 +1,5 @@
 import { ReleaseError } from '@codebuff/release/errors';
-import type { ReleaseAsset, ReleaseManifest } from '@codebuff/release/manifest';
+import { type ReleaseAsset, type ReleaseManifest, releaseArtifacts } from '@codebuff/release/manifest';
 import { DEFAULT_DOWNLOAD_OPTIONS, measureUrl } from '../launcher/download';
 import { describeError, redactUrl } from '../launcher/errors';
 import { NotFoundError } from '../launcher/http-open';
@@ -24,8 +24,10 @@ export async function verifyReleaseAssets(manifest: ReleaseManifest, assetBaseUr
   const missingPlatforms = options.platforms.filter((p) => !manifest.assets.some((a) => a.platform === p));
   for (const platform of missingPlatforms) problems.push(`the manifest has no asset for ${platform}`);
 
-  // Each archive, and the SBOM that says what is in it.
-  const queue: Checked[] = manifest.assets.flatMap((a) => [{ ...a }, ...(a.sbom ? [{ platform: a.platform, ...a.sbom }] : [])]);
+  // Each archive, and the SBOM that says what is in it: the release's files that belong to a platform.
+  const queue: Checked[] = releaseArtifacts(manifest).flatMap(({ platform, fileName, size, sha256 }) =>
+    platform !== undefined && size !== undefined && sha256 !== undefined ? [{ platform, fileName, size, sha256 }] : [],
+  );
   const worker = async () => {
     for (let asset = queue.shift(); asset; asset = queue.shift()) {
       const problem = await checkAsset(asset, assetBaseUrl);

@@ -7,7 +7,7 @@ import { ReleaseError } from '../errors';
 import { replaceDirectory, tempPathFor, writeFileAtomic } from '../fs-atomic';
 import { writeInstallers } from '../installers/generate';
 import type { InstallerSettings } from '../installers/settings';
-import { CHECKSUMS_FILE, type ReleaseManifest, sbomFiles, writeManifest } from '../manifest';
+import { CHECKSUMS_FILE, checksummedArtifacts, type ReleaseManifest, writeManifest } from '../manifest';
 import type { PlatformSpec } from '../platforms';
 import { releaseTag } from '../version';
 
@@ -91,7 +91,7 @@ export async function assembleRelease(options: AssembleOptions): Promise<Release
     };
     // Installers embed the archives' hashes; SHA256SUMS and the manifest then list the installers too.
     if (options.installers) manifest.installers = await writeInstallers(staging, manifest, options.installers);
-    await writeFileAtomic(join(staging, CHECKSUMS_FILE), formatSha256Sums([...records, ...sbomFiles(manifest), ...(manifest.installers ?? [])]));
+    await writeFileAtomic(join(staging, CHECKSUMS_FILE), formatSha256Sums(checksummedArtifacts(manifest)));
     await writeManifest(staging, manifest);
     await replaceDirectory(staging, target);
   } catch (error) {

@@ -1,49 +1,27 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReleaseError } from '../errors';
-import { CHECKSUMS_FILE, MANIFEST_FILE, type ReleaseManifest, sbomFiles } from '../manifest';
+import { MANIFEST_FILE, type ReleaseManifest, releaseArtifacts } from '../manifest';
 import { sha256File } from '../checksums';
-import { installerUploadFiles } from '../installers/upload-files';
 import type { LocalFile, RemoteFile, UploadDestination, UploadOptions, UploadSummary } from './types';
 
-const CONTENT_TYPES: Record<string, string> = {
-  'tar.gz': 'application/gzip',
-  zip: 'application/zip',
-};
-
 /**
- * The release's files as the manifest describes them. Archives are checked by size here and by
+ * The release's files as the manifest lists them (releaseArtifacts). Each is checked by size here and by
  * sha256 only when they are about to be sent (verifyLocalFile, or while being sent by a
  * destination that checksWhileSending): a file the destination already
  * holds with the manifest's sha256 is never read, so a re-release with nothing changed stays fast.
  */
 export async function localReleaseFiles(manifest: ReleaseManifest, releaseDir: string): Promise<LocalFile[]> {
   const files: LocalFile[] = [];
-  for (const asset of manifest.assets) {
-    const path = join(releaseDir, asset.fileName);
+  for (const artifact of releaseArtifacts(manifest)) {
+    const path = join(releaseDir, artifact.fileName);
     const size = (await stat(path).catch(() => undefined))?.size;
-    if (size !== asset.size) {
-      throw new ReleaseError(`${path} does not match manifest.json (size ${size ?? 'missing'}, expected ${asset.size}); rebuild with the bundle target`);
+    if (artifact.size !== undefined && size !== artifact.size) {
+      throw new ReleaseError(`${path} does not match manifest.json (size ${size ?? 'missing'}, expected ${artifact.size}); rebuild with the bundle target`);
     }
-    files.push({ fileName: asset.fileName, path, size: asset.size, sha256: asset.sha256, contentType: CONTENT_TYPES[asset.archive], immutable: true });
-  }
-  for (const sbom of sbomFiles(manifest)) {
-    const path = join(releaseDir, sbom.fileName);
-    const size = (await stat(path).catch(() => undefined))?.size;
-    if (size !== sbom.size) {
-      throw new ReleaseError(`${path} does not match manifest.json (size ${size ?? 'missing'}, expected ${sbom.size}); rebuild with the bundle target`);
-    }
-    files.push({ fileName: sbom.fileName, path, size, sha256: sbom.sha256, contentType: 'application/vnd.cyclonedx+json', immutable: true });
-  }
-  files.push(...(await installerUploadFiles(manifest, releaseDir)));
-  for (const [fileName, contentType] of [
-    [CHECKSUMS_FILE, 'text/plain; charset=utf-8'],
-    [MANIFEST_FILE, 'application/json'],
-  ] as const) {
-    const path = join(releaseDir, fileName);
-    const size = (await stat(path).catch(() => undefined))?.size;
     if (size === undefined) throw new ReleaseError(`${path} is missing; rebuild with the bundle target`);
-    files.push({ fileName, path, size, sha256: await sha256File(path), contentType, immutable: true });
+    const sha256 = artifact.sha256 ?? (await sha256File(path));
+    files.push({ fileName: artifact.fileName, path, size, sha256, contentType: artifact.contentType, immutable: true });
   }
   return files;
 }
