@@ -23,7 +23,9 @@ const BUCKET = 'releases';
 const PREFIX = 'codebuff';
 const NOT_READY = 'Make sure all platform binaries are built and uploaded before publishing.';
 
-describe('deploy.mjs and deploy-local.mjs, with a real registry, S3 server and release', { skip: process.platform === 'win32' && 'POSIX paths for npm prefixes' }, () => {
+describe('deploy.mjs and deploy-local.mjs, with a real registry, S3 server and release', {
+  skip: process.platform === 'win32' && 'POSIX paths for npm prefixes',
+}, () => {
   let ws: TestWorkspace;
   let tmp: string;
   let manifest: ReleaseManifest;
@@ -43,7 +45,13 @@ describe('deploy.mjs and deploy-local.mjs, with a real registry, S3 server and r
     assert.equal(manifest.assets.length, 5);
 
     s3 = await startS3rver([BUCKET]);
-    s3Client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: s3.credentials, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    s3Client = new S3Client({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: s3.credentials,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
     // Every file the upload step would send: archives, their SBOMs, installers, SHA256SUMS, manifest.json.
     for (const file of releaseFiles(manifest)) await putFile(file, readFileSync(join(releaseDir, file)));
     registry = await startRegistry();
@@ -96,7 +104,8 @@ describe('deploy.mjs and deploy-local.mjs, with a real registry, S3 server and r
     mkdirSync(dir, { recursive: true });
     return dir;
   };
-  const codebuff = (prefix: string, args: string[], home: string) => runCommand(join(prefix, 'bin', 'codebuff'), args, { cwd: tmp, env: env(home), timeoutMs: 60_000 });
+  const codebuff = (prefix: string, args: string[], home: string) =>
+    runCommand(join(prefix, 'bin', 'codebuff'), args, { cwd: tmp, env: env(home), timeoutMs: 60_000 });
 
   async function packument(reg: RunningRegistry): Promise<{ status: number; body: Record<string, any> }> {
     const response = await fetch(new URL('codebuff', reg.url), { headers: { authorization: `Bearer ${reg.token}` } });
@@ -162,8 +171,18 @@ describe('deploy.mjs and deploy-local.mjs, with a real registry, S3 server and r
     const { body } = await packument(registry);
     assert.equal(body['dist-tags'].latest, VERSION);
     const published = await publishedPackage(registry);
-    assert.deepEqual(published.files, ['package/README.md', 'package/bin/codebuff.js', 'package/bin/postinstall.js', 'package/package.json', 'package/release.json']);
-    assert.equal(published.releaseJson.assetBaseUrl, `${s3Base()}/${VERSION}`, 'the location given on the command line is the one published');
+    assert.deepEqual(published.files, [
+      'package/README.md',
+      'package/bin/codebuff.js',
+      'package/bin/postinstall.js',
+      'package/package.json',
+      'package/release.json',
+    ]);
+    assert.equal(
+      published.releaseJson.assetBaseUrl,
+      `${s3Base()}/${VERSION}`,
+      'the location given on the command line is the one published',
+    );
     assert.deepEqual(
       published.releaseJson.assets.map((a: { platform: string; sha256: string }) => [a.platform, a.sha256]),
       manifest.assets.map((a) => [a.platform, a.sha256]),
@@ -189,7 +208,10 @@ describe('deploy.mjs and deploy-local.mjs, with a real registry, S3 server and r
     const run2 = await codebuff(prefix2, ['--version'], home2);
     assert.equal(run2.code, 0, run2.output);
     assert.equal(run2.stdout, `${VERSION}\n`);
-    assert.match(run2.stderr, new RegExp(`downloading codebuff-${process.platform}-${process.arch}\\.tar\\.gz .* from ${s3Base()}/${VERSION}/`));
+    assert.match(
+      run2.stderr,
+      new RegExp(`downloading codebuff-${process.platform}-${process.arch}\\.tar\\.gz .* from ${s3Base()}/${VERSION}/`),
+    );
 
     // The real binary's exit code comes through the launcher.
     const bad = await codebuff(prefix1, ['--no-such-option'], home1);
@@ -198,7 +220,10 @@ describe('deploy.mjs and deploy-local.mjs, with a real registry, S3 server and r
 
     // The release location is gone: cached binaries still run.
     await s3.close();
-    for (const [prefix, home] of [[prefix1, home1], [prefix2, home2]]) {
+    for (const [prefix, home] of [
+      [prefix1, home1],
+      [prefix2, home2],
+    ]) {
       const offline = await codebuff(prefix, ['--version'], home);
       assert.equal(offline.code, 0, offline.output);
       assert.equal(offline.stdout, `${VERSION}\n`);
@@ -215,7 +240,12 @@ describe('deploy.mjs and deploy-local.mjs, with a real registry, S3 server and r
     const files = fresh('file-releases');
     cpSync(releaseDir, join(files, VERSION), { recursive: true });
     const base = pathToFileURL(files).href;
-    const deployed = await script('deploy.mjs', [VERSION, '--base-url', base, '--registry', fileRegistry.url], fresh('home-file-deploy'), fileRegistry);
+    const deployed = await script(
+      'deploy.mjs',
+      [VERSION, '--base-url', base, '--registry', fileRegistry.url],
+      fresh('home-file-deploy'),
+      fileRegistry,
+    );
     assert.equal(deployed.code, 0, deployed.output);
     assert.equal((await publishedPackage(fileRegistry)).releaseJson.assetBaseUrl, `${base}/${VERSION}`);
 
@@ -242,7 +272,12 @@ describe('deploy.mjs and deploy-local.mjs, with a real registry, S3 server and r
     const failed = await codebuff(badPrefix, ['--version'], badHome);
     assert.equal(failed.code, 1);
     assert.equal(failed.stdout, '');
-    assert.match(failed.stderr, new RegExp(`checksum mismatch for ${host.fileName} from file://.*: sha256 [0-9a-f]{64}, but the release manifest says ${host.sha256}`));
+    assert.match(
+      failed.stderr,
+      new RegExp(
+        `checksum mismatch for ${host.fileName} from file://.*: sha256 [0-9a-f]{64}, but the release manifest says ${host.sha256}`,
+      ),
+    );
     assert.match(failed.stderr, /to repair: run `npm rebuild -g codebuff`/);
     assert.deepEqual(readdirSync(join(badHome, VERSION)), [], 'no binary, no stamp, no partial download');
 

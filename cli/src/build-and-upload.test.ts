@@ -74,10 +74,26 @@ for (const runtime of ['node', 'bun'] as const) {
 test('--local-only builds through the Nx graph and shares its cache', async () => {
   const bun = join(WORKSPACE_ROOT, 'node_modules/.bin/bun');
   const env = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', CI: 'true', FORCE_COLOR: '0' };
-  const first = await runCommand(bun, ['cli/build-and-upload.mjs', '--version', '1.0.0', '--local-only', '--platforms', 'linux-x64'], { cwd: ws.root, env });
+  const first = await runCommand(bun, ['cli/build-and-upload.mjs', '--version', '1.0.0', '--local-only', '--platforms', 'linux-x64'], {
+    cwd: ws.root,
+    env,
+  });
   assert.equal(first.code, 0, first.output);
-  assert.deepEqual(taskOutcome(first.output).ran, ['codebuff-cli:bundle-linux-x64', 'codebuff-cli:compile-linux-x64', 'codebuff-cli:native-linux-x64', 'codebuff-cli:runtime-chunks-linux-x64']);
+  assert.deepEqual(taskOutcome(first.output).ran, [
+    'codebuff-cli:bundle-linux-x64',
+    'codebuff-cli:compile-linux-x64',
+    'codebuff-cli:native-linux-x64',
+    'codebuff-cli:runtime-chunks-linux-x64',
+  ]);
   assert.ok(existsSync(join(ws.root, 'dist/build/bundles/linux-x64/codebuff-linux-x64.tar.gz')));
-  const second = await runCommand(process.execPath, ['cli/build-and-upload.mjs', '--local-only', '--platforms', 'linux-x64'], { cwd: ws.root, env });
-  assert.deepEqual(taskOutcome(second.output).cached, ['codebuff-cli:bundle-linux-x64', 'codebuff-cli:compile-linux-x64', 'codebuff-cli:native-linux-x64', 'codebuff-cli:runtime-chunks-linux-x64']);
+  const second = await runCommand(process.execPath, ['cli/build-and-upload.mjs', '--local-only', '--platforms', 'linux-x64'], {
+    cwd: ws.root,
+    env,
+  });
+  assert.deepEqual(taskOutcome(second.output).cached, [
+    'codebuff-cli:bundle-linux-x64',
+    'codebuff-cli:compile-linux-x64',
+    'codebuff-cli:native-linux-x64',
+    'codebuff-cli:runtime-chunks-linux-x64',
+  ]);
 });

@@ -71,7 +71,11 @@ export interface NxInvocation {
 }
 
 /** Turns the seed's options into one Nx command, or refuses with one line before any work. */
-export function planInvocation(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, uploadConfig: UploadConfig = projectUploadConfig()): NxInvocation | 'help' {
+export function planInvocation(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  uploadConfig: UploadConfig = projectUploadConfig(),
+): NxInvocation | 'help' {
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
   try {
     ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
@@ -83,7 +87,8 @@ export function planInvocation(argv: readonly string[], env: NodeJS.ProcessEnv =
   const version = values.version ?? env.VERSION;
   if (version !== undefined) childEnv.VERSION = normalizeVersion(version, values.version !== undefined ? '--version' : 'VERSION');
   if (values['local-only'] && values.target) throw new ReleaseError('--local-only and --target exclude each other');
-  if (!values['local-only'] && !values.target) throw new ReleaseError('say where to upload with --target github|s3|local, or build only with --local-only');
+  if (!values['local-only'] && !values.target)
+    throw new ReleaseError('say where to upload with --target github|s3|local, or build only with --local-only');
   const platforms = values.platforms?.split(',').map((p) => p.trim());
   if (platforms) selectPlatforms(platforms);
   const quiet = values.quiet ? ['--quiet'] : [];
@@ -97,7 +102,10 @@ export function planInvocation(argv: readonly string[], env: NodeJS.ProcessEnv =
   // Validates the destination's own options now, before anything is built.
   // With release.config.json's upload settings, as the upload executor resolves it: a bucket named
   // there needs no --bucket here.
-  const request = resolveUploadRequest({ destination: values.target, repo: values.repo, bucket: values.bucket }, uploadConfig, { ...env, GITHUB_REPOSITORY: env.GITHUB_REPOSITORY ?? 'from/config' });
+  const request = resolveUploadRequest({ destination: values.target, repo: values.repo, bucket: values.bucket }, uploadConfig, {
+    ...env,
+    GITHUB_REPOSITORY: env.GITHUB_REPOSITORY ?? 'from/config',
+  });
   const flags: string[] = [`--destination=${request.destination}`];
   for (const key of ['repo', 'bucket', 'region', 'prefix', 'endpoint', 'dir'] as const) {
     if (values[key] !== undefined) flags.push(`--${key}=${values[key]}`);
@@ -123,7 +131,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const [node, nx] = nxCommand(WORKSPACE_ROOT);
   try {
-    return (await runProcess(node, [...nx, ...plan.args], { cwd: WORKSPACE_ROOT, env: plan.env, stdout: 'inherit', stderr: 'inherit' })).code;
+    return (await runProcess(node, [...nx, ...plan.args], { cwd: WORKSPACE_ROOT, env: plan.env, stdout: 'inherit', stderr: 'inherit' }))
+      .code;
   } catch (error) {
     process.stderr.write(`build-and-upload: ${(error as Error).message}\n`);
     return 1;

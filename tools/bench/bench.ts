@@ -65,7 +65,12 @@ async function main() {
 
     process.stderr.write('re-release with nothing changed...\n');
     const s3 = await startS3rver(['releases']);
-    const s3Env = { ...daemonEnv, AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey, AWS_REGION: 'us-east-1' };
+    const s3Env = {
+      ...daemonEnv,
+      AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+    };
     const uploadArgs = ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--quiet'];
     await nxOk(ws.root, uploadArgs, s3Env);
     let rereleaseSent = '';
@@ -134,8 +139,21 @@ async function main() {
     const own = await timeRuns(variants.length, async (i) => {
       const dir = mkdtempSync(join(tmpdir(), 'own-'));
       const platform = ownPlatforms[i];
-      await compileBinary({ platform, entry: join(CLI_ROOT, 'src/main.tsx'), outDir: join(dir, 'bin'), version: '1.0.0', cwd: CLI_ROOT, native: ownNative[i] });
-      await bundlePlatform({ platform, binDir: join(dir, 'bin'), outDir: join(dir, 'bundle'), sourceDateEpoch: ZIP_EPOCH, files: SIBLINGS });
+      await compileBinary({
+        platform,
+        entry: join(CLI_ROOT, 'src/main.tsx'),
+        outDir: join(dir, 'bin'),
+        version: '1.0.0',
+        cwd: CLI_ROOT,
+        native: ownNative[i],
+      });
+      await bundlePlatform({
+        platform,
+        binDir: join(dir, 'bin'),
+        outDir: join(dir, 'bundle'),
+        sourceDateEpoch: ZIP_EPOCH,
+        files: SIBLINGS,
+      });
       rmSync(dir, { recursive: true, force: true });
     });
 
@@ -151,7 +169,7 @@ async function main() {
       '',
       '## Build graph (all five platforms)',
       '',
-      'The CLI measured is the real shape: a React terminal UI on OpenTUI (a native library per platform, fetched per target by the lockfile\'s pins), two workspace libraries, tree-sitter\'s wasm beside the binary.',
+      "The CLI measured is the real shape: a React terminal UI on OpenTUI (a native library per platform, fetched per target by the lockfile's pins), two workspace libraries, tree-sitter's wasm beside the binary.",
       '',
       BEFORE_REAL_SHAPE,
       '',
@@ -171,7 +189,14 @@ async function main() {
       '',
       `Checks made while measuring: every no-op run restored all tasks from cache: ${allCached ? 'yes' : 'NO'}; tasks run after each one-row change: ${ranPerChange.map((r) => r.join(' + ')).join('; ')}; chunks compressed / distinct chunks per bundle after each source change: ${chunkCounts.join('; ')}.`,
       '',
-      ...timeSplitLines(split, { naive: naive.median, sourceChange: sourceChange.median, cold: cold.median, onePlatform: onePlatform.median, own: own.median, noop: noopDaemon.median }),
+      ...timeSplitLines(split, {
+        naive: naive.median,
+        sourceChange: sourceChange.median,
+        cold: cold.median,
+        onePlatform: onePlatform.median,
+        own: own.median,
+        noop: noopDaemon.median,
+      }),
       ...compression,
       ...upload,
     );

@@ -19,12 +19,16 @@ import { fmt, ratio, timeRuns } from './measure';
 
 async function nodeGzipSize(path: string): Promise<number> {
   let size = 0;
-  await pipeline(createReadStream(path), createGzip({ level: 6 }), new Writable({
+  await pipeline(
+    createReadStream(path),
+    createGzip({ level: 6 }),
+    new Writable({
       write: (c: Buffer, _e, done) => {
         size += c.length;
         done();
       },
-    }));
+    }),
+  );
   return size;
 }
 
@@ -46,7 +50,14 @@ export async function benchCompression(binRoot: string, nativeRoot: string, runs
       const native = await readNativeRecord(join(nativeRoot, key), key);
       const runtime = await runtimeIn(join(nativeRoot, key), native);
       await buildRuntimeStore({ platform, runtime, outDir: store, level: 6 });
-      const pack = (stores: string[]) => createArchive(platform.archive, { binaryPath: binary, entryName: platform.binaryName, outPath: join(scratch, `${key}.${platform.archive}`), mtime: 0, stores });
+      const pack = (stores: string[]) =>
+        createArchive(platform.archive, {
+          binaryPath: binary,
+          entryName: platform.binaryName,
+          outPath: join(scratch, `${key}.${platform.archive}`),
+          mtime: 0,
+          stores,
+        });
       let size = 0;
       let compressedWarm = '';
       const cold = await timeRuns(runs, async () => {

@@ -12,7 +12,11 @@ export function median(values: readonly number[]): number {
 }
 
 /** Times `work` `count` times (after `prepare`, untimed), in seconds. */
-export async function timeRuns(count: number, work: (i: number) => Promise<void>, prepare?: (i: number) => Promise<void> | void): Promise<Sample> {
+export async function timeRuns(
+  count: number,
+  work: (i: number) => Promise<void>,
+  prepare?: (i: number) => Promise<void> | void,
+): Promise<Sample> {
   const runs: number[] = [];
   for (let i = 0; i < count; i++) {
     await prepare?.(i);

@@ -27,7 +27,14 @@ async function compilePlatforms(platforms: readonly PlatformSpec[]): Promise<voi
   try {
     for (const platform of platforms) {
       const native = await nativeFor(platform.key); // fetched once, before the first timed run
-      await compileBinary({ platform, entry: join(CLI_ROOT, 'src/main.tsx'), outDir: join(dir, platform.key), version: '1.0.0', cwd: CLI_ROOT, native });
+      await compileBinary({
+        platform,
+        entry: join(CLI_ROOT, 'src/main.tsx'),
+        outDir: join(dir, platform.key),
+        version: '1.0.0',
+        cwd: CLI_ROOT,
+        native,
+      });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -58,11 +65,19 @@ export async function measureTimeSplit(root: string, runs: number, heavyRuns: nu
   await compilePlatforms(platforms()); // fetches every platform's packages (tmp/test-native) outside the timed runs
   const oneCompileLibrary = await timeRuns(heavyRuns, () => compilePlatforms([getPlatform('linux-x64')]));
   const compilesAlone = await timeRuns(heavyRuns, () => compilePlatforms(platforms()));
-  return { compilesAlone, oneCompileLibrary, oneCompileNx, noop: { preTasksHook: median(hook), hashing: median(hashing), total: totals.median * 1000 } };
+  return {
+    compilesAlone,
+    oneCompileLibrary,
+    oneCompileNx,
+    noop: { preTasksHook: median(hook), hashing: median(hashing), total: totals.median * 1000 },
+  };
 }
 
 /** The section of BENCHMARKS.md that says where the missed aims' time goes. */
-export function timeSplitLines(split: TimeSplit, figures: { naive: number; sourceChange: number; cold: number; onePlatform: number; own: number; noop: number }): string[] {
+export function timeSplitLines(
+  split: TimeSplit,
+  figures: { naive: number; sourceChange: number; cold: number; onePlatform: number; own: number; noop: number },
+): string[] {
   const workerCost = split.oneCompileNx.median - split.oneCompileLibrary.median;
   const ms = (v: number) => `${Math.round(v)} ms`;
   return [

@@ -65,7 +65,12 @@ export async function benchUploadS3(releaseDir: string): Promise<UploadS3Bench> 
 
     start = performance.now();
     await client.send(
-      new PutObjectCommand({ Bucket: 'bench', Key: 'baseline/single-put.bin', Body: concatenated(files.map((f) => f.path)), ContentLength: bytes }),
+      new PutObjectCommand({
+        Bucket: 'bench',
+        Key: 'baseline/single-put.bin',
+        Body: concatenated(files.map((f) => f.path)),
+        ContentLength: bytes,
+      }),
     );
     const singlePutMs = performance.now() - start;
 
@@ -77,7 +82,14 @@ export async function benchUploadS3(releaseDir: string): Promise<UploadS3Bench> 
     await hashFiles(files.map((f) => f.path));
     const hashOnlyMs = performance.now() - start;
 
-    return { uploadAllMs: Math.round(uploadAllMs), singlePutMs: Math.round(singlePutMs), bytes, rerunMs: Math.round(rerunMs), rerunBytesSent: rerun.bytesSent, hashOnlyMs: Math.round(hashOnlyMs) };
+    return {
+      uploadAllMs: Math.round(uploadAllMs),
+      singlePutMs: Math.round(singlePutMs),
+      bytes,
+      rerunMs: Math.round(rerunMs),
+      rerunBytesSent: rerun.bytesSent,
+      hashOnlyMs: Math.round(hashOnlyMs),
+    };
   } finally {
     client.destroy();
     await s3.close();

@@ -12,10 +12,20 @@ const SERVER = join(WORKSPACE_ROOT, 'tools/remote-cache/server.ts');
 const RW = 'cli-test-read-write-token-0123456789';
 const RO = 'cli-test-read-only-token-0123456789';
 // Only what the server needs: no AWS settings leak in from the machine running the tests.
-const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CACHE_READ_WRITE_TOKEN: undefined, CACHE_READ_TOKEN: undefined, AWS_PROFILE: undefined };
+const baseEnv = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  CACHE_READ_WRITE_TOKEN: undefined,
+  CACHE_READ_TOKEN: undefined,
+  AWS_PROFILE: undefined,
+};
 
 const cli = (args: string[], env: NodeJS.ProcessEnv) =>
-  runCommand(process.execPath, ['--import', 'tsx', SERVER, ...args], { cwd: WORKSPACE_ROOT, env: { ...baseEnv, ...env }, timeoutMs: 30_000 });
+  runCommand(process.execPath, ['--import', 'tsx', SERVER, ...args], {
+    cwd: WORKSPACE_ROOT,
+    env: { ...baseEnv, ...env },
+    timeoutMs: 30_000,
+  });
 
 test('bad input: one line on stderr, exit 1, no token in it', async () => {
   const cases: Array<[string[], NodeJS.ProcessEnv, RegExp]> = [
@@ -26,7 +36,11 @@ test('bad input: one line on stderr, exit 1, no token in it', async () => {
     [['--bucket', 'cache', '--port', 'http'], { CACHE_READ_WRITE_TOKEN: RW }, /invalid --port/],
     [['--bucket', 'cache', '--endpoint', 'ftp://x'], { CACHE_READ_WRITE_TOKEN: RW }, /invalid --endpoint/],
     [['--bucket', 'cache', '--prefix', '../up'], { CACHE_READ_WRITE_TOKEN: RW }, /invalid prefix/],
-    [['--bucket', 'cache', '--store-timeout', '0'], { CACHE_READ_WRITE_TOKEN: RW }, /invalid --store-timeout "0": expected a positive number/],
+    [
+      ['--bucket', 'cache', '--store-timeout', '0'],
+      { CACHE_READ_WRITE_TOKEN: RW },
+      /invalid --store-timeout "0": expected a positive number/,
+    ],
     [['--bucket', 'cache', '--max-connections', 'many'], { CACHE_READ_WRITE_TOKEN: RW }, /invalid --max-connections/],
     [['--bucket', 'cache', '--frobnicate'], { CACHE_READ_WRITE_TOKEN: RW }, /Unknown option '--frobnicate'/],
   ];
@@ -43,11 +57,15 @@ test('bad input: one line on stderr, exit 1, no token in it', async () => {
 /** The server as its README starts it, on a fresh s3rver bucket; resolves once it says where it listens. */
 async function startServerProcess(args: string[], env: NodeJS.ProcessEnv) {
   const s3 = await startS3rver(['team-cache']);
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, '--port', '0', '--bucket', 'team-cache', '--endpoint', s3.endpoint, ...args], {
-    cwd: WORKSPACE_ROOT,
-    env: { ...baseEnv, ...env, AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', SERVER, '--port', '0', '--bucket', 'team-cache', '--endpoint', s3.endpoint, ...args],
+    {
+      cwd: WORKSPACE_ROOT,
+      env: { ...baseEnv, ...env, AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const server = { s3, child, output: '', url: undefined as string | undefined };
   child.stdout.on('data', (c: Buffer) => (server.output += c));
   child.stderr.on('data', (c: Buffer) => (server.output += c));
@@ -57,10 +75,13 @@ async function startServerProcess(args: string[], env: NodeJS.ProcessEnv) {
 }
 
 test('the command line serves the cache from a bucket, logs without tokens, and stops on SIGTERM', async () => {
-  const server = await startServerProcess(['--store-timeout', '10', '--client-timeout', '10', '--min-upload-rate', '50', '--max-connections', '20'], {
-    CACHE_READ_WRITE_TOKEN: RW,
-    CACHE_READ_TOKEN: RO,
-  });
+  const server = await startServerProcess(
+    ['--store-timeout', '10', '--client-timeout', '10', '--min-upload-rate', '50', '--max-connections', '20'],
+    {
+      CACHE_READ_WRITE_TOKEN: RW,
+      CACHE_READ_TOKEN: RO,
+    },
+  );
   const { s3, child, url } = server;
   try {
     assert.ok(url, server.output);
@@ -95,7 +116,9 @@ test('SIGTERM during an upload: no new connections, the upload finishes and is s
     assert.ok(url, server.output);
     const body = Buffer.alloc(2000, 7);
     const upload = await openRaw(url);
-    upload.socket.write(`PUT /v1/cache/77 HTTP/1.1\r\nHost: cache\r\nAuthorization: Bearer ${RW}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+    upload.socket.write(
+      `PUT /v1/cache/77 HTTP/1.1\r\nHost: cache\r\nAuthorization: Bearer ${RW}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+    );
     upload.socket.write(body.subarray(0, 1000));
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGTERM');

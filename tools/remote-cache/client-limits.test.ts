@@ -13,14 +13,20 @@ describe('clients cannot hold the server: early answers close the connection, sl
 
   before(async () => {
     cache = await startCacheFixture({ limits: { clientTimeoutMs: 1000, minUploadBytesPerSecond: 10_000 } });
-    const put = await fetch(`${cache.server.url}/v1/cache/900`, { method: 'PUT', headers: { authorization: `Bearer ${cache.tokens.readWrite}` }, body: 'entry' });
+    const put = await fetch(`${cache.server.url}/v1/cache/900`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${cache.tokens.readWrite}` },
+      body: 'entry',
+    });
     assert.equal(put.status, 200);
   });
   after(async () => {
     await cache.close();
   });
 
-  test('after a 401, 403, 409, 411 or 413 the server closes the connection while the client is still dripping its body', { timeout: 60_000 }, async () => {
+  test('after a 401, 403, 409, 411 or 413 the server closes the connection while the client is still dripping its body', {
+    timeout: 60_000,
+  }, async () => {
     const length = `Content-Length: ${ANNOUNCED}\r\n`;
     const cases: Array<[number, string, string?]> = [
       [401, head('901', undefined, length)],
@@ -67,25 +73,33 @@ describe('the number of open connections is bounded, and idle ones never lock cl
   let cache: CacheFixture;
 
   before(async () => {
-    cache = await startCacheFixture({ limits: { maxConnections: 10, maxConnectionsPerAddress: 10, headerTimeoutMs: 1000, clientTimeoutMs: 10_000 } });
+    cache = await startCacheFixture({
+      limits: { maxConnections: 10, maxConnectionsPerAddress: 10, headerTimeoutMs: 1000, clientTimeoutMs: 10_000 },
+    });
   });
   after(async () => {
     await cache.close();
   });
 
-  test('silent connections at the cap: every request of a real client is still answered, the oldest silent ones are closed', { timeout: 60_000 }, async () => {
+  test('silent connections at the cap: every request of a real client is still answered, the oldest silent ones are closed', {
+    timeout: 60_000,
+  }, async () => {
     const silent = await Promise.all(Array.from({ length: 10 }, () => openRaw(cache.server.url)));
     for (let i = 0; i < 10; i++) {
       const conn = await openRaw(cache.server.url);
       conn.socket.write('GET /health HTTP/1.1\r\nHost: cache\r\nConnection: close\r\n\r\n');
       assert.equal(statusOf(await conn.closed), 200, `request ${i}`);
     }
-    const closed = await Promise.all(silent.map((c) => Promise.race([c.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))])));
+    const closed = await Promise.all(
+      silent.map((c) => Promise.race([c.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))])),
+    );
     assert.ok(closed.filter(Boolean).length >= 1, 'silent connections were shed to make room');
     for (const conn of silent) conn.socket.destroy();
   });
 
-  test('a connection that sends no headers is closed after the header deadline (1 s), long before the client timeout (10 s)', { timeout: 60_000 }, async () => {
+  test('a connection that sends no headers is closed after the header deadline (1 s), long before the client timeout (10 s)', {
+    timeout: 60_000,
+  }, async () => {
     const started = Date.now();
     const silent = await openRaw(cache.server.url);
     await silent.closed;
@@ -96,13 +110,22 @@ describe('the number of open connections is bounded, and idle ones never lock cl
   test('when every connection is busy, a new one is closed unanswered', { timeout: 60_000 }, async () => {
     // Ten uploads under way (headers sent, body pending): none of them may be shed.
     const busy = await Promise.all(Array.from({ length: 10 }, () => openRaw(cache.server.url)));
-    for (const [i, conn] of busy.entries()) conn.socket.write(`PUT /v1/cache/95${i} HTTP/1.1\r\nHost: cache\r\nAuthorization: Bearer ${cache.tokens.readWrite}\r\nContent-Length: 100\r\n\r\nx`);
+    for (const [i, conn] of busy.entries())
+      conn.socket.write(
+        `PUT /v1/cache/95${i} HTTP/1.1\r\nHost: cache\r\nAuthorization: Bearer ${cache.tokens.readWrite}\r\nContent-Length: 100\r\n\r\nx`,
+      );
     await new Promise((r) => setTimeout(r, 200));
     const extra = await openRaw(cache.server.url);
     extra.socket.write('GET /health HTTP/1.1\r\nHost: cache\r\n\r\n');
     assert.equal(await extra.closed, '');
-    const cut = await Promise.all(busy.map((c) => Promise.race([c.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))])));
-    assert.deepEqual(cut, busy.map(() => false), 'no upload under way was cut for it');
+    const cut = await Promise.all(
+      busy.map((c) => Promise.race([c.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))])),
+    );
+    assert.deepEqual(
+      cut,
+      busy.map(() => false),
+      'no upload under way was cut for it',
+    );
     for (const conn of busy) conn.socket.destroy();
   });
 });

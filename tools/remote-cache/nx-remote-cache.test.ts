@@ -8,7 +8,12 @@ import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '@codebuff
 import { type CacheFixture, startCacheFixture } from './test-support';
 
 const TARGET = 'codebuff-cli:bundle-linux-x64';
-const TASKS = ['codebuff-cli:bundle-linux-x64', 'codebuff-cli:compile-linux-x64', 'codebuff-cli:native-linux-x64', 'codebuff-cli:runtime-chunks-linux-x64'];
+const TASKS = [
+  'codebuff-cli:bundle-linux-x64',
+  'codebuff-cli:compile-linux-x64',
+  'codebuff-cli:native-linux-x64',
+  'codebuff-cli:runtime-chunks-linux-x64',
+];
 const ARCHIVE = 'dist/build/bundles/linux-x64/codebuff-linux-x64.tar.gz';
 const BINARY = 'dist/build/bin/linux-x64/codebuff';
 const COMMIT_DATE = '2026-01-02T03:04:05Z';
@@ -21,7 +26,11 @@ const sha256 = (file: string) => createHash('sha256').update(readFileSync(file))
  */
 function pinCommitTime(ws: TestWorkspace): void {
   const env = { ...process.env, GIT_COMMITTER_DATE: COMMIT_DATE };
-  const result = spawnSync('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', 'commit', '-q', '--amend', '--no-edit', `--date=${COMMIT_DATE}`], { cwd: ws.root, env });
+  const result = spawnSync(
+    'git',
+    ['-c', 'user.email=test@example.com', '-c', 'user.name=test', 'commit', '-q', '--amend', '--no-edit', `--date=${COMMIT_DATE}`],
+    { cwd: ws.root, env },
+  );
   assert.equal(result.status, 0, String(result.stderr));
 }
 
@@ -34,7 +43,10 @@ describe('Nx shares task outputs between two workspaces through the cache server
     pinCommitTime(ws);
     return ws;
   };
-  const remote = (token: string) => ({ NX_SELF_HOSTED_REMOTE_CACHE_SERVER: cache.server.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token });
+  const remote = (token: string) => ({
+    NX_SELF_HOSTED_REMOTE_CACHE_SERVER: cache.server.url,
+    NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token,
+  });
 
   before(async () => {
     cache = await startCacheFixture();
@@ -77,7 +89,10 @@ describe('Nx shares task outputs between two workspaces through the cache server
     assert.equal(built.code, 0, built.output);
     assert.deepEqual(taskOutcome(built.output), { ran: ['codebuff-cli:compile-linux-x64'], cached: ['codebuff-cli:native-linux-x64'] });
     assert.deepEqual([...(await cache.stored()).keys()].sort(), [...before.keys()].sort());
-    assert.ok(cache.logs.some((l) => /^PUT \S+ 403 .* read$/.test(l)), cache.logs.join('\n'));
+    assert.ok(
+      cache.logs.some((l) => /^PUT \S+ 403 .* read$/.test(l)),
+      cache.logs.join('\n'),
+    );
   });
 
   test('a wrong token stops the run with Nx\'s "Unauthorized" and the server\'s one-line reason', async () => {

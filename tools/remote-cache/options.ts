@@ -101,7 +101,8 @@ function checkEndpoint(raw: string): string {
   } catch {
     throw new CacheServerError(`invalid --endpoint "${raw}": expected an http(s) URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CacheServerError(`invalid --endpoint "${raw}": expected an http(s) URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new CacheServerError(`invalid --endpoint "${raw}": expected an http(s) URL`);
   return url.href.replace(/\/$/, '');
 }
 
@@ -111,7 +112,8 @@ export function readTokens(env: NodeJS.ProcessEnv): AccessTokens {
   const read = env.CACHE_READ_TOKEN === '' ? undefined : env.CACHE_READ_TOKEN;
   if (!readWrite) throw new CacheServerError('CACHE_READ_WRITE_TOKEN is not set: the server refuses to run without a write token');
   if (!TOKEN.test(readWrite)) throw new CacheServerError('CACHE_READ_WRITE_TOKEN must be 16 or more visible ASCII characters (no spaces)');
-  if (read !== undefined && !TOKEN.test(read)) throw new CacheServerError('CACHE_READ_TOKEN must be 16 or more visible ASCII characters (no spaces)');
+  if (read !== undefined && !TOKEN.test(read))
+    throw new CacheServerError('CACHE_READ_TOKEN must be 16 or more visible ASCII characters (no spaces)');
   if (read === readWrite) throw new CacheServerError('CACHE_READ_TOKEN must differ from CACHE_READ_WRITE_TOKEN');
   return { readWrite, read };
 }
@@ -162,9 +164,19 @@ export function parseServerOptions(argv: readonly string[], env: NodeJS.ProcessE
     limits: {
       storeTimeoutMs: positive('store-timeout', nonEmpty(values['store-timeout']), DEFAULT_LIMITS.storeTimeoutMs, 1000),
       clientTimeoutMs: positive('client-timeout', nonEmpty(values['client-timeout']), DEFAULT_LIMITS.clientTimeoutMs, 1000),
-      minUploadBytesPerSecond: positive('min-upload-rate', nonEmpty(values['min-upload-rate']), DEFAULT_LIMITS.minUploadBytesPerSecond, 1024),
+      minUploadBytesPerSecond: positive(
+        'min-upload-rate',
+        nonEmpty(values['min-upload-rate']),
+        DEFAULT_LIMITS.minUploadBytesPerSecond,
+        1024,
+      ),
       maxConnections: positive('max-connections', nonEmpty(values['max-connections']), DEFAULT_LIMITS.maxConnections, 1),
-      maxConnectionsPerAddress: positive('max-connections-per-address', nonEmpty(values['max-connections-per-address']), DEFAULT_LIMITS.maxConnectionsPerAddress, 1),
+      maxConnectionsPerAddress: positive(
+        'max-connections-per-address',
+        nonEmpty(values['max-connections-per-address']),
+        DEFAULT_LIMITS.maxConnectionsPerAddress,
+        1,
+      ),
       headerTimeoutMs: positive('header-timeout', nonEmpty(values['header-timeout']), DEFAULT_LIMITS.headerTimeoutMs, 1000),
     },
     quiet: values.quiet ?? false,

@@ -50,7 +50,9 @@ describe('remote cache server: Nx HTTP protocol on a real S3 (s3rver)', () => {
 
   test('two simultaneous PUTs of one hash: one is stored, the other is 409', async () => {
     const [a, b] = [randomBytes(4 * 1024 * 1024), randomBytes(4 * 1024 * 1024)];
-    const statuses = (await Promise.all([call('PUT', '444', cache.tokens.readWrite, a), call('PUT', '444', cache.tokens.readWrite, b)])).map((r) => r.status);
+    const statuses = (
+      await Promise.all([call('PUT', '444', cache.tokens.readWrite, a), call('PUT', '444', cache.tokens.readWrite, b)])
+    ).map((r) => r.status);
     assert.deepEqual([...statuses].sort(), [200, 409]);
     const winner = statuses[0] === 200 ? a : b;
     assert.equal(sha256((await cache.stored()).get('444')!), sha256(winner));
@@ -82,10 +84,14 @@ describe('remote cache server: Nx HTTP protocol on a real S3 (s3rver)', () => {
 
   test('a PUT without Content-Length (chunked) is 411', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${cache.server.url}/v1/cache/777`, { method: 'PUT', headers: { authorization: `Bearer ${cache.tokens.readWrite}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = request(
+        `${cache.server.url}/v1/cache/777`,
+        { method: 'PUT', headers: { authorization: `Bearer ${cache.tokens.readWrite}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       req.write('chunk one');
       req.end('chunk two');
@@ -108,7 +114,10 @@ describe('remote cache server: Nx HTTP protocol on a real S3 (s3rver)', () => {
     });
     // The server has seen the abort once it logged the request.
     for (let i = 0; i < 50 && !cache.logs.some((l) => l.startsWith('PUT 888 ')); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(cache.logs.some((l) => l.startsWith('PUT 888 ')), cache.logs.join('\n'));
+    assert.ok(
+      cache.logs.some((l) => l.startsWith('PUT 888 ')),
+      cache.logs.join('\n'),
+    );
     assert.equal((await cache.stored()).has('888'), false);
     assert.equal((await call('GET', '888', cache.tokens.read)).status, 404);
   });
@@ -141,7 +150,10 @@ describe('remote cache server: Nx HTTP protocol on a real S3 (s3rver)', () => {
   });
 
   test('the log has one line per request and never a token', () => {
-    assert.ok(cache.logs.some((l) => /^PUT 333 409 /.test(l)), cache.logs.join('\n'));
+    assert.ok(
+      cache.logs.some((l) => /^PUT 333 409 /.test(l)),
+      cache.logs.join('\n'),
+    );
     assert.ok(cache.logs.some((l) => /^PUT 555 403 .* read$/.test(l)));
     const all = cache.logs.join('\n');
     assert.equal(all.includes(cache.tokens.readWrite), false);

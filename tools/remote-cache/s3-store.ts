@@ -64,7 +64,11 @@ export function createS3Client(location: S3Location, { storeTimeoutMs }: S3Store
 }
 
 /** Entries are objects at `<prefix>/<hash>`; bodies are streamed both ways, never buffered. */
-export function createS3Store(location: S3Location, timeouts: S3StoreTimeouts, client: S3Client = createS3Client(location, timeouts)): CacheStore {
+export function createS3Store(
+  location: S3Location,
+  timeouts: S3StoreTimeouts,
+  client: S3Client = createS3Client(location, timeouts),
+): CacheStore {
   const key = (hash: string) => `${location.prefix}/${hash}`;
   const { storeTimeoutMs } = timeouts;
 

@@ -19,7 +19,9 @@ startS3rver(JSON.parse(process.argv[1])).then((s3) => {
 `;
 
 export async function startS3rverProcess(buckets: readonly string[]): Promise<S3Process> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', CHILD, JSON.stringify(buckets)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', CHILD, JSON.stringify(buckets)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   child.stdout.setEncoding('utf8');
   while (!output.includes('\n')) {

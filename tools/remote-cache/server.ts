@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   // longest an upload may stay silent); a second signal stops at once.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      process.stdout.write(`${signal}: no new connections; finishing the requests under way (up to ${options.limits.clientTimeoutMs} ms)\n`);
+      process.stdout.write(
+        `${signal}: no new connections; finishing the requests under way (up to ${options.limits.clientTimeoutMs} ms)\n`,
+      );
       for (const again of ['SIGINT', 'SIGTERM'] as const) process.once(again, () => process.exit(1));
       void server.shutdown(options.limits.clientTimeoutMs).then(({ unfinished }) => {
         if (unfinished > 0) process.stderr.write(`${unfinished} request(s) cut at the deadline\n`);
@@ -36,6 +38,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const known = error instanceof CacheServerError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
-  process.stderr.write(`cache-server: ${known ? (error as Error).message : `unexpected error: ${(error as Error).message.split('\n')[0]}`}\n`);
+  process.stderr.write(
+    `cache-server: ${known ? (error as Error).message : `unexpected error: ${(error as Error).message.split('\n')[0]}`}\n`,
+  );
   process.exit(1);
 });

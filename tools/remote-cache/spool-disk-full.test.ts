@@ -46,11 +46,18 @@ describe('the spool disk fills up during an upload', { skip: typeof disk === 'st
     });
     assert.equal(res.status, 507);
     assert.match(await res.text(), /no space left on the server/);
-    assert.ok(cache.logs.some((l) => /^error PUT 700: SpoolWriteError: no space left/.test(l)), cache.logs.join('\n'));
+    assert.ok(
+      cache.logs.some((l) => /^error PUT 700: SpoolWriteError: no space left/.test(l)),
+      cache.logs.join('\n'),
+    );
     assert.equal((await cache.stored()).has('700'), false);
     assert.deepEqual(readdirSync(dir), []);
     // The disk has room again once the spool file is gone: a small entry goes through.
-    const small = await fetch(`${cache.server.url}/v1/cache/701`, { method: 'PUT', headers: { authorization: `Bearer ${cache.tokens.readWrite}` }, body: 'small' });
+    const small = await fetch(`${cache.server.url}/v1/cache/701`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${cache.tokens.readWrite}` },
+      body: 'small',
+    });
     assert.equal(small.status, 200);
   });
 });

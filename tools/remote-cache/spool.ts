@@ -25,7 +25,11 @@ export class SlowUploadError extends Error {
 export class SpoolWriteError extends Error {
   readonly code: string | undefined;
   constructor(cause: NodeJS.ErrnoException) {
-    super(cause.code === 'ENOSPC' ? 'no space left on the server to hold the upload' : `could not hold the upload on the server (${cause.code ?? cause.message})`);
+    super(
+      cause.code === 'ENOSPC'
+        ? 'no space left on the server to hold the upload'
+        : `could not hold the upload on the server (${cause.code ?? cause.message})`,
+    );
     this.name = 'SpoolWriteError';
     this.code = cause.code;
   }
@@ -65,7 +69,10 @@ export async function spoolBody(req: IncomingMessage, size: number, dir: string,
         reject(error);
       };
       idle = setTimeout(() => fail(new SlowUploadError(`nothing for ${limits.idleMs} ms`, received, size)), limits.idleMs);
-      deadline = setTimeout(() => fail(new SlowUploadError(`not complete within ${limits.deadlineMs} ms`, received, size)), limits.deadlineMs);
+      deadline = setTimeout(
+        () => fail(new SlowUploadError(`not complete within ${limits.deadlineMs} ms`, received, size)),
+        limits.deadlineMs,
+      );
       req.on('data', (chunk: Buffer) => {
         received += chunk.length;
         md5.update(chunk);

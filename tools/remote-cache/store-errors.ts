@@ -13,7 +13,9 @@ export class StoreTimeoutError extends Error {
  */
 export class DamagedEntryError extends Error {
   constructor(key: string, detail: string) {
-    super(`stored object ${key} is not a whole entry (${detail}): a write still under way, or one cut short; not served, and the next PUT of this hash replaces it`);
+    super(
+      `stored object ${key} is not a whole entry (${detail}): a write still under way, or one cut short; not served, and the next PUT of this hash replaces it`,
+    );
     this.name = 'DamagedEntryError';
   }
 }

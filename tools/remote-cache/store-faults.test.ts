@@ -42,7 +42,9 @@ describe('a store that stops answering: every request ends, with 504, within the
     await s3.close();
   });
 
-  test('GET, PUT (its existence check) and a GET cut mid-body end while the store is paused; the server serves again after', { timeout: 60_000 }, async () => {
+  test('GET, PUT (its existence check) and a GET cut mid-body end while the store is paused; the server serves again after', {
+    timeout: 60_000,
+  }, async () => {
     const streaming = await call('GET', '100');
     assert.equal(streaming.status, 200);
     const reader = streaming.body!.getReader();
@@ -68,7 +70,10 @@ describe('a store that stops answering: every request ends, with 504, within the
     const again = await call('GET', '100');
     assert.equal(again.status, 200);
     assert.equal(sha256(Buffer.from(await again.arrayBuffer())), sha256(entry));
-    assert.ok(cache.logs.some((l) => /^error GET 100: StoreTimeoutError/.test(l)), cache.logs.join('\n'));
+    assert.ok(
+      cache.logs.some((l) => /^error GET 100: StoreTimeoutError/.test(l)),
+      cache.logs.join('\n'),
+    );
   });
 });
 
@@ -114,7 +119,14 @@ describe('a write to the store cut short is never served', () => {
     const kept = (await cache.stored()).get('300');
     assert.ok(kept && kept.length < entry.length, `the store kept ${kept?.length} of ${entry.length} bytes`);
     assert.equal((await call('GET', '300')).status, 404);
-    assert.ok(cache.logs.some((l) => /^GET 300: stored object team\/nx\/300 is not a whole entry \(no recorded size\): a write still under way, or one cut short; not served, and the next PUT of this hash replaces it/.test(l)), cache.logs.join('\n'));
+    assert.ok(
+      cache.logs.some((l) =>
+        /^GET 300: stored object team\/nx\/300 is not a whole entry \(no recorded size\): a write still under way, or one cut short; not served, and the next PUT of this hash replaces it/.test(
+          l,
+        ),
+      ),
+      cache.logs.join('\n'),
+    );
     // The damaged object does not block its hash: the next PUT replaces it, and GET serves that.
     assert.equal((await call('PUT', '300', entry)).status, 200);
     const served = await call('GET', '300');
@@ -128,7 +140,9 @@ describe('a write to the store cut short is never served', () => {
       new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/400`, Body: Buffer.from('short'), Metadata: { 'entry-size': '1000' } }),
     );
     assert.equal((await call('GET', '400')).status, 404);
-    await direct.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/401`, Body: Buffer.from('right'), Metadata: { 'entry-size': '5' } }));
+    await direct.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/401`, Body: Buffer.from('right'), Metadata: { 'entry-size': '5' } }),
+    );
     const right = await call('GET', '401');
     assert.equal(right.status, 200);
     assert.equal(await right.text(), 'right');
@@ -159,8 +173,14 @@ describe('a store that sends a GET body slowly is cut off at the minimum rate', 
     await assert.rejects(res.arrayBuffer());
     const took = Date.now() - started;
     assert.ok(took >= 2_500 && took < 10_000, `cut after ${took} ms`);
-    assert.ok(cache.logs.some((l) => /^error GET 500: StoreTimeoutError: the store did not finish sending entry 500 within 3000 ms/.test(l)), cache.logs.join('\n'));
-    assert.ok(cache.logs.some((l) => /^GET 500 200 transfer failed 0B /.test(l)), cache.logs.join('\n'));
+    assert.ok(
+      cache.logs.some((l) => /^error GET 500: StoreTimeoutError: the store did not finish sending entry 500 within 3000 ms/.test(l)),
+      cache.logs.join('\n'),
+    );
+    assert.ok(
+      cache.logs.some((l) => /^GET 500 200 transfer failed 0B /.test(l)),
+      cache.logs.join('\n'),
+    );
     proxy.slowDownloads(0);
     const again = await call('GET', '500');
     assert.equal(sha256(Buffer.from(await again.arrayBuffer())), sha256(entry), 'at full speed the entry comes whole');

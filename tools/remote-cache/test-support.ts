@@ -30,7 +30,13 @@ export async function startCacheFixture(options: FixtureOptions = {}): Promise<C
   const s3 = options.s3 ?? (await startS3rver([BUCKET]));
   const tokens = { readWrite: `rw-${randomBytes(16).toString('hex')}`, read: `ro-${randomBytes(16).toString('hex')}` };
   const logs: string[] = [];
-  const location = { bucket: BUCKET, prefix: PREFIX, region: 'us-east-1', endpoint: options.storeEndpoint ?? s3.endpoint, credentials: s3.credentials };
+  const location = {
+    bucket: BUCKET,
+    prefix: PREFIX,
+    region: 'us-east-1',
+    endpoint: options.storeEndpoint ?? s3.endpoint,
+    credentials: s3.credentials,
+  };
   const server = await startCacheServer({
     host: '127.0.0.1',
     port: 0,

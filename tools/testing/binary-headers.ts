@@ -19,7 +19,11 @@ const PE_MACHINE: Record<number, string> = { 34404: 'x64', 43620: 'arm64' };
 export function objectKind(bytes: Buffer, at = 0): ObjectKind | undefined {
   if (bytes.readUInt32BE(at) === 0x7f454c46) {
     const type = bytes.readUInt16LE(at + 16);
-    return { format: 'elf', cpu: ELF_MACHINE[bytes.readUInt16LE(at + 18)] ?? 'other', type: type === 2 ? 'executable' : type === 3 ? 'library' : 'other' };
+    return {
+      format: 'elf',
+      cpu: ELF_MACHINE[bytes.readUInt16LE(at + 18)] ?? 'other',
+      type: type === 2 ? 'executable' : type === 3 ? 'library' : 'other',
+    };
   }
   if (bytes.readUInt32LE(at) === 0xfeedfacf) {
     const fileType = bytes.readUInt32LE(at + 12);
@@ -30,13 +34,22 @@ export function objectKind(bytes: Buffer, at = 0): ObjectKind | undefined {
       if (bytes.readUInt32LE(offset) === 0x1d) signed = true; // LC_CODE_SIGNATURE
       offset += bytes.readUInt32LE(offset + 4);
     }
-    return { format: 'macho', cpu: MACHO_CPU[bytes.readUInt32LE(at + 4)] ?? 'other', type: fileType === 2 ? 'executable' : fileType === 6 ? 'library' : 'other', signed };
+    return {
+      format: 'macho',
+      cpu: MACHO_CPU[bytes.readUInt32LE(at + 4)] ?? 'other',
+      type: fileType === 2 ? 'executable' : fileType === 6 ? 'library' : 'other',
+      signed,
+    };
   }
   if (bytes.readUInt16BE(at) === 0x4d5a) {
     const pe = at + bytes.readUInt32LE(at + 0x3c);
     if (pe + 24 > bytes.length || bytes.readUInt32BE(pe) !== 0x50450000) return undefined;
     const characteristics = bytes.readUInt16LE(pe + 22);
-    return { format: 'pe', cpu: PE_MACHINE[bytes.readUInt16LE(pe + 4)] ?? 'other', type: characteristics & 0x2000 ? 'library' : characteristics & 0x0002 ? 'executable' : 'other' };
+    return {
+      format: 'pe',
+      cpu: PE_MACHINE[bytes.readUInt16LE(pe + 4)] ?? 'other',
+      type: characteristics & 0x2000 ? 'library' : characteristics & 0x0002 ? 'executable' : 'other',
+    };
   }
   return undefined;
 }

@@ -34,7 +34,8 @@ export async function startFixture(options: Partial<GitHubApiOptions> = {}): Pro
     api,
     logs,
     // env: {} keeps a developer's own GITHUB_TOKEN / GITHUB_API_URL out of the tests.
-    destination: (extra = {}) => githubDestination({ repo: REPO, token: TOKEN, apiUrl: api.apiUrl, env: {}, log: (m) => logs.push(m), ...extra }),
+    destination: (extra = {}) =>
+      githubDestination({ repo: REPO, token: TOKEN, apiUrl: api.apiUrl, env: {}, log: (m) => logs.push(m), ...extra }),
     async release(version, sizes = { 'linux-x64': 64 * 1024 }) {
       const dir = join(tmp, `${++count}`, version);
       return { dir, manifest: await writeTestRelease(dir, version, sizes) };

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // s3rver ships no types; it is an independent S3 implementation, used here as the real server.
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => {
+const S3rver = require('s3rver') as new (
+  options: Record<string, unknown>,
+) => {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
 };

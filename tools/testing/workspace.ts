@@ -7,7 +7,19 @@ import { type ProcessResult, nxCommand, runProcess } from '@codebuff/release/run
 export const WORKSPACE_ROOT = resolve(__dirname, '..', '..');
 
 /** Top-level entries a test workspace needs; node_modules is linked, not copied. */
-const COPIED = ['apps', 'libs', 'tools', 'cli', 'scripts', 'nx.json', 'package.json', 'package-lock.json', 'tsconfig.base.json', 'tsconfig.json', '.gitignore'];
+const COPIED = [
+  'apps',
+  'libs',
+  'tools',
+  'cli',
+  'scripts',
+  'nx.json',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.base.json',
+  'tsconfig.json',
+  '.gitignore',
+];
 
 export interface TestWorkspace {
   root: string;
@@ -68,7 +80,11 @@ function linkEachPackage(from: string, to: string): void {
 export type CommandResult = ProcessResult;
 
 /** A program run to its end, both streams captured; killed after 10 minutes (a hung test fails). */
-export function runCommand(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CommandResult> {
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<CommandResult> {
   return runProcess(command, args, { ...options, timeoutMs: options.timeoutMs ?? 600_000 });
 }
 

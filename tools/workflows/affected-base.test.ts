@@ -26,7 +26,10 @@ function commit(cwd: string, file: string, text: string): string {
 async function affectedBase(cwd: string, env: NodeJS.ProcessEnv) {
   const output = join(mkdtempSync(join(tmpdir(), 'gh-output-')), 'output');
   writeFileSync(output, '');
-  const result = await runCommand(process.execPath, [SCRIPT], { cwd, env: { GITHUB_OUTPUT: output, EVENT_NAME: '', BASE_REF: '', BEFORE: '', REF_NAME: '', DEFAULT_BRANCH: 'main', ...env } });
+  const result = await runCommand(process.execPath, [SCRIPT], {
+    cwd,
+    env: { GITHUB_OUTPUT: output, EVENT_NAME: '', BASE_REF: '', BEFORE: '', REF_NAME: '', DEFAULT_BRANCH: 'main', ...env },
+  });
   const written = Object.fromEntries(
     readFileSync(output, 'utf8')
       .split('\n')

@@ -21,13 +21,17 @@ describe('every command a workflow runs exists in this repository', () => {
 
   for (const { name, workflow } of workflows) {
     test(`${name}: nx projects and targets, npm scripts, npx binaries and script files exist`, () => {
-      const problems = runScripts(workflow).flatMap(({ job, step, script }) => checkScript(script, facts).map((p) => `${job} / ${step}: ${p}`));
+      const problems = runScripts(workflow).flatMap(({ job, step, script }) =>
+        checkScript(script, facts).map((p) => `${job} / ${step}: ${p}`),
+      );
       assert.deepEqual(problems, []);
     });
   }
 
   test('the checks saw the commands that matter (the parser is not silently skipping them)', () => {
-    const commands = workflows.flatMap(({ workflow }) => runScripts(workflow).flatMap(({ script }) => simpleCommands(script).map((w) => w.join(' '))));
+    const commands = workflows.flatMap(({ workflow }) =>
+      runScripts(workflow).flatMap(({ script }) => simpleCommands(script).map((w) => w.join(' '))),
+    );
     for (const expected of [
       'npx nx run codebuff-cli:bundle',
       'npx nx run codebuff-cli:upload --target=github --draft',

@@ -85,8 +85,27 @@ function targetList(args: string[]): string[] {
  * read from the command line by this workspace's plugin hook (tools/executors).
  */
 const NX_RUN_FLAGS = new Set([
-  'target', 't', 'version', 'configuration', 'c', 'project', 'p', 'excludeTaskDependencies', 'skipNxCache', 'disableNxCache', 'skipRemoteCache',
-  'disableRemoteCache', 'skipSync', 'verbose', 'outputStyle', 'parallel', 'nxBail', 'nxIgnoreCycles', 'batch', 'tui', 'help',
+  'target',
+  't',
+  'version',
+  'configuration',
+  'c',
+  'project',
+  'p',
+  'excludeTaskDependencies',
+  'skipNxCache',
+  'disableNxCache',
+  'skipRemoteCache',
+  'disableRemoteCache',
+  'skipSync',
+  'verbose',
+  'outputStyle',
+  'parallel',
+  'nxBail',
+  'nxIgnoreCycles',
+  'batch',
+  'tui',
+  'help',
 ]);
 
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -123,7 +142,17 @@ function checkNx(args: string[], facts: RepoFacts): string[] {
 
 /** The script file `node`/`bun` would run, skipping their own options. */
 function scriptFile(args: string[]): string | undefined {
-  const takesValue = new Set(['--import', '-r', '--require', '--loader', '--experimental-loader', '--input-type', '--env-file', '--conditions', '-C']);
+  const takesValue = new Set([
+    '--import',
+    '-r',
+    '--require',
+    '--loader',
+    '--experimental-loader',
+    '--input-type',
+    '--env-file',
+    '--conditions',
+    '-C',
+  ]);
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '-e' || arg === '--eval' || arg === '-p' || arg === '--print') return undefined;
@@ -149,7 +178,8 @@ export function checkCommand(words: string[], facts: RepoFacts): string[] {
       return checkNx(args, facts);
     case 'npm': {
       const [sub, name] = args;
-      if (sub === 'run' || sub === 'run-script') return name && facts.scripts.has(name) ? [] : [`npm run ${name ?? ''}: no such script in package.json`];
+      if (sub === 'run' || sub === 'run-script')
+        return name && facts.scripts.has(name) ? [] : [`npm run ${name ?? ''}: no such script in package.json`];
       if (sub === 'test' || sub === 'start') return facts.scripts.has(sub) ? [] : [`npm ${sub}: no "${sub}" script in package.json`];
       return [];
     }

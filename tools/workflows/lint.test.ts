@@ -64,9 +64,21 @@ describe('GitHub workflows pass actionlint and action-validator', () => {
     }
   });
 
-  test('the linters\' known gaps are narrow: only macos-15-intel and the attestations scope are let through', async () => {
+  test("the linters' known gaps are narrow: only macos-15-intel and the attestations scope are let through", async () => {
     const workflow = (label: string, scope: string) =>
-      ['on: push', 'permissions:', '  contents: read', 'jobs:', '  a:', `    runs-on: ${label}`, '    permissions:', `      ${scope}: write`, '    steps:', '      - run: echo hi', ''].join('\n');
+      [
+        'on: push',
+        'permissions:',
+        '  contents: read',
+        'jobs:',
+        '  a:',
+        `    runs-on: ${label}`,
+        '    permissions:',
+        `      ${scope}: write`,
+        '    steps:',
+        '      - run: echo hi',
+        '',
+      ].join('\n');
     assert.equal(format(await actionlint(workflow('macos-15-intel', 'attestations'))), '');
     assert.match(format(await actionlint(workflow('macos-15-intell', 'attestations'))), /label "macos-15-intell" is unknown/);
     const dir = mkdtempSync(join(tmpdir(), 'gap-workflow-'));

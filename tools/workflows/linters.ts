@@ -65,7 +65,10 @@ export async function actionValidator(path: string): Promise<Finding[]> {
     // Not its JSON report (a YAML syntax error, a crash): report what it printed.
   }
   if (errors.length === 0) return [{ linter: 'action-validator', message: result.output.trim() || `exit code ${result.code}` }];
-  return errors.map((e) => ({ linter: 'action-validator', message: `${e.path ?? ''}: ${e.title ?? ''}${e.detail ? ` (${e.detail})` : ''}` }));
+  return errors.map((e) => ({
+    linter: 'action-validator',
+    message: `${e.path ?? ''}: ${e.title ?? ''}${e.detail ? ` (${e.detail})` : ''}`,
+  }));
 }
 
 export async function lintWorkflow(path: string, text: string): Promise<Finding[]> {

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { WORKSPACE_ROOT } from '@codebuff/testing/workspace';
-import { cacheTokenViolations, injectionViolations, nodeVersionViolations, permissionViolations, pinViolations, runnerLabels, runnerViolations, secretsUsed } from './policy';
+import {
+  cacheTokenViolations,
+  injectionViolations,
+  nodeVersionViolations,
+  permissionViolations,
+  pinViolations,
+  runnerLabels,
+  runnerViolations,
+  secretsUsed,
+} from './policy';
 import { npmPublishViolations, provenanceViolations } from './provenance-rules';
 import { NODE_END_OF_LIFE, RUNNER_RETIREMENTS } from './support-dates';
 import { assetName, readPlatformTable } from '@codebuff/release/platforms';
@@ -28,7 +37,10 @@ const PINS: Record<string, string> = {
 
 const RELEASE_WRITES = { build: ['contents', 'id-token', 'attestations'], check: ['contents'], publish: ['contents'], npm: ['id-token'] };
 const stepsOf = (job: string) => release.workflow.jobs[job].steps ?? [];
-const runs = (job: string) => stepsOf(job).map((s) => s.run ?? '').join('\n');
+const runs = (job: string) =>
+  stepsOf(job)
+    .map((s) => s.run ?? '')
+    .join('\n');
 
 describe('workflow rules: least privilege, pinned actions, current runners and Node, provenance', () => {
   test('permissions: contents: read everywhere; each write scope only in the job that needs it', () => {
@@ -38,14 +50,17 @@ describe('workflow rules: least privilege, pinned actions, current runners and N
 
   test('every action pinned to a full commit SHA with its version in a comment, the same pin everywhere', () => {
     for (const { text } of workflows.values()) assert.deepEqual(pinViolations(text), []);
-    const seen = [...workflows.values()].flatMap(({ text }) => [...text.matchAll(/uses: ([^@\s]+)@(.+)$/gm)].map((m) => [m[1], m[2].trim()]));
+    const seen = [...workflows.values()].flatMap(({ text }) =>
+      [...text.matchAll(/uses: ([^@\s]+)@(.+)$/gm)].map((m) => [m[1], m[2].trim()]),
+    );
     assert.ok(seen.length >= 10, `found only ${seen.length} uses: lines`);
     for (const [action, pin] of seen) assert.equal(pin, PINS[action], `${action}@${pin}`);
   });
 
   test('runners: no retired image; the five platforms on their own current runners', () => {
     for (const { workflow } of workflows.values()) assert.deepEqual(runnerViolations(workflow), []);
-    const matrix = (release.workflow.jobs.check as { strategy: { matrix: { include: Array<{ platform: string; runner: string }> } } }).strategy.matrix.include;
+    const matrix = (release.workflow.jobs.check as { strategy: { matrix: { include: Array<{ platform: string; runner: string }> } } })
+      .strategy.matrix.include;
     assert.deepEqual(Object.fromEntries(matrix.map((m) => [m.platform, m.runner])), {
       'linux-x64': 'ubuntu-latest',
       'linux-arm64': 'ubuntu-24.04-arm',
@@ -53,7 +68,13 @@ describe('workflow rules: least privilege, pinned actions, current runners and N
       'darwin-arm64': 'macos-15',
       'win32-x64': 'windows-latest',
     });
-    assert.deepEqual(runnerLabels(release.workflow.jobs.check), ['ubuntu-latest', 'ubuntu-24.04-arm', 'macos-15-intel', 'macos-15', 'windows-latest']);
+    assert.deepEqual(runnerLabels(release.workflow.jobs.check), [
+      'ubuntu-latest',
+      'ubuntu-24.04-arm',
+      'macos-15-intel',
+      'macos-15',
+      'windows-latest',
+    ]);
   });
 
   test('Node: every setup-node asks for a supported line (24), and jobs that npm ci cache npm', () => {
@@ -75,13 +96,20 @@ describe('workflow rules: least privilege, pinned actions, current runners and N
     const at = (pattern: RegExp) => build.findIndex((s) => pattern.test(s.run ?? s.uses ?? ''));
     const attest = build[at(/^actions\/attest-build-provenance@/)];
     assert.equal(attest.with?.['subject-path'], 'dist/release/${{ steps.version.outputs.version }}/*');
-    assert.ok(at(/codebuff-cli:bundle$/) < at(/attest-build-provenance/) && at(/attest-build-provenance/) < at(/--target=github --draft/), 'build, attest, then upload');
+    assert.ok(
+      at(/codebuff-cli:bundle$/) < at(/attest-build-provenance/) && at(/attest-build-provenance/) < at(/--target=github --draft/),
+      'build, attest, then upload',
+    );
     // Attesting is the build job's alone.
     for (const [name, job] of Object.entries(release.workflow.jobs)) {
       if (name !== 'build') assert.equal((job.permissions as Record<string, string>)?.attestations === 'write', false, name);
     }
-    assert.match(runs('check'), /gh attestation verify release-check\/codebuff-"\$PLATFORM"\.\* --repo "\$GITHUB_REPOSITORY" --signer-workflow "\$signer"/);
-    for (const file of ['manifest.json', 'SHA256SUMS']) assert.match(runs('check'), new RegExp(`gh attestation verify release-check/${file} `));
+    assert.match(
+      runs('check'),
+      /gh attestation verify release-check\/codebuff-"\$PLATFORM"\.\* --repo "\$GITHUB_REPOSITORY" --signer-workflow "\$signer"/,
+    );
+    for (const file of ['manifest.json', 'SHA256SUMS'])
+      assert.match(runs('check'), new RegExp(`gh attestation verify release-check/${file} `));
   });
 
   test("SBOMs: the build job attests each platform's SBOM to its archive, after the build and before the upload; each check verifies it", () => {
@@ -89,13 +117,26 @@ describe('workflow rules: least privilege, pinned actions, current runners and N
     const at = (pattern: RegExp) => build.findIndex((s) => pattern.test(s.run ?? s.uses ?? ''));
     const dir = 'dist/release/${{ steps.version.outputs.version }}';
     const sboms = build.flatMap((s, i) => (/^actions\/attest-sbom@/.test(s.uses ?? '') ? [{ i, with: s.with }] : []));
-    const expected = readPlatformTable().map((row) => ({ 'subject-path': `${dir}/${assetName(row)}`, 'sbom-path': `${dir}/${sbomFileName('codebuff', row.key)}` }));
-    assert.deepEqual(sboms.map((s) => s.with), expected, 'one step per platform of the table, naming its archive and its SBOM');
+    const expected = readPlatformTable().map((row) => ({
+      'subject-path': `${dir}/${assetName(row)}`,
+      'sbom-path': `${dir}/${sbomFileName('codebuff', row.key)}`,
+    }));
+    assert.deepEqual(
+      sboms.map((s) => s.with),
+      expected,
+      'one step per platform of the table, naming its archive and its SBOM',
+    );
     for (const { i } of sboms) assert.ok(at(/codebuff-cli:bundle$/) < i && i < at(/--target=github --draft/), 'build, attest, then upload');
-    assert.match(runs('check'), /gh attestation verify "\$archive" --repo "\$GITHUB_REPOSITORY" --signer-workflow "\$signer" --predicate-type https:\/\/cyclonedx\.org\/bom/);
+    assert.match(
+      runs('check'),
+      /gh attestation verify "\$archive" --repo "\$GITHUB_REPOSITORY" --signer-workflow "\$signer" --predicate-type https:\/\/cyclonedx\.org\/bom/,
+    );
     // The rule that an attesting job holds id-token and attestations: write covers this action too.
     const sbomOnly = build.filter((s) => /^actions\/attest-sbom@/.test(s.uses ?? ''));
-    const unprivileged = { ...release.workflow, jobs: { build: { ...release.workflow.jobs.build, steps: sbomOnly, permissions: { contents: 'write' } } } };
+    const unprivileged = {
+      ...release.workflow,
+      jobs: { build: { ...release.workflow.jobs.build, steps: sbomOnly, permissions: { contents: 'write' } } },
+    };
     assert.ok(provenanceViolations(unprivileged).includes('job build: attests without id-token: write'));
   });
 
@@ -110,7 +151,12 @@ describe('workflow rules: least privilege, pinned actions, current runners and N
 
   test('no secret, event payload or input is interpolated into a shell script', () => {
     for (const { workflow } of workflows.values()) assert.deepEqual(injectionViolations(workflow), []);
-    assert.deepEqual(secretsUsed(release.text), ['CODEBUFF_S3_ACCESS_KEY_ID', 'CODEBUFF_S3_SECRET_ACCESS_KEY', 'GITHUB_TOKEN', 'NX_CACHE_READ_WRITE_TOKEN']);
+    assert.deepEqual(secretsUsed(release.text), [
+      'CODEBUFF_S3_ACCESS_KEY_ID',
+      'CODEBUFF_S3_SECRET_ACCESS_KEY',
+      'GITHUB_TOKEN',
+      'NX_CACHE_READ_WRITE_TOKEN',
+    ]);
     assert.deepEqual(secretsUsed(ci.text), ['NX_CACHE_READ_TOKEN', 'NX_CACHE_READ_WRITE_TOKEN']);
   });
 
@@ -123,7 +169,16 @@ describe('workflow rules: least privilege, pinned actions, current runners and N
 
   test('release: triggers, one run per version at a time, checks on five native runners before publishing', () => {
     assert.deepEqual(release.workflow.on.release, { types: ['created'] });
-    assert.deepEqual(release.workflow.on.workflow_dispatch, { inputs: { version: { description: (release.workflow.on.workflow_dispatch as { inputs: { version: { description: string } } }).inputs.version.description, required: true, type: 'string' } } });
+    assert.deepEqual(release.workflow.on.workflow_dispatch, {
+      inputs: {
+        version: {
+          description: (release.workflow.on.workflow_dispatch as { inputs: { version: { description: string } } }).inputs.version
+            .description,
+          required: true,
+          type: 'string',
+        },
+      },
+    });
     assert.match(release.workflow.concurrency!.group, /^build-and-upload-\$\{\{ github\.event\.release\.tag_name \|\| .*inputs\.version/);
     assert.equal(release.workflow.concurrency!['cancel-in-progress'], false);
     assert.deepEqual(release.workflow.jobs.publish.needs, ['build', 'check']);
@@ -143,7 +198,12 @@ describe('workflow rules: least privilege, pinned actions, current runners and N
   test('dependabot keeps github-actions and npm current: weekly, grouped', () => {
     const config = parse(readFileSync(join(WORKSPACE_ROOT, '.github/dependabot.yml'), 'utf8')) as {
       version: number;
-      updates: Array<{ 'package-ecosystem': string; directory: string; schedule: { interval: string }; groups?: Record<string, { patterns: string[] }> }>;
+      updates: Array<{
+        'package-ecosystem': string;
+        directory: string;
+        schedule: { interval: string };
+        groups?: Record<string, { patterns: string[] }>;
+      }>;
     };
     assert.equal(config.version, 2);
     assert.deepEqual(config.updates.map((u) => u['package-ecosystem']).sort(), ['github-actions', 'npm']);
@@ -151,7 +211,10 @@ describe('workflow rules: least privilege, pinned actions, current runners and N
       assert.equal(update.directory, '/');
       assert.equal(update.schedule.interval, 'weekly');
       // Some group takes every dependency, so updates arrive as one pull request per group.
-      assert.ok(Object.values(update.groups ?? {}).some((g) => g.patterns.includes('*')), update['package-ecosystem']);
+      assert.ok(
+        Object.values(update.groups ?? {}).some((g) => g.patterns.includes('*')),
+        update['package-ecosystem'],
+      );
     }
   });
 
@@ -203,13 +266,26 @@ describe('workflow rules: least privilege, pinned actions, current runners and N
       'line 11: actions/setup-node@v4 is not pinned to a full commit SHA',
       'line 13: actions/attest-build-provenance@a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32 has no "# vX.Y.Z" comment saying which version the SHA is',
     ]);
-    assert.deepEqual(runnerViolations(broken), ['job build: runner image ubuntu-20.04 was retired on 2025-04-15', 'job check: runner image macos-13 was retired on 2025-12-04']);
+    assert.deepEqual(runnerViolations(broken), [
+      'job build: runner image ubuntu-20.04 was retired on 2025-04-15',
+      'job check: runner image macos-13 was retired on 2025-12-04',
+    ]);
     // The dates decide: the day before its retirement macos-13 still passed.
-    assert.deepEqual(runnerViolations(parseWorkflow('on: push\njobs:\n  a:\n    runs-on: macos-13\n')), ['job a: runner image macos-13 was retired on 2025-12-04']);
+    assert.deepEqual(runnerViolations(parseWorkflow('on: push\njobs:\n  a:\n    runs-on: macos-13\n')), [
+      'job a: runner image macos-13 was retired on 2025-12-04',
+    ]);
     assert.deepEqual(runnerViolations(parseWorkflow('on: push\njobs:\n  a:\n    runs-on: macos-13\n'), '2025-12-03'), []);
-    assert.deepEqual(nodeVersionViolations(broken), ['job build: Node.js 20 reached end of life on 2026-04-30', 'job check: node-version "lts/*" is not a Node.js release line such as 24']);
-    assert.deepEqual(nodeVersionViolations(broken, '2026-04-29'), ['job check: node-version "lts/*" is not a Node.js release line such as 24']);
-    assert.deepEqual(provenanceViolations(broken), ['job build: attests without attestations: write', 'job check: checks a downloaded asset without gh attestation verify before it']);
+    assert.deepEqual(nodeVersionViolations(broken), [
+      'job build: Node.js 20 reached end of life on 2026-04-30',
+      'job check: node-version "lts/*" is not a Node.js release line such as 24',
+    ]);
+    assert.deepEqual(nodeVersionViolations(broken, '2026-04-29'), [
+      'job check: node-version "lts/*" is not a Node.js release line such as 24',
+    ]);
+    assert.deepEqual(provenanceViolations(broken), [
+      'job build: attests without attestations: write',
+      'job check: checks a downloaded asset without gh attestation verify before it',
+    ]);
     assert.deepEqual(npmPublishViolations(broken), [
       'job npm: publishes to npm without id-token: write (trusted publishing)',
       'job npm: publishes to npm without installing npm 11.5.1 or later first (got 10.9.0)',

@@ -12,7 +12,8 @@ import type { Job, Workflow } from './workflow-files';
  */
 export function permissionViolations(workflow: Workflow, allowedWrites: Readonly<Record<string, readonly string[]>>): string[] {
   const problems: string[] = [];
-  if (JSON.stringify(workflow.permissions) !== JSON.stringify({ contents: 'read' })) problems.push(`top-level permissions must be exactly { contents: read }, got ${JSON.stringify(workflow.permissions)}`);
+  if (JSON.stringify(workflow.permissions) !== JSON.stringify({ contents: 'read' }))
+    problems.push(`top-level permissions must be exactly { contents: read }, got ${JSON.stringify(workflow.permissions)}`);
   for (const [name, job] of Object.entries(workflow.jobs)) {
     const permissions = job.permissions;
     if (typeof permissions === 'string') problems.push(`job ${name}: permissions must be a map, not "${permissions}"`);
@@ -35,7 +36,8 @@ export function pinViolations(workflowText: string): string[] {
     if (!match || match[1].startsWith('./')) return;
     const [, uses, comment] = match;
     if (!/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(uses)) problems.push(`line ${i + 1}: ${uses} is not pinned to a full commit SHA`);
-    else if (!/^v\d+(\.\d+){0,2}\b/.test(comment ?? '')) problems.push(`line ${i + 1}: ${uses} has no "# vX.Y.Z" comment saying which version the SHA is`);
+    else if (!/^v\d+(\.\d+){0,2}\b/.test(comment ?? ''))
+      problems.push(`line ${i + 1}: ${uses} has no "# vX.Y.Z" comment saying which version the SHA is`);
   });
   return problems;
 }
@@ -111,9 +113,11 @@ export function cacheTokenViolations(workflow: Workflow, writeEnvironment: strin
   return Object.entries(workflow.jobs).flatMap(([name, job]) => {
     if (!JSON.stringify(job).includes('secrets.NX_CACHE_READ_WRITE_TOKEN')) return [];
     const problems: string[] = [];
-    if (environmentName(job) !== writeEnvironment) problems.push(`job ${name}: uses the cache write token outside the "${writeEnvironment}" environment`);
+    if (environmentName(job) !== writeEnvironment)
+      problems.push(`job ${name}: uses the cache write token outside the "${writeEnvironment}" environment`);
     const prTriggers = triggers.filter((t) => t.startsWith('pull_request'));
-    if (prTriggers.length && !/github\.event_name == 'push'/.test(job.if ?? '')) problems.push(`job ${name}: uses the cache write token and may run for ${prTriggers.join(', ')}`);
+    if (prTriggers.length && !/github\.event_name == 'push'/.test(job.if ?? ''))
+      problems.push(`job ${name}: uses the cache write token and may run for ${prTriggers.join(', ')}`);
     return problems;
   });
 }

@@ -25,11 +25,13 @@ export function provenanceViolations(workflow: Workflow): string[] {
     const steps = job.steps ?? [];
     const problems: string[] = [];
     if (steps.some((s) => ATTEST.test(s.uses ?? ''))) {
-      for (const scope of ['id-token', 'attestations']) if (!writes(job, scope)) problems.push(`job ${name}: attests without ${scope}: write`);
+      for (const scope of ['id-token', 'attestations'])
+        if (!writes(job, scope)) problems.push(`job ${name}: attests without ${scope}: write`);
     }
     const check = steps.findIndex((s) => /verify-asset\.mjs/.test(runOf(s)));
     const verified = steps.findIndex((s) => /\bgh attestation verify\b/.test(runOf(s)));
-    if (check >= 0 && (verified < 0 || verified > check)) problems.push(`job ${name}: checks a downloaded asset without gh attestation verify before it`);
+    if (check >= 0 && (verified < 0 || verified > check))
+      problems.push(`job ${name}: checks a downloaded asset without gh attestation verify before it`);
     return problems;
   });
 }
@@ -53,9 +55,12 @@ export function npmPublishViolations(workflow: Workflow): string[] {
     if (!writes(job, 'id-token')) problems.push(`job ${name}: publishes to npm without id-token: write (trusted publishing)`);
     const npm = installedNpmVersions(steps.slice(0, publishAt));
     if (!npm.some((v) => valid(v) && gte(v, TRUSTED_PUBLISHING_NPM))) {
-      problems.push(`job ${name}: publishes to npm without installing npm ${TRUSTED_PUBLISHING_NPM} or later first (got ${npm.join(', ') || 'none'})`);
+      problems.push(
+        `job ${name}: publishes to npm without installing npm ${TRUSTED_PUBLISHING_NPM} or later first (got ${npm.join(', ') || 'none'})`,
+      );
     }
-    if (/NPM_TOKEN|NODE_AUTH_TOKEN/.test(JSON.stringify(job))) problems.push(`job ${name}: uses an npm token; trusted publishing needs none`);
+    if (/NPM_TOKEN|NODE_AUTH_TOKEN/.test(JSON.stringify(job)))
+      problems.push(`job ${name}: uses an npm token; trusted publishing needs none`);
     return problems;
   });
 }

@@ -27,7 +27,13 @@ function options(argv) {
     ({ values } = parseArgs({
       args: argv,
       strict: true,
-      options: { dir: { type: 'string' }, platform: { type: 'string' }, version: { type: 'string' }, 'any-host': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        dir: { type: 'string' },
+        platform: { type: 'string' },
+        version: { type: 'string' },
+        'any-host': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (error) {
     throw new VerifyError(`${error.message.split('\n')[0]} (see --help)`);
@@ -35,7 +41,8 @@ function options(argv) {
   if (values.help) return undefined;
   for (const name of ['dir', 'platform', 'version']) if (!values[name]) throw new VerifyError(`--${name} is required (see --help)`);
   const version = values.version.trim().replace(/^v/, '');
-  if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(version)) throw new VerifyError(`invalid --version "${values.version}": expected 1.2.3 or v1.2.3`);
+  if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(version))
+    throw new VerifyError(`invalid --version "${values.version}": expected 1.2.3 or v1.2.3`);
   return { dir: values.dir, platform: values.platform, version, anyHost: values['any-host'] ?? false };
 }
 
@@ -54,7 +61,8 @@ function manifestAsset(dir, platform, version) {
   if (!asset) throw new VerifyError(`manifest.json lists no asset for ${platform}`);
   // Names come from a downloaded file: refuse anything that is not a plain file name.
   for (const name of [asset.fileName, asset.binaryName]) {
-    if (typeof name !== 'string' || name === '' || /[/\\]|^\.\.?$/.test(name)) throw new VerifyError(`manifest.json has an invalid file name for ${platform}`);
+    if (typeof name !== 'string' || name === '' || /[/\\]|^\.\.?$/.test(name))
+      throw new VerifyError(`manifest.json has an invalid file name for ${platform}`);
   }
   return asset;
 }
@@ -87,7 +95,13 @@ function extract(archive, into) {
   try {
     execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (error) {
-    throw new VerifyError(`could not unpack ${archive}: ${String(error.stderr ?? error.message).trim().split('\n')[0]}`);
+    throw new VerifyError(
+      `could not unpack ${archive}: ${
+        String(error.stderr ?? error.message)
+          .trim()
+          .split('\n')[0]
+      }`,
+    );
   }
 }
 
@@ -95,7 +109,13 @@ function run(binary, arg) {
   try {
     return execFileSync(binary, [arg], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch (error) {
-    throw new VerifyError(`${binary} ${arg} failed: ${String(error.stderr || error.message).trim().split('\n')[0]}`);
+    throw new VerifyError(
+      `${binary} ${arg} failed: ${
+        String(error.stderr || error.message)
+          .trim()
+          .split('\n')[0]
+      }`,
+    );
   }
 }
 
@@ -103,7 +123,8 @@ async function main() {
   const opts = options(process.argv.slice(2));
   if (!opts) return void process.stdout.write(USAGE);
   const host = `${process.platform}-${process.arch}`;
-  if (!opts.anyHost && opts.platform !== host) throw new VerifyError(`asset for ${opts.platform} checked on a ${host} runner: the matrix maps it to the wrong runner`);
+  if (!opts.anyHost && opts.platform !== host)
+    throw new VerifyError(`asset for ${opts.platform} checked on a ${host} runner: the matrix maps it to the wrong runner`);
   const asset = manifestAsset(opts.dir, opts.platform, opts.version);
   const archive = join(opts.dir, asset.fileName);
   if (!existsSync(archive)) throw new VerifyError(`${asset.fileName} not found in ${opts.dir}`);
@@ -118,8 +139,11 @@ async function main() {
   const printed = run(binary, '--version');
   if (printed !== opts.version) throw new VerifyError(`${asset.binaryName} --version printed "${printed}", expected "${opts.version}"`);
   const builtFor = /^built for: (\S+)/m.exec(run(binary, '--info'))?.[1];
-  if (builtFor !== opts.platform) throw new VerifyError(`${asset.binaryName} says it was built for ${builtFor ?? 'an unknown platform'}, expected ${opts.platform}`);
-  process.stdout.write(`verified ${asset.fileName}: sha256 ${actual} matches SHA256SUMS and manifest.json; ${asset.binaryName} --version = ${printed}; built for ${builtFor}; ran on ${host}\n`);
+  if (builtFor !== opts.platform)
+    throw new VerifyError(`${asset.binaryName} says it was built for ${builtFor ?? 'an unknown platform'}, expected ${opts.platform}`);
+  process.stdout.write(
+    `verified ${asset.fileName}: sha256 ${actual} matches SHA256SUMS and manifest.json; ${asset.binaryName} --version = ${printed}; built for ${builtFor}; ran on ${host}\n`,
+  );
 }
 
 main().catch((error) => {

@@ -63,6 +63,8 @@ export function readWorkflows(dir = WORKFLOWS_DIR): WorkflowFile[] {
 /** Every `run:` script of a workflow, with where it is. */
 export function runScripts(workflow: Workflow): Array<{ job: string; step: string; script: string }> {
   return Object.entries(workflow.jobs).flatMap(([job, definition]) =>
-    (definition.steps ?? []).flatMap((step, i) => (step.run === undefined ? [] : [{ job, step: step.name ?? step.id ?? `step ${i + 1}`, script: step.run }])),
+    (definition.steps ?? []).flatMap((step, i) =>
+      step.run === undefined ? [] : [{ job, step: step.name ?? step.id ?? `step ${i + 1}`, script: step.run }],
+    ),
   );
 }

@@ -44,7 +44,9 @@ before(async () => {
     binaries[key] = join(outDir, platform.binaryName);
     libraries[key] = native.set.packages.flatMap((p) => {
       const root = packageDirIn(native.dir, p.name);
-      return readdirSync(root).filter((f) => NATIVE_LIBRARY.test(f)).map((f) => join(root, f));
+      return readdirSync(root)
+        .filter((f) => NATIVE_LIBRARY.test(f))
+        .map((f) => join(root, f));
     });
     helpers[key] = join(CLI_ROOT, '../../libs/sdk/vendor', key, key.startsWith('win32') ? 'cb-helper.exe' : 'cb-helper');
   }
@@ -67,7 +69,11 @@ for (const key of Object.keys(EXPECTED)) {
       const at = binary.indexOf(head(library));
       assert.ok(at >= 0, `${path} is not in the ${key} binary`);
       assert.ok(binary.subarray(at, at + library.length).equals(library), `${path} is embedded whole`);
-      assert.deepEqual({ ...objectKind(binary, at), signed: undefined }, { format: expected.format, cpu: expected.cpu, type: 'library', signed: undefined }, path);
+      assert.deepEqual(
+        { ...objectKind(binary, at), signed: undefined },
+        { format: expected.format, cpu: expected.cpu, type: 'library', signed: undefined },
+        path,
+      );
     }
     for (const other of Object.keys(EXPECTED).filter((k) => k !== key)) {
       for (const path of libraries[other].filter((p) => !libraries[key].includes(p))) {
@@ -93,7 +99,10 @@ for (const key of Object.keys(EXPECTED)) {
 
 /** Runs a command in a pseudo-terminal (script(1), which reads our pipe as the keyboard) until the boot line shows, then presses q. */
 async function bootInPty(command: string, cwd: string): Promise<{ screen: string; code: number | null }> {
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: { ...process.env, TERM: 'xterm-256color', COLUMNS: '100', LINES: '30' } });
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd,
+    env: { ...process.env, TERM: 'xterm-256color', COLUMNS: '100', LINES: '30' },
+  });
   let screen = '';
   try {
     await new Promise<void>((resolve, reject) => {
@@ -110,7 +119,10 @@ async function bootInPty(command: string, cwd: string): Promise<{ screen: string
     const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
     const presses = setInterval(() => child.stdin.write('q'), 1000);
     child.stdin.write('q');
-    const code = await Promise.race([closed, new Promise<string>((resolve) => setTimeout(() => resolve('did not quit within 30 s'), 30_000))]);
+    const code = await Promise.race([
+      closed,
+      new Promise<string>((resolve) => setTimeout(() => resolve('did not quit within 30 s'), 30_000)),
+    ]);
     clearInterval(presses);
     return { screen, code: typeof code === 'string' ? (assert.fail(code) as never) : code };
   } finally {
@@ -127,7 +139,9 @@ function unpacked(key: string): string {
   return home;
 }
 
-test('linux-x64: boots its terminal UI in a pseudo-terminal, and the boot line is on the screen', { skip: !has('script') && 'script (util-linux) not installed' }, async () => {
+test('linux-x64: boots its terminal UI in a pseudo-terminal, and the boot line is on the screen', {
+  skip: !has('script') && 'script (util-linux) not installed',
+}, async () => {
   const home = unpacked('linux-x64');
   const { screen, code } = await bootInPty(`${join(home, 'codebuff')} hello`, home);
   assert.ok(screen.includes('\x1b[?1049h'), 'the UI switched to the alternate screen');
@@ -146,7 +160,11 @@ test('linux-x64: --info loads tree-sitter from beside the binary and runs the em
 
 const qemu = has('qemu-aarch64-static') ? 'qemu-aarch64-static' : has('qemu-aarch64') ? 'qemu-aarch64' : undefined;
 const arm64Libc = existsSync('/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1');
-test('linux-arm64: runs under qemu-user, and boots its terminal UI there', { skip: !(qemu && arm64Libc && has('script')) && 'qemu-user or the arm64 C library not installed (apt: qemu-user-static libc6-arm64-cross; .ci/run installs them)' }, async () => {
+test('linux-arm64: runs under qemu-user, and boots its terminal UI there', {
+  skip:
+    !(qemu && arm64Libc && has('script')) &&
+    'qemu-user or the arm64 C library not installed (apt: qemu-user-static libc6-arm64-cross; .ci/run installs them)',
+}, async () => {
   const home = unpacked('linux-arm64');
   const command = [qemu as string, '-L', '/usr/aarch64-linux-gnu', join(home, 'codebuff')];
   const run = (args: string[]) => spawnSync(command[0], [...command.slice(1), ...args], { cwd: home, encoding: 'utf8', timeout: 120_000 });

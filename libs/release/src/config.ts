@@ -12,10 +12,17 @@ export const RELEASE_CONFIG_FILE = 'release.config.json';
 const platformList = z.array(z.string()).optional();
 const githubRepo = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, 'expected owner/name');
 /** A file path inside a repository: relative, no `..`. */
-const repoPath = z.string().regex(/^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/, 'expected a relative path such as Formula/codebuff.rb');
+const repoPath = z
+  .string()
+  .regex(/^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/, 'expected a relative path such as Formula/codebuff.rb');
 
 /** A workspace-relative file path: no `..`, no leading `/`. */
-const workspacePath = z.string().regex(/^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9@._+-]+(?:\/[A-Za-z0-9@._+-]+)*$/, 'expected a workspace-relative path such as node_modules/web-tree-sitter/tree-sitter.wasm');
+const workspacePath = z
+  .string()
+  .regex(
+    /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9@._+-]+(?:\/[A-Za-z0-9@._+-]+)*$/,
+    'expected a workspace-relative path such as node_modules/web-tree-sitter/tree-sitter.wasm',
+  );
 
 /**
  * `release.config.json` beside a project: what to compile and where releases go by default.
@@ -38,7 +45,12 @@ export const ReleaseProjectConfigSchema = z
      * Per platform, platform packages the code names that cannot be had for it (name → reason).
      * They stay out of that binary; the import fails only on that path at run time.
      */
-    nativeExclusions: z.record(z.string(), z.record(z.string().regex(/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+$/, 'expected an npm package name'), z.string().min(1, 'give a reason'))).optional(),
+    nativeExclusions: z
+      .record(
+        z.string(),
+        z.record(z.string().regex(/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+$/, 'expected an npm package name'), z.string().min(1, 'give a reason')),
+      )
+      .optional(),
     /**
      * SPDX license ids a binary may carry (libs/release/src/sbom); a bundled package whose license
      * expression they do not satisfy stops that platform's compile. Default: DEFAULT_ALLOWED_LICENSES.
@@ -60,7 +72,12 @@ export const ReleaseProjectConfigSchema = z
       .object({
         github: z.object({ repo: z.string().optional() }).strict().optional(),
         s3: z
-          .object({ bucket: z.string().optional(), region: z.string().optional(), prefix: z.string().optional(), endpoint: z.string().optional() })
+          .object({
+            bucket: z.string().optional(),
+            region: z.string().optional(),
+            prefix: z.string().optional(),
+            endpoint: z.string().optional(),
+          })
           .strict()
           .optional(),
         local: z.object({ dir: z.string().optional() }).strict().optional(),
@@ -75,11 +92,20 @@ export const ReleaseProjectConfigSchema = z
         description: z.string().min(1).optional(),
         homepage: z.string().url().optional(),
         /** SPDX identifier for the formula and the Scoop manifest. */
-        license: z.string().regex(/^[A-Za-z0-9.+-]+$/).optional(),
+        license: z
+          .string()
+          .regex(/^[A-Za-z0-9.+-]+$/)
+          .optional(),
         /** Tap repository that receives the formula once a GitHub release is published, e.g. `owner/homebrew-tap`. */
-        homebrew: z.object({ tap: githubRepo, path: repoPath.optional(), branch: z.string().min(1).optional() }).strict().optional(),
+        homebrew: z
+          .object({ tap: githubRepo, path: repoPath.optional(), branch: z.string().min(1).optional() })
+          .strict()
+          .optional(),
         /** Bucket repository that receives the Scoop manifest once a GitHub release is published. */
-        scoop: z.object({ bucket: githubRepo, path: repoPath.optional(), branch: z.string().min(1).optional() }).strict().optional(),
+        scoop: z
+          .object({ bucket: githubRepo, path: repoPath.optional(), branch: z.string().min(1).optional() })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),
@@ -120,15 +146,16 @@ export function loadReleaseConfig(workspaceRoot: string, projectRoot: string): L
   })();
   const tableKeys = readPlatformTable().map((row) => row.key);
   for (const key of Object.keys(parsed.data.nativeExclusions ?? {})) {
-    if (!tableKeys.includes(key)) throw new ReleaseError(`invalid ${file}: nativeExclusions: unknown platform "${key}"; valid platforms: ${tableKeys.join(', ')}`);
+    if (!tableKeys.includes(key))
+      throw new ReleaseError(`invalid ${file}: nativeExclusions: unknown platform "${key}"; valid platforms: ${tableKeys.join(', ')}`);
   }
   const names = (parsed.data.files ?? []).map((f) => basename(f));
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new ReleaseError(`invalid ${file}: files: two files are named ${twice}`);
-  if (names.includes(NOTICES_FILE)) throw new ReleaseError(`invalid ${file}: files: ${NOTICES_FILE} is written by the compile (libs/release/src/sbom); rename the file`);
+  if (names.includes(NOTICES_FILE))
+    throw new ReleaseError(`invalid ${file}: files: ${NOTICES_FILE} is written by the compile (libs/release/src/sbom); rename the file`);
   if (!existsSync(join(workspaceRoot, projectRoot, parsed.data.entry))) {
     throw new ReleaseError(`invalid ${file}: entry file not found: ${join(projectRoot, parsed.data.entry)}`);
   }
   return { ...parsed.data, projectRoot, resolvedPlatforms };
 }
-

@@ -75,12 +75,21 @@ export function sweepDeadTemps(dir: string): Promise<string[]> {
  * folders alike; one that cannot be removed (still in use on Windows) stays for the next sweep.
  * Returns the names removed.
  */
-export async function sweepLeftovers(dir: string, isLeftover: (entry: string, path: string) => boolean | Promise<boolean>): Promise<string[]> {
+export async function sweepLeftovers(
+  dir: string,
+  isLeftover: (entry: string, path: string) => boolean | Promise<boolean>,
+): Promise<string[]> {
   const swept: string[] = [];
   for (const entry of await readdir(dir).catch(() => [] as string[])) {
     const path = join(dir, entry);
     if (!(await isLeftover(entry, path))) continue;
-    if (await rm(path, { recursive: true, force: true }).then(() => true, () => false)) swept.push(entry);
+    if (
+      await rm(path, { recursive: true, force: true }).then(
+        () => true,
+        () => false,
+      )
+    )
+      swept.push(entry);
   }
   return swept;
 }

@@ -34,6 +34,8 @@ export function parseJsonWithoutDuplicates(text: string, where: string): unknown
     return JSON.parse(text);
   } catch (e) {
     const first = errors[0];
-    throw new ReleaseError(`cannot read ${where}: ${first ? `${printParseErrorCode(first.error)} at offset ${first.offset}` : (e as Error).message}`);
+    throw new ReleaseError(
+      `cannot read ${where}: ${first ? `${printParseErrorCode(first.error)} at offset ${first.offset}` : (e as Error).message}`,
+    );
   }
 }

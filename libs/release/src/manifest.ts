@@ -117,9 +117,20 @@ const CONTENT_TYPES = {
  */
 export function releaseArtifacts(manifest: ReleaseManifest): ReleaseArtifact[] {
   return [
-    ...manifest.assets.map((a) => ({ fileName: a.fileName, contentType: CONTENT_TYPES[a.archive], platform: a.platform, size: a.size, sha256: a.sha256 })),
+    ...manifest.assets.map((a) => ({
+      fileName: a.fileName,
+      contentType: CONTENT_TYPES[a.archive],
+      platform: a.platform,
+      size: a.size,
+      sha256: a.sha256,
+    })),
     ...manifest.assets.flatMap((a) => (a.sbom ? [{ ...a.sbom, contentType: CONTENT_TYPES.sbom, platform: a.platform }] : [])),
-    ...(manifest.installers ?? []).map((i) => ({ fileName: i.fileName, contentType: CONTENT_TYPES[i.kind], size: i.size, sha256: i.sha256 })),
+    ...(manifest.installers ?? []).map((i) => ({
+      fileName: i.fileName,
+      contentType: CONTENT_TYPES[i.kind],
+      size: i.size,
+      sha256: i.sha256,
+    })),
     { fileName: manifest.checksumsFile, contentType: CONTENT_TYPES.checksums },
     { fileName: MANIFEST_FILE, contentType: CONTENT_TYPES.manifest },
   ];

@@ -51,7 +51,7 @@ export const RUNTIME_CHUNKS: Stage = {
   executor: 'runtime-chunks',
   perPlatform: true,
   after: [NATIVE],
-  reads: "the pinned Bun runtime",
+  reads: 'the pinned Bun runtime',
   writes: 'dist/build/runtime-chunks',
   does: "compress Bun's runtime once, into chunks every bundle reuses",
 };

@@ -18,16 +18,28 @@ test('x64 builds use Bun baseline runtimes, so CPUs without AVX2 can run them', 
 });
 
 test('an unknown platform names the valid ones; a repeated one is refused', () => {
-  assert.throws(() => selectPlatforms(['linux-x64', 'freebsd-x64']), /unknown platform "freebsd-x64"; valid platforms: linux-x64, linux-arm64, darwin-x64, darwin-arm64, win32-x64/);
+  assert.throws(
+    () => selectPlatforms(['linux-x64', 'freebsd-x64']),
+    /unknown platform "freebsd-x64"; valid platforms: linux-x64, linux-arm64, darwin-x64, darwin-arm64, win32-x64/,
+  );
   assert.throws(() => selectPlatforms(['linux-x64', 'linux-x64']), /platform "linux-x64" is listed twice/);
   assert.throws(() => selectPlatforms([]), /no platforms selected/);
-  assert.deepEqual(selectPlatforms(['darwin-arm64', 'linux-x64']).map((p) => p.key), ['darwin-arm64', 'linux-x64']);
+  assert.deepEqual(
+    selectPlatforms(['darwin-arm64', 'linux-x64']).map((p) => p.key),
+    ['darwin-arm64', 'linux-x64'],
+  );
 });
 
 test('a malformed or duplicated table row is reported with the file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'table-'));
   const path = join(dir, 'table.json');
-  writeFileSync(path, JSON.stringify([{ key: 'linux-x64', bunTarget: 'bun-linux-x64', archive: 'tar.gz' }, { key: 'linux-x64', bunTarget: 'bun-linux-x64', archive: 'tar.gz' }]));
+  writeFileSync(
+    path,
+    JSON.stringify([
+      { key: 'linux-x64', bunTarget: 'bun-linux-x64', archive: 'tar.gz' },
+      { key: 'linux-x64', bunTarget: 'bun-linux-x64', archive: 'tar.gz' },
+    ]),
+  );
   assert.throws(() => readPlatformTable(path), /listed twice/);
   writeFileSync(path, JSON.stringify([{ key: 'linux-x64', bunTarget: 'bun-linux-x64', archive: 'rar' }]));
   assert.throws(() => readPlatformTable(path), /invalid platform table .*archive/);

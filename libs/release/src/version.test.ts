@@ -24,7 +24,10 @@ test('option beats VERSION beats package.json', () => {
 test('a version too long for a release folder name is refused up front, one line; the longest allowed passes', () => {
   const longest = `1.0.0-${'a'.repeat(MAX_VERSION_LENGTH - 6)}`;
   assert.equal(normalizeVersion(longest), longest);
-  assert.throws(() => normalizeVersion(`${longest}b`, 'VERSION'), /^ReleaseError: invalid VERSION "1\.0\.0-a{34}…": 234 characters, more than the 233 a release folder's name can hold$/);
+  assert.throws(
+    () => normalizeVersion(`${longest}b`, 'VERSION'),
+    /^ReleaseError: invalid VERSION "1\.0\.0-a{34}…": 234 characters, more than the 233 a release folder's name can hold$/,
+  );
 });
 
 test('build metadata is valid semver but refused, saying why (npm drops it; tag and package would disagree)', () => {

@@ -25,7 +25,9 @@ export function normalizeVersion(raw: string, from = 'version'): string {
   const candidate = trimmed.startsWith('v') ? trimmed.slice(1) : trimmed;
   const shown = raw.length > 60 ? `${raw.slice(0, 40)}…` : raw;
   if (Buffer.byteLength(candidate) > MAX_VERSION_LENGTH) {
-    throw new ReleaseError(`invalid ${from} "${shown}": ${Buffer.byteLength(candidate)} characters, more than the ${MAX_VERSION_LENGTH} a release folder's name can hold`);
+    throw new ReleaseError(
+      `invalid ${from} "${shown}": ${Buffer.byteLength(candidate)} characters, more than the ${MAX_VERSION_LENGTH} a release folder's name can hold`,
+    );
   }
   const build = /^[^+]+\+(.+)$/.exec(candidate);
   if (build && valid(candidate)) {

@@ -13,10 +13,51 @@ import { join } from 'node:path';
 import { elf } from '@codebuff/testing/elf';
 
 const message = (key: string) => Buffer.from(`codebuff-helper ${key}\n`);
-const u32 = (...words: number[]) => Buffer.concat(words.map((w) => { const b = Buffer.alloc(4); b.writeUInt32LE(w >>> 0); return b; }));
+const u32 = (...words: number[]) =>
+  Buffer.concat(
+    words.map((w) => {
+      const b = Buffer.alloc(4);
+      b.writeUInt32LE(w >>> 0);
+      return b;
+    }),
+  );
 
 function x64Linux(msg: Buffer): Buffer {
-  const code = Buffer.from([0xb8, 1, 0, 0, 0, 0xbf, 1, 0, 0, 0, 0x48, 0x8d, 0x35, 16, 0, 0, 0, 0xba, msg.length, 0, 0, 0, 0x0f, 0x05, 0xb8, 60, 0, 0, 0, 0x31, 0xff, 0x0f, 0x05]);
+  const code = Buffer.from([
+    0xb8,
+    1,
+    0,
+    0,
+    0,
+    0xbf,
+    1,
+    0,
+    0,
+    0,
+    0x48,
+    0x8d,
+    0x35,
+    16,
+    0,
+    0,
+    0,
+    0xba,
+    msg.length,
+    0,
+    0,
+    0,
+    0x0f,
+    0x05,
+    0xb8,
+    60,
+    0,
+    0,
+    0,
+    0x31,
+    0xff,
+    0x0f,
+    0x05,
+  ]);
   return elf(0x3e, Buffer.concat([code, msg]));
 }
 

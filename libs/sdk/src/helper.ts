@@ -11,11 +11,16 @@ import { basename, join } from 'node:path';
  * dead code and only that platform's file is embedded (the compile's guard checks this).
  */
 export async function helperPath(): Promise<string | undefined> {
-  if (process.platform === 'linux' && process.arch === 'x64') return (await import('../vendor/linux-x64/cb-helper', { with: { type: 'file' } })).default;
-  if (process.platform === 'linux' && process.arch === 'arm64') return (await import('../vendor/linux-arm64/cb-helper', { with: { type: 'file' } })).default;
-  if (process.platform === 'darwin' && process.arch === 'x64') return (await import('../vendor/darwin-x64/cb-helper', { with: { type: 'file' } })).default;
-  if (process.platform === 'darwin' && process.arch === 'arm64') return (await import('../vendor/darwin-arm64/cb-helper', { with: { type: 'file' } })).default;
-  if (process.platform === 'win32' && process.arch === 'x64') return (await import('../vendor/win32-x64/cb-helper.exe', { with: { type: 'file' } })).default;
+  if (process.platform === 'linux' && process.arch === 'x64')
+    return (await import('../vendor/linux-x64/cb-helper', { with: { type: 'file' } })).default;
+  if (process.platform === 'linux' && process.arch === 'arm64')
+    return (await import('../vendor/linux-arm64/cb-helper', { with: { type: 'file' } })).default;
+  if (process.platform === 'darwin' && process.arch === 'x64')
+    return (await import('../vendor/darwin-x64/cb-helper', { with: { type: 'file' } })).default;
+  if (process.platform === 'darwin' && process.arch === 'arm64')
+    return (await import('../vendor/darwin-arm64/cb-helper', { with: { type: 'file' } })).default;
+  if (process.platform === 'win32' && process.arch === 'x64')
+    return (await import('../vendor/win32-x64/cb-helper.exe', { with: { type: 'file' } })).default;
   return undefined;
 }
 

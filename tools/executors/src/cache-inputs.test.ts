@@ -17,7 +17,12 @@ import { copyWorkspace, runNx, taskOutcome, type TestWorkspace } from '@codebuff
 const TABLE_KEYS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
 const ALL_COMPILES = TABLE_KEYS.map((p) => `codebuff-cli:compile-${p}`).sort();
 const ALL_NATIVE = TABLE_KEYS.map((p) => `codebuff-cli:native-${p}`).sort();
-const ALL_TASKS = ['codebuff-cli:bundle', ...TABLE_KEYS.flatMap((p) => [`codebuff-cli:bundle-${p}`, `codebuff-cli:runtime-chunks-${p}`]), ...ALL_COMPILES, ...ALL_NATIVE].sort();
+const ALL_TASKS = [
+  'codebuff-cli:bundle',
+  ...TABLE_KEYS.flatMap((p) => [`codebuff-cli:bundle-${p}`, `codebuff-cli:runtime-chunks-${p}`]),
+  ...ALL_COMPILES,
+  ...ALL_NATIVE,
+].sort();
 const MAIN = 'apps/codebuff-cli/src/main.tsx';
 
 let ws: TestWorkspace;
@@ -30,8 +35,12 @@ const edit = (relative: string, from: string | RegExp, to: string) => {
   assert.notEqual(after, before, `${relative}: nothing to replace`);
   write(relative, after);
 };
-const sha = (relative: string) => createHash('sha256').update(readFileSync(path(relative))).digest('hex');
-const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@e', '-c', 'user.name=t', ...args], { cwd: ws.root, stdio: 'pipe' });
+const sha = (relative: string) =>
+  createHash('sha256')
+    .update(readFileSync(path(relative)))
+    .digest('hex');
+const git = (...args: string[]) =>
+  execFileSync('git', ['-c', 'user.email=t@e', '-c', 'user.name=t', ...args], { cwd: ws.root, stdio: 'pipe' });
 /** The linux-x64 binary as compiled (the host can run it). */
 const codebuff = (...args: string[]) => execFileSync(path('dist/build/bin/linux-x64/codebuff'), args, { encoding: 'utf8' });
 
@@ -55,11 +64,17 @@ test('cold build; the binary carries the library, the npm package and the embedd
   assert.match(codebuff('--info'), new RegExp(`bundled: semver ${semverVersion.replace(/\./g, '\\.')}`));
   const listing = execFileSync('tar', ['tzf', path('dist/release/1.0.0/codebuff-linux-x64.tar.gz')], { encoding: 'utf8' });
   assert.equal(listing, 'codebuff\ntree-sitter.wasm\nTHIRD-PARTY-NOTICES\n');
-  const manifest = JSON.parse(read('dist/release/1.0.0/manifest.json')) as { assets: { platform: string; files?: { name: string; sha256: string }[] }[] };
+  const manifest = JSON.parse(read('dist/release/1.0.0/manifest.json')) as {
+    assets: { platform: string; files?: { name: string; sha256: string }[] }[];
+  };
   const wasmSha = sha('node_modules/web-tree-sitter/tree-sitter.wasm');
   for (const asset of manifest.assets) {
     const notices = ['THIRD-PARTY-NOTICES', sha(`dist/build/bin/${asset.platform}/THIRD-PARTY-NOTICES`)];
-    assert.deepEqual(asset.files?.map((f) => [f.name, f.sha256]), [['tree-sitter.wasm', wasmSha], notices], asset.platform);
+    assert.deepEqual(
+      asset.files?.map((f) => [f.name, f.sha256]),
+      [['tree-sitter.wasm', wasmSha], notices],
+      asset.platform,
+    );
   }
 });
 
@@ -113,7 +128,11 @@ test("release.config.json: upload settings rebuild nothing; the installers' repo
 });
 
 test('an installer template changes (read at run time, not imported): the release re-assembles only, with the change', async () => {
-  edit('libs/release/src/installers/templates/installer.sh.tmpl', '# Installs {{name}} {{version}}:', '# Installs {{name}} {{version}} (template changed):');
+  edit(
+    'libs/release/src/installers/templates/installer.sh.tmpl',
+    '# Installs {{name}} {{version}}:',
+    '# Installs {{name}} {{version}} (template changed):',
+  );
   const run = await nx('run', 'codebuff-cli:bundle');
   assert.equal(run.code, 0, run.output);
   assert.deepEqual(run.ran, ['codebuff-cli:bundle']);
@@ -175,7 +194,12 @@ test('an npm package the CLI bundles moves to another version in the lockfile: e
   rmSync(path('node_modules/semver'));
   cpSync(path(other.dir), path('node_modules/semver'), { recursive: true, dereference: true });
   const lock = JSON.parse(read('package-lock.json'));
-  lock.packages['node_modules/semver'] = { ...lock.packages['node_modules/semver'], version: other.version, resolved: other.entry.resolved, integrity: other.entry.integrity };
+  lock.packages['node_modules/semver'] = {
+    ...lock.packages['node_modules/semver'],
+    version: other.version,
+    resolved: other.entry.resolved,
+    integrity: other.entry.integrity,
+  };
   lock.packages[''].dependencies.semver = other.version;
   write('package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
   const pkg = JSON.parse(read('package.json'));
@@ -198,7 +222,12 @@ test('node_modules that drifted from the lockfile: the compile refuses instead o
   try {
     const run = await nx('run', 'codebuff-cli:compile-linux-x64', '--skip-nx-cache');
     assert.notEqual(run.code, 0);
-    assert.match(run.output, new RegExp(`error: codebuff-cli:compile-linux-x64: node_modules/semver is semver@99\\.0\\.0, but package-lock.json pins ${pinned.replace(/\./g, '\\.')} there; run npm ci`));
+    assert.match(
+      run.output,
+      new RegExp(
+        `error: codebuff-cli:compile-linux-x64: node_modules/semver is semver@99\\.0\\.0, but package-lock.json pins ${pinned.replace(/\./g, '\\.')} there; run npm ci`,
+      ),
+    );
   } finally {
     write(pkgPath, original);
   }
@@ -208,7 +237,10 @@ test('a native package for another platform stops that platform only, with one l
   // A package like a native addon's per-platform build: npm installs it only on linux-x64 hosts.
   const dir = path('node_modules/fixture-native-linux-x64');
   mkdirSync(dir);
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fixture-native-linux-x64', version: '1.0.0', license: 'MIT', main: 'index.js', os: ['linux'], cpu: ['x64'] }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'fixture-native-linux-x64', version: '1.0.0', license: 'MIT', main: 'index.js', os: ['linux'], cpu: ['x64'] }),
+  );
   writeFileSync(join(dir, 'index.js'), "exports.nativeName = 'linux-x64 addon';\n");
   const lock = JSON.parse(read('package-lock.json'));
   lock.packages['node_modules/fixture-native-linux-x64'] = {
@@ -228,12 +260,21 @@ test('a native package for another platform stops that platform only, with one l
   try {
     const darwin = await nx('run', 'codebuff-cli:compile-darwin-arm64');
     assert.notEqual(darwin.code, 0);
-    assert.match(darwin.output, /error: codebuff-cli:compile-darwin-arm64: fixture-native-linux-x64@1\.0\.0 is native code for linux x64, not darwin-arm64/);
+    assert.match(
+      darwin.output,
+      /error: codebuff-cli:compile-darwin-arm64: fixture-native-linux-x64@1\.0\.0 is native code for linux x64, not darwin-arm64/,
+    );
     assert.equal(existsSync(path('dist/build/bin/darwin-arm64/codebuff')), true, 'the last good binary is left in place');
 
     const host = await nx('run', 'codebuff-cli:compile-linux-x64');
     assert.equal(host.code, 0, host.output);
-    assert.equal(execFileSync(path('dist/build/bin/linux-x64/codebuff'), ['--version'], { encoding: 'utf8', env: { ...process.env, CODEBUFF_NATIVE: '1' } }).split('\n')[0], 'linux-x64 addon');
+    assert.equal(
+      execFileSync(path('dist/build/bin/linux-x64/codebuff'), ['--version'], {
+        encoding: 'utf8',
+        env: { ...process.env, CODEBUFF_NATIVE: '1' },
+      }).split('\n')[0],
+      'linux-x64 addon',
+    );
   } finally {
     write(MAIN, main);
   }
@@ -246,7 +287,10 @@ test('a source file imports a file outside every declared input: the compile fai
   const binaryBefore = sha('dist/build/bin/linux-x64/codebuff');
   write('codebuff-settings.json', '{ "greeting": "hello" }\n');
   const main = read(MAIN);
-  write(MAIN, `import settings from '../../../codebuff-settings.json';\nif (process.env.CODEBUFF_SETTINGS) console.log(settings.greeting);\n${main}`);
+  write(
+    MAIN,
+    `import settings from '../../../codebuff-settings.json';\nif (process.env.CODEBUFF_SETTINGS) console.log(settings.greeting);\n${main}`,
+  );
   try {
     const run = await nx('run', 'codebuff-cli:bundle-linux-x64');
     assert.notEqual(run.code, 0);
@@ -284,7 +328,9 @@ async function withLock(edit: (lock: Lock) => void, body: () => Promise<void>): 
 /** The same tarball's integrity with its sha1 added: another lockfile entry for the very same bytes. */
 async function withSha1(key: string, lock: Lock): Promise<void> {
   const name = key.slice('node_modules/'.length);
-  const manifest = (await pacote.manifest(`${name}@${lock.packages[key].version}`, { fullMetadata: true })) as unknown as { dist: { shasum: string } };
+  const manifest = (await pacote.manifest(`${name}@${lock.packages[key].version}`, { fullMetadata: true })) as unknown as {
+    dist: { shasum: string };
+  };
   lock.packages[key].integrity = `${lock.packages[key].integrity} sha1-${Buffer.from(manifest.dist.shasum, 'hex').toString('base64')}`;
 }
 
@@ -323,17 +369,29 @@ test('bad lockfile input: one line naming the package and the platform; the prev
   // The lockfile lacks the target's platform package.
   await withLock(
     (lock) => delete lock.packages[DARWIN_ARM64],
-    () => refused('darwin-arm64', /darwin-arm64: the code imports @opentui\/core-darwin-arm64, which package-lock\.json does not provide for darwin-arm64/),
+    () =>
+      refused(
+        'darwin-arm64',
+        /darwin-arm64: the code imports @opentui\/core-darwin-arm64, which package-lock\.json does not provide for darwin-arm64/,
+      ),
   );
   // The registry's tarball is not the one the lockfile pins.
   await withLock(
     (lock) => void (lock.packages[DARWIN_ARM64].integrity = `sha512-${createHash('sha512').update('another tarball').digest('base64')}`),
-    () => refused('darwin-arm64', /darwin-arm64: @opentui\/core-darwin-arm64@0\.4\.5 from the registry does not match the integrity package-lock\.json pins/),
+    () =>
+      refused(
+        'darwin-arm64',
+        /darwin-arm64: @opentui\/core-darwin-arm64@0\.4\.5 from the registry does not match the integrity package-lock\.json pins/,
+      ),
   );
   // A platform package at a version its parent does not ask for (refused before any task runs).
   await withLock(
     (lock) => void (lock.packages[DARWIN_ARM64].version = '0.4.1'),
-    () => refused('darwin-arm64', /darwin-arm64: package-lock\.json pins @opentui\/core-darwin-arm64@0\.4\.1, but @opentui\/core requires 0\.4\.5/),
+    () =>
+      refused(
+        'darwin-arm64',
+        /darwin-arm64: package-lock\.json pins @opentui\/core-darwin-arm64@0\.4\.1, but @opentui\/core requires 0\.4\.5/,
+      ),
   );
   // A lockfile entry whose cpu says x64: the darwin-x64 compile would take it; the tarball says arm64.
   await withLock(

@@ -24,7 +24,14 @@ export function readFlag(argv: readonly string[], name: string): string | undefi
 
 /** True when the command runs an upload target: `nx run p:upload`, `nx upload`, `nx run-many -t upload`. */
 function runsUpload(argv: readonly string[]): boolean {
-  return argv.some((a) => a === 'upload' || a.endsWith(':upload') || a === '--target=upload' || a === '-t=upload' || /(^|,)upload(,|$)/.test(a.replace(/^--?(t|targets?)=/, '')));
+  return argv.some(
+    (a) =>
+      a === 'upload' ||
+      a.endsWith(':upload') ||
+      a === '--target=upload' ||
+      a === '-t=upload' ||
+      /(^|,)upload(,|$)/.test(a.replace(/^--?(t|targets?)=/, '')),
+  );
 }
 
 export function applyCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv, workspaceRoot?: string): void {
@@ -73,7 +80,6 @@ function uploadedProjects(argv: readonly string[], workspaceRoot: string): strin
   return roots.filter((root) => named.has(projectName(workspaceRoot, root)));
 }
 
-
 /** One variable per platform row, each an input of that platform's tasks only. */
 export function exportPlatformRows(env: NodeJS.ProcessEnv): void {
   for (const row of readPlatformTable()) env[platformRowEnvName(row.key)] = platformRowFingerprint(row);
@@ -88,7 +94,9 @@ export function releasableConfigs(workspaceRoot: string): LoadedReleaseConfig[] 
 function releasableProjectRoots(workspaceRoot: string): string[] {
   // Required here, not at the top: the upload executor imports this module for a constant.
   const fg = require('fast-glob') as typeof import('fast-glob');
-  return fg.sync('**/release.config.json', { cwd: workspaceRoot, ignore: ['**/node_modules/**', 'dist/**', 'tmp/**'], deep: 4 }).map((file) => dirname(file));
+  return fg
+    .sync('**/release.config.json', { cwd: workspaceRoot, ignore: ['**/node_modules/**', 'dist/**', 'tmp/**'], deep: 4 })
+    .map((file) => dirname(file));
 }
 
 /** The package.json versions of every releasable project. */

@@ -25,7 +25,10 @@ test('imports that run are found; type-only imports are not', () => {
 test('the closure follows relative imports through folders and index files, and names the packages', () => {
   const root = mkdtempSync(join(tmpdir(), 'closure-'));
   mkdirSync(join(root, 'src/lib'), { recursive: true });
-  writeFileSync(join(root, 'src/entry.ts'), "import { x } from './lib';\nimport { readFileSync } from 'node:fs';\nimport path from 'path';\n");
+  writeFileSync(
+    join(root, 'src/entry.ts'),
+    "import { x } from './lib';\nimport { readFileSync } from 'node:fs';\nimport path from 'path';\n",
+  );
   writeFileSync(join(root, 'src/lib/index.ts'), "export { x } from './x';\nimport table from '../table.json';\n");
   writeFileSync(join(root, 'src/lib/x.ts'), "import { z } from 'zod';\nimport { create } from '@scope/tar/create';\nexport const x = 1;\n");
   writeFileSync(join(root, 'src/table.json'), '[]');
@@ -39,11 +42,24 @@ test("the compile executor's closure holds version.ts and platforms.ts (the modu
   // The executor imports the library by package name (@codebuff/release/...): tsconfig paths.
   const closure = importClosure(WORKSPACE_ROOT, ['tools/executors/src/executors/compile/executor.ts'], workspaceAliases(WORKSPACE_ROOT));
   // bun-compile.ts is not imported but handed to Bun by path (require.resolve): it shapes the binary all the same.
-  for (const file of ['libs/release/src/version.ts', 'libs/release/src/platforms.ts', 'libs/release/src/compile/compile.ts', 'libs/release/src/compile/bun-compile.ts', 'tools/executors/src/declared-inputs.ts']) {
+  for (const file of [
+    'libs/release/src/version.ts',
+    'libs/release/src/platforms.ts',
+    'libs/release/src/compile/compile.ts',
+    'libs/release/src/compile/bun-compile.ts',
+    'tools/executors/src/declared-inputs.ts',
+  ]) {
     assert.ok(closure.files.includes(file), file);
   }
-  assert.equal(closure.files.some((f) => f.includes('/upload/')), false);
-  assert.deepEqual(closure.packages.filter((p) => p.startsWith('@codebuff/')), [], 'workspace projects are files, not npm packages');
+  assert.equal(
+    closure.files.some((f) => f.includes('/upload/')),
+    false,
+  );
+  assert.deepEqual(
+    closure.packages.filter((p) => p.startsWith('@codebuff/')),
+    [],
+    'workspace projects are files, not npm packages',
+  );
 });
 
 test('aliases: an exact name and a name/* wildcard lead to workspace files, as tsconfig paths do', () => {

@@ -29,7 +29,11 @@ const BUILTINS = new Set(builtinModules);
  * `@codebuff/common` → `libs/common/src/index.ts`): followed like a relative import, so imports
  * by package name between projects are part of the closure.
  */
-export function importClosure(workspaceRoot: string, entryFiles: readonly string[], aliases: Readonly<Record<string, string>> = {}): ImportClosure {
+export function importClosure(
+  workspaceRoot: string,
+  entryFiles: readonly string[],
+  aliases: Readonly<Record<string, string>> = {},
+): ImportClosure {
   const files = new Set<string>();
   const packages = new Set<string>();
   const pending = entryFiles.map((f) => resolve(workspaceRoot, f));
@@ -41,7 +45,8 @@ export function importClosure(workspaceRoot: string, entryFiles: readonly string
     if (file.endsWith('.json')) continue;
     for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
       if (specifier.startsWith('.')) pending.push(resolveRelative(file, specifier));
-      else if (aliasTarget(specifier, aliases) !== undefined) pending.push(resolveFile(resolve(workspaceRoot, aliasTarget(specifier, aliases) as string), file, specifier));
+      else if (aliasTarget(specifier, aliases) !== undefined)
+        pending.push(resolveFile(resolve(workspaceRoot, aliasTarget(specifier, aliases) as string), file, specifier));
       else if (!specifier.startsWith('node:') && !BUILTINS.has(specifier)) packages.add(packageNameOf(specifier));
     }
   }
@@ -90,7 +95,9 @@ export function packageNameOf(specifier: string): string {
 
 /** tsconfig.base.json's `paths` (exact names and `name/*` wildcards): workspace packages imported by name. */
 export function workspaceAliases(workspaceRoot: string): Record<string, string> {
-  const config = JSON.parse(readFileSync(join(workspaceRoot, 'tsconfig.base.json'), 'utf8')) as { compilerOptions?: { paths?: Record<string, string[]> } };
+  const config = JSON.parse(readFileSync(join(workspaceRoot, 'tsconfig.base.json'), 'utf8')) as {
+    compilerOptions?: { paths?: Record<string, string[]> };
+  };
   const aliases: Record<string, string> = {};
   for (const [name, targets] of Object.entries(config.compilerOptions?.paths ?? {})) {
     if (targets[0] && (!name.includes('*') || name.endsWith('/*'))) aliases[name] = targets[0];

@@ -31,6 +31,9 @@ export const createNodes: CreateNodes = [
 export const preTasksExecution: PreTasksExecution = (_options, context) => {
   applyCommandLine(context.argv, process.env, context.workspaceRoot);
   exportPlatformRows(process.env);
-  const projects = releasableConfigs(context.workspaceRoot).map((config) => ({ config, imported: binaryClosure(context.workspaceRoot, config).packages }));
+  const projects = releasableConfigs(context.workspaceRoot).map((config) => ({
+    config,
+    imported: binaryClosure(context.workspaceRoot, config).packages,
+  }));
   exportNativeFingerprints(context.workspaceRoot, projects, process.env);
 };

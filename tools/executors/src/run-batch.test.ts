@@ -11,7 +11,12 @@ function graphOf(ids: string[], dependencies: Record<string, string[]> = {}): Ta
     const [project, target] = id.split(':');
     tasks[id] = { id, target: { project, target }, overrides: {}, outputs: [], parallelism: true } as unknown as TaskGraph['tasks'][string];
   }
-  return { roots: ids, tasks, dependencies: Object.fromEntries(ids.map((id) => [id, dependencies[id] ?? []])), continuousDependencies: {} } as TaskGraph;
+  return {
+    roots: ids,
+    tasks,
+    dependencies: Object.fromEntries(ids.map((id) => [id, dependencies[id] ?? []])),
+    continuousDependencies: {},
+  } as TaskGraph;
 }
 
 const context = { root: '/ws', cwd: '/ws', isVerbose: false } as unknown as ExecutorContext;
@@ -30,7 +35,11 @@ test('each task gets its own options, context and output, even when they run at 
     process.stderr.write(`end ${options.platform}\n`);
     return { success: true };
   });
-  const inputs = { 'cli:compile-a': { platform: 'a', delay: 60 }, 'cli:compile-b': { platform: 'b', delay: 5 }, 'cli:compile-c': { platform: 'c', delay: 20 } };
+  const inputs = {
+    'cli:compile-a': { platform: 'a', delay: 60 },
+    'cli:compile-b': { platform: 'b', delay: 5 },
+    'cli:compile-c': { platform: 'c', delay: 20 },
+  };
   const results = await collect(batch(graphOf(ids), inputs, {}, context));
   assert.deepEqual(results.map((r) => r.task).sort(), [...ids].sort());
   for (const { task, result } of results) {
@@ -63,7 +72,11 @@ test('a failed task fails alone; a task that depends on it is skipped, not run',
     return { success: !options.fail };
   });
   const graph = graphOf(['cli:a', 'cli:b', 'cli:c', 'cli:d'], { 'cli:c': ['cli:a'] });
-  const results = Object.fromEntries((await collect(batch(graph, { 'cli:a': { fail: true }, 'cli:b': {}, 'cli:c': {}, 'cli:d': { throws: true } }, {}, context))).map((r) => [r.task, r.result]));
+  const results = Object.fromEntries(
+    (await collect(batch(graph, { 'cli:a': { fail: true }, 'cli:b': {}, 'cli:c': {}, 'cli:d': { throws: true } }, {}, context))).map(
+      (r) => [r.task, r.result],
+    ),
+  );
   assert.equal(results['cli:a'].success, false);
   assert.equal(results['cli:a'].terminalOutput, 'error: refused\n');
   assert.equal(results['cli:b'].success, true);

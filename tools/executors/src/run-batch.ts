@@ -42,7 +42,12 @@ function routeWritesToTasks(): void {
  * and Nx still hashes, caches and reports every task on its own.
  */
 export function batchOf<Options>(executor: Executor<Options>) {
-  return async function* runBatch(taskGraph: TaskGraph, inputs: Record<string, Options>, _overrides: unknown, context: ExecutorContext): AsyncGenerator<{ task: string; result: TaskResult }> {
+  return async function* runBatch(
+    taskGraph: TaskGraph,
+    inputs: Record<string, Options>,
+    _overrides: unknown,
+    context: ExecutorContext,
+  ): AsyncGenerator<{ task: string; result: TaskResult }> {
     routeWritesToTasks();
     const pending = new Set(Object.keys(taskGraph.tasks));
     const finished = new Map<string, TaskResult>();
@@ -55,12 +60,23 @@ export function batchOf<Options>(executor: Executor<Options>) {
       const startTime = Date.now();
       let success = false;
       try {
-        const taskContext: ExecutorContext = { ...context, projectName: task.target.project, targetName: task.target.target, configurationName: task.target.configuration };
+        const taskContext: ExecutorContext = {
+          ...context,
+          projectName: task.target.project,
+          targetName: task.target.target,
+          configurationName: task.target.configuration,
+        };
         success = (await taskOutput.run(output, () => executor(inputs[id], taskContext))).success;
       } catch (error) {
         output.push(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       }
-      finished.set(id, { success, status: success ? 'success' : 'failure', terminalOutput: output.join(''), startTime, endTime: Date.now() });
+      finished.set(id, {
+        success,
+        status: success ? 'success' : 'failure',
+        terminalOutput: output.join(''),
+        startTime,
+        endTime: Date.now(),
+      });
       return id;
     };
 
@@ -79,7 +95,8 @@ export function batchOf<Options>(executor: Executor<Options>) {
       }
       if (running.size === 0) {
         // Only reachable if a dependency inside the batch can never finish; fail rather than spin.
-        for (const id of pending) yield { task: id, result: { success: false, status: 'failure', terminalOutput: 'a task it depends on never ran\n' } };
+        for (const id of pending)
+          yield { task: id, result: { success: false, status: 'failure', terminalOutput: 'a task it depends on never ran\n' } };
         return;
       }
       const done = await Promise.race(running.values());

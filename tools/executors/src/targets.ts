@@ -2,7 +2,18 @@ import type { TargetConfiguration } from '@nx/devkit';
 import type { LoadedReleaseConfig } from '@codebuff/release/config';
 import { nativeEnvName, npmEnvName, runtimeEnvName } from '@codebuff/release/native/project-native';
 import { platformRowEnvName } from '@codebuff/release/platforms';
-import { BUNDLE, BUNDLE_PLATFORM, COMPILE, NATIVE, RUNTIME_CHUNKS, type Stage, UPLOAD, dependsOn, stageDir, targetName } from '@codebuff/release/pipeline';
+import {
+  BUNDLE,
+  BUNDLE_PLATFORM,
+  COMPILE,
+  NATIVE,
+  RUNTIME_CHUNKS,
+  type Stage,
+  UPLOAD,
+  dependsOn,
+  stageDir,
+  targetName,
+} from '@codebuff/release/pipeline';
 import { sourceDateCommand } from '@codebuff/release/source-date';
 import { binaryClosure } from './binary-closure';
 import { filesInputs, pipelineInputs, resolutionConfigInputs } from './task-inputs';
@@ -80,7 +91,13 @@ export function releaseTargets(workspaceRoot: string, config: LoadedReleaseConfi
       dependsOn: dependsOn(RUNTIME_CHUNKS, keys, key),
       inputs: [...pipeline['runtime-chunks'], rowInput, { env: runtimeEnvName(key) }],
       outputs: [`{workspaceRoot}/${stageDir(RUNTIME_CHUNKS, key)}`],
-      options: { platform: key, name: config.name, outputPath: stageDir(RUNTIME_CHUNKS, key), nativeDir, compressionLevel: config.compressionLevel },
+      options: {
+        platform: key,
+        name: config.name,
+        outputPath: stageDir(RUNTIME_CHUNKS, key),
+        nativeDir,
+        compressionLevel: config.compressionLevel,
+      },
       metadata: { description: `Compress Bun's runtime for ${key} into chunks that bundle-${key} reuses.` },
     };
     targets[targetName(BUNDLE_PLATFORM, key)] = {

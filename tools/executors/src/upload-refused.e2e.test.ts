@@ -41,14 +41,26 @@ test('without the daemon: every destination refuses what it lacks before any tas
   const daemonless = { NX_DAEMON: 'false' };
   await refused(['--target=s3'], daemonless, /--target=s3 needs --bucket NAME/);
   await refused(['--target=s3', '--bucket=s3://releases'], daemonless, /invalid S3 bucket name "s3:\/\/releases"/);
-  await refused(['--target=s3', '--bucket=releases', '--endpoint=http://user:pa55word@127.0.0.1:9'], daemonless, /invalid S3 endpoint: it must not contain a user name or password/);
+  await refused(
+    ['--target=s3', '--bucket=releases', '--endpoint=http://user:pa55word@127.0.0.1:9'],
+    daemonless,
+    /invalid S3 endpoint: it must not contain a user name or password/,
+  );
   await refused(['--target=s33'], daemonless, /unknown upload target "s33": expected github, s3, local/);
   await refused(['--', '--target=ftp'], daemonless, /unknown upload target "ftp"/);
   await refused(['--target=github'], daemonless, /--target=github needs --repo owner\/name/);
-  await refused(['--target=github', '--repo=acme/codebuff'], daemonless, /no GitHub token for acme\/codebuff: set GITHUB_TOKEN or GH_TOKEN/);
+  await refused(
+    ['--target=github', '--repo=acme/codebuff'],
+    daemonless,
+    /no GitHub token for acme\/codebuff: set GITHUB_TOKEN or GH_TOKEN/,
+  );
   await refused(['--target=github', '--repo=not-a-repo'], { ...daemonless, GITHUB_TOKEN: TOKEN }, /invalid --repo "not-a-repo"/);
   // A local folder the next build would delete, or the workspace itself, however it is spelled.
-  await refused(['--target=local', '--dir=dist/release'], daemonless, /--dir dist\/release is inside dist\/release, which every build rewrites/);
+  await refused(
+    ['--target=local', '--dir=dist/release'],
+    daemonless,
+    /--dir dist\/release is inside dist\/release, which every build rewrites/,
+  );
   await refused(['--target=local', '--dir=./dist/release/1.0.0'], daemonless, /--dir \.\/dist\/release\/1\.0\.0 is inside dist\/release/);
   await refused(['--target=local', `--dir=${join(ws.root, 'apps/../dist/build/x')}`], daemonless, /is inside dist\/build/);
   await refused(['--target=local', '--dir=apps/..'], daemonless, /--dir apps\/\.\. is the workspace itself/);
@@ -60,17 +72,28 @@ test('without the daemon: every destination refuses what it lacks before any tas
 
 const canMount = spawnSync('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs /mnt'], { stdio: 'ignore' }).status === 0;
 
-test('a read-only --dir is refused as read-only before any task runs (not ENOENT after the build)', { skip: !canMount && 'needs unshare -m and mount' }, async () => {
+test('a read-only --dir is refused as read-only before any task runs (not ENOENT after the build)', {
+  skip: !canMount && 'needs unshare -m and mount',
+}, async () => {
   const mount = mkdtempSync(join(tmpdir(), 'refused-ro-'));
   // nx in a mount namespace of its own, where `mount` is a read-only tmpfs.
   const shell = 'mount -t tmpfs -o ro tmpfs "$1" || exit 99; shift; exec "$@"';
   const [node, nx] = nxCommand(ws.root);
-  const run = await runCommand('unshare', ['-m', 'sh', '-c', shell, 'sh', mount, node, ...nx, 'run', 'codebuff-cli:upload', '--target=local', `--dir=${join(mount, 'releases')}`], {
-    cwd: ws.root,
-    env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', ...clean },
-  });
+  const run = await runCommand(
+    'unshare',
+    ['-m', 'sh', '-c', shell, 'sh', mount, node, ...nx, 'run', 'codebuff-cli:upload', '--target=local', `--dir=${join(mount, 'releases')}`],
+    {
+      cwd: ws.root,
+      env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', ...clean },
+    },
+  );
   assert.notEqual(run.code, 0, run.output);
-  assert.match(run.output, new RegExp(`--dir ${join(mount, 'releases')} cannot be written: ${mount}: the file system is read-only \\(EROFS\\); upload into a folder you can write to`));
+  assert.match(
+    run.output,
+    new RegExp(
+      `--dir ${join(mount, 'releases')} cannot be written: ${mount}: the file system is read-only \\(EROFS\\); upload into a folder you can write to`,
+    ),
+  );
   assert.deepEqual(taskOutcome(run.output), { ran: [], cached: [] }, 'no task ran');
   assert.equal(existsSync(join(ws.root, 'dist')), false, 'nothing built');
 });
@@ -82,7 +105,12 @@ test('with the daemon: the same refusals, except what rests on GITHUB_* variable
   await refused(['--target=github', '--repo=not-a-repo'], daemon, /invalid --repo "not-a-repo"/);
   // GITHUB_REPOSITORY and GITHUB_TOKEN never reach the daemon: the hook must not refuse for their
   // absence. The upload task runs (alone here) and fails for the missing release instead.
-  const run = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=github', '--exclude-task-dependencies'], { ...clean, ...daemon, GITHUB_REPOSITORY: 'acme/codebuff', GITHUB_TOKEN: TOKEN });
+  const run = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=github', '--exclude-task-dependencies'], {
+    ...clean,
+    ...daemon,
+    GITHUB_REPOSITORY: 'acme/codebuff',
+    GITHUB_TOKEN: TOKEN,
+  });
   assert.notEqual(run.code, 0);
   assert.deepEqual(taskOutcome(run.output).ran, ['codebuff-cli:upload'], run.output);
   assert.doesNotMatch(run.output, /needs --repo|no GitHub token/);

@@ -32,7 +32,11 @@ const fileCount = () => String(readdirSync(join(ws.root, 'dist/release/1.0.0')).
 const sentLine = (output: string) => /uploaded (\d+), unchanged (\d+), sent ([\d.]+ \w+)/.exec(output)?.slice(1);
 
 test('nx run codebuff-cli:upload --target=s3 --dry-run builds, compares and prints the plan; the bucket stays empty', async () => {
-  const run = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--prefix=cb', '--dry-run'], env);
+  const run = await runNx(
+    ws.root,
+    ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--prefix=cb', '--dry-run'],
+    env,
+  );
   assert.equal(run.code, 0, run.output);
   assert.match(run.output, /dry run, nothing sent: s3: s3:\/\/releases\/cb\/1\.0\.0\//);
   assert.match(run.output, new RegExp(`would upload ${fileCount()}: codebuff-`));
@@ -41,14 +45,30 @@ test('nx run codebuff-cli:upload --target=s3 --dry-run builds, compares and prin
   assert.match(run.output, /would then write s3:\/\/releases\/cb\/latest\.json → 1\.0\.0/);
   assert.deepEqual(await listKeys(s3, 'releases', ''), [], 'no object in the bucket');
   // A misspelt flag would have uploaded for real: refused before anything is read or sent.
-  const typo = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--dryrun', '--exclude-task-dependencies'], env);
+  const typo = await runNx(
+    ws.root,
+    [
+      'run',
+      'codebuff-cli:upload',
+      '--target=s3',
+      '--bucket=releases',
+      `--endpoint=${s3.endpoint}`,
+      '--dryrun',
+      '--exclude-task-dependencies',
+    ],
+    env,
+  );
   assert.notEqual(typo.code, 0);
   assert.match(typo.output, /error: unknown option --dryrun/);
   assert.deepEqual(await listKeys(s3, 'releases', ''), [], 'still no object');
 });
 
 test('nx run codebuff-cli:upload --target=s3 uploads every asset to S3 and publishes latest.json', async () => {
-  const run = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--prefix=cb'], env);
+  const run = await runNx(
+    ws.root,
+    ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--prefix=cb'],
+    env,
+  );
   assert.equal(run.code, 0, run.output);
   assert.deepEqual(sentLine(run.output)?.slice(0, 2), [fileCount(), '0']);
   const manifest = JSON.parse(readFileSync(join(ws.root, 'dist/release/1.0.0/manifest.json'), 'utf8'));
@@ -61,14 +81,22 @@ test('nx run codebuff-cli:upload --target=s3 uploads every asset to S3 and publi
 });
 
 test('the same command again: everything from cache, 0 bytes uploaded', async () => {
-  const run = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--prefix=cb'], env);
+  const run = await runNx(
+    ws.root,
+    ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--prefix=cb'],
+    env,
+  );
   assert.equal(run.code, 0, run.output);
   assert.deepEqual(sentLine(run.output), ['0', fileCount(), '0 B']);
   assert.deepEqual(taskOutcome(run.output).ran, ['codebuff-cli:upload']);
 });
 
 test('--target after -- reaches the executor directly, and still uploads to S3', async () => {
-  const run = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--prefix=cb'], env);
+  const run = await runNx(
+    ws.root,
+    ['run', 'codebuff-cli:upload', '--', '--target=s3', '--bucket=releases', `--endpoint=${s3.endpoint}`, '--prefix=cb'],
+    env,
+  );
   assert.equal(run.code, 0, run.output);
   assert.match(run.output, /s3: s3:\/\/releases\/cb\/1\.0\.0\//);
   assert.deepEqual(sentLine(run.output), ['0', fileCount(), '0 B']);
@@ -83,7 +111,11 @@ test('without --target the upload goes to the local directory, and says so', asy
 });
 
 test('a destination that cannot be reached or named is refused with one line, nothing sent', async () => {
-  const missingBucket = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=no-such-bucket', `--endpoint=${s3.endpoint}`], env);
+  const missingBucket = await runNx(
+    ws.root,
+    ['run', 'codebuff-cli:upload', '--target=s3', '--bucket=no-such-bucket', `--endpoint=${s3.endpoint}`],
+    env,
+  );
   assert.notEqual(missingBucket.code, 0);
   assert.match(missingBucket.output, /error: .*no-such-bucket.*(does not exist|not found)/i);
   const noBucket = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=s3'], env);
@@ -106,8 +138,15 @@ test('nx run codebuff-cli:upload --target=github --draft, then without --draft: 
     const dry = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=github', '--repo=acme/codebuff', '--dry-run'], ghEnv);
     assert.equal(dry.code, 0, dry.output);
     assert.match(dry.output, new RegExp(`would upload ${fileCount()}: `));
-    assert.match(dry.output, /would then create and publish GitHub release v1\.0\.0 of acme\/codebuff at .* with GitHub's generated notes: Latest/);
-    assert.deepEqual(api.requests.filter((r) => r.method !== 'GET'), [], 'a dry run sends only GET requests');
+    assert.match(
+      dry.output,
+      /would then create and publish GitHub release v1\.0\.0 of acme\/codebuff at .* with GitHub's generated notes: Latest/,
+    );
+    assert.deepEqual(
+      api.requests.filter((r) => r.method !== 'GET'),
+      [],
+      'a dry run sends only GET requests',
+    );
     assert.deepEqual(api.releases(), []);
     const draft = await runNx(ws.root, ['run', 'codebuff-cli:upload', '--target=github', '--repo=acme/codebuff', '--draft'], ghEnv);
     assert.equal(draft.code, 0, draft.output);

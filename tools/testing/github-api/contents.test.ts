@@ -32,10 +32,17 @@ test('create, read back, update with the sha; a missing or stale sha is refused'
   assert.equal(Buffer.from(read.json.content, 'base64').toString(), content.toString());
   assert.equal((await call('GET', '/repos/acme/tap/contents/Formula/x.rb?ref=other')).status, 404);
   assert.equal((await call('PUT', '/repos/acme/tap/contents/Formula/x.rb', { message: 'x 2', content: 'eA==' })).status, 422, 'no sha');
-  assert.equal((await call('PUT', '/repos/acme/tap/contents/Formula/x.rb', { message: 'x 2', content: 'eA==', sha: '0'.repeat(40) })).status, 409, 'stale sha');
+  assert.equal(
+    (await call('PUT', '/repos/acme/tap/contents/Formula/x.rb', { message: 'x 2', content: 'eA==', sha: '0'.repeat(40) })).status,
+    409,
+    'stale sha',
+  );
   const updated = await call('PUT', '/repos/acme/tap/contents/Formula/x.rb', { message: 'x 2', content: 'eA==', sha: read.json.sha });
   assert.equal(updated.status, 200);
-  assert.deepEqual(api.commits('acme/tap').map((c) => c.message), ['x 1', 'x 2']);
+  assert.deepEqual(
+    api.commits('acme/tap').map((c) => c.message),
+    ['x 1', 'x 2'],
+  );
   assert.deepEqual(api.validationErrors, []);
 });
 
@@ -44,6 +51,12 @@ test('a request GitHub’s description does not allow is recorded as a validatio
   const answer = await call('PUT', '/repos/acme/tap/contents/Formula/y.rb', { content: 'eA==', colour: 'blue' });
   assert.equal(answer.status, 500);
   const errors = api.validationErrors.splice(from);
-  assert.ok(errors.some((e) => /message/.test(e)), errors.join('\n'));
-  assert.ok(errors.some((e) => /additional/.test(e)), errors.join('\n'));
+  assert.ok(
+    errors.some((e) => /message/.test(e)),
+    errors.join('\n'),
+  );
+  assert.ok(
+    errors.some((e) => /additional/.test(e)),
+    errors.join('\n'),
+  );
 });

@@ -42,7 +42,13 @@ function fileLinks(origins: Origins, repo: StoredRepo, file: { path: string; bra
   const self = `${origins.api}/repos/${repo.owner}/${repo.name}/contents/${file.path}?ref=${encodeURIComponent(file.branch)}`;
   const git = `${origins.api}/repos/${repo.owner}/${repo.name}/git/blobs/${file.sha}`;
   const html = `${origins.api}/${repo.owner}/${repo.name}/blob/${encodeURIComponent(file.branch)}/${file.path}`;
-  return { url: self, git_url: git, html_url: html, download_url: `${origins.api}/_raw/${repo.owner}/${repo.name}/${encodeURIComponent(file.branch)}/${file.path}`, _links: { self, git, html } };
+  return {
+    url: self,
+    git_url: git,
+    html_url: html,
+    download_url: `${origins.api}/_raw/${repo.owner}/${repo.name}/${encodeURIComponent(file.branch)}/${file.path}`,
+    _links: { self, git, html },
+  };
 }
 
 export function getContent(ctx: ContentsContext): Reply {
@@ -53,7 +59,16 @@ export function getContent(ctx: ContentsContext): Reply {
   const content = (file.bytes.toString('base64').match(/.{1,60}/g) ?? []).join('\n');
   return {
     status: 200,
-    body: { type: 'file', encoding: 'base64', size: file.bytes.length, name: file.path.split('/').pop(), path: file.path, content: content ? `${content}\n` : '', sha: file.sha, ...fileLinks(ctx.origins, ctx.repo, file) },
+    body: {
+      type: 'file',
+      encoding: 'base64',
+      size: file.bytes.length,
+      name: file.path.split('/').pop(),
+      path: file.path,
+      content: content ? `${content}\n` : '',
+      sha: file.sha,
+      ...fileLinks(ctx.origins, ctx.repo, file),
+    },
   };
 }
 
@@ -68,7 +83,12 @@ export function putContent(ctx: ContentsContext): Reply {
   const bytes = Buffer.from(String(body.content), 'base64');
   const file: StoredFile = { path, branch, bytes, sha: gitBlobSha(bytes) };
   ctx.repo.files = [...ctx.repo.files.filter((f) => f !== existing), file];
-  const commit: StoredCommit = { sha: createHash('sha1').update(`commit ${newId()}`).digest('hex'), branch, path, message: String(body.message) };
+  const commit: StoredCommit = {
+    sha: createHash('sha1').update(`commit ${newId()}`).digest('hex'),
+    branch,
+    path,
+    message: String(body.message),
+  };
   ctx.repo.commits.push(commit);
   const links = fileLinks(ctx.origins, ctx.repo, file);
   const person = { date: now(), name: ctx.repo.owner, email: `${ctx.repo.owner}@users.noreply.example` };

@@ -102,12 +102,16 @@ function collectSchemaRefs(spec: Spec, value: unknown, into: Set<string>): void 
 }
 
 function format(errors: ErrorObject[] | null | undefined, what: string): string[] {
-  return (errors ?? []).map((e) => `${what}${e.instancePath || ''} ${e.message ?? 'is invalid'}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
+  return (errors ?? []).map(
+    (e) => `${what}${e.instancePath || ''} ${e.message ?? 'is invalid'}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`,
+  );
 }
 
 /** A top-level request body object must not carry fields GitHub does not know (it would ignore them silently). */
 function closeObject(schema: Json): Json {
-  return schema.type === 'object' && schema.properties && schema.additionalProperties === undefined ? { ...schema, additionalProperties: false } : schema;
+  return schema.type === 'object' && schema.properties && schema.additionalProperties === undefined
+    ? { ...schema, additionalProperties: false }
+    : schema;
 }
 
 function compileOperations(): Map<OperationId, Operation> {
@@ -126,7 +130,8 @@ function compileOperations(): Map<OperationId, Operation> {
   const needed = new Set<string>(['basic-error', 'validation-error']);
   for (const { op } of found.values()) collectSchemaRefs(spec, op, needed);
   for (const { op } of found.values()) {
-    for (const response of Object.values((op.responses ?? {}) as Record<string, Json>)) collectSchemaRefs(spec, resolveRef(spec, response), needed);
+    for (const response of Object.values((op.responses ?? {}) as Record<string, Json>))
+      collectSchemaRefs(spec, resolveRef(spec, response), needed);
   }
   const schemas: Record<string, Json> = {};
   for (const name of needed) schemas[name] = structuredClone(spec.components.schemas[name]);
@@ -164,7 +169,8 @@ function compileOperations(): Map<OperationId, Operation> {
 
     const responseCheckers = new Map<number, ValidateFunction | null>();
     for (const [status, response] of Object.entries((op.responses ?? {}) as Record<string, Json>)) {
-      let schema = (resolveRef<Json>(spec, response).content as Record<string, { schema?: Json }> | undefined)?.['application/json']?.schema;
+      let schema = (resolveRef<Json>(spec, response).content as Record<string, { schema?: Json }> | undefined)?.['application/json']
+        ?.schema;
       // A gap in the description: a 409 may be a basic-error or a rule violation, but both accept any
       // error body, so `oneOf` (exactly one) rejects every real answer. Either is what is meant.
       if (id === 'repos/create-or-update-file-contents' && status === '409' && schema?.oneOf) schema = { anyOf: schema.oneOf };

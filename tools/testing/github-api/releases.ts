@@ -60,7 +60,9 @@ function applyMakeLatest(ctx: ReleaseContext, release: StoredRelease, makeLatest
   if (mode === 'true') ctx.repo.latestReleaseId = release.id;
   if (mode === 'legacy') {
     const version = (r: StoredRelease) => valid(r.tagName.replace(/^v/, '')) ?? '0.0.0';
-    const eligible = ctx.repo.releases.filter((r) => !r.draft && !r.prerelease).sort((a, b) => compare(version(b), version(a)) || b.id - a.id);
+    const eligible = ctx.repo.releases
+      .filter((r) => !r.draft && !r.prerelease)
+      .sort((a, b) => compare(version(b), version(a)) || b.id - a.id);
     ctx.repo.latestReleaseId = eligible[0]?.id;
   }
   return undefined;
@@ -89,7 +91,12 @@ export function createRelease(ctx: ReleaseContext): Reply {
     tagName,
     targetCommitish: typeof body.target_commitish === 'string' ? body.target_commitish : 'main',
     name: typeof body.name === 'string' ? body.name : body.generate_release_notes === true ? tagName : null,
-    body: body.generate_release_notes === true ? generatedNotes(ctx, tagName, typeof body.body === 'string' ? body.body : null) : typeof body.body === 'string' ? body.body : null,
+    body:
+      body.generate_release_notes === true
+        ? generatedNotes(ctx, tagName, typeof body.body === 'string' ? body.body : null)
+        : typeof body.body === 'string'
+          ? body.body
+          : null,
     draft: true,
     prerelease: body.prerelease === true,
     immutable: false,
@@ -119,7 +126,8 @@ export function updateRelease(ctx: ReleaseContext): Reply {
   if (typeof body.prerelease === 'boolean') release.prerelease = body.prerelease;
   let newlyPublished = false;
   if (body.draft === false && release.draft) {
-    if (ctx.repo.releases.some((r) => r !== release && r.tagName === release.tagName && !r.draft)) return alreadyExists('Release', 'tag_name');
+    if (ctx.repo.releases.some((r) => r !== release && r.tagName === release.tagName && !r.draft))
+      return alreadyExists('Release', 'tag_name');
     publish(ctx, release);
     newlyPublished = true;
   }

@@ -3,7 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_BRANCH, getContent, gitBlobSha, putContent, type StoredCommit, type StoredFile } from './contents';
 import { drain, error, notFound, readBody, type Reply } from './http';
 import { githubOperations, type Operation } from './openapi';
-import { createRelease, deleteReleaseAsset, getLatestRelease, getRelease, listReleaseAssets, listReleases, updateRelease, type ReleaseContext } from './releases';
+import {
+  createRelease,
+  deleteReleaseAsset,
+  getLatestRelease,
+  getRelease,
+  listReleaseAssets,
+  listReleases,
+  updateRelease,
+  type ReleaseContext,
+} from './releases';
 import { digestOf, downloadPath, newId, repoJson, type StoredRepo } from './state';
 import { uploadReleaseAsset, type UploadFaults } from './upload';
 
@@ -110,7 +119,10 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
   });
   const validationErrors: string[] = [];
   const requests: RecordedRequest[] = [];
-  const rateLimit = { limit: options.rateLimit?.limit ?? 5000, remaining: options.rateLimit?.remaining ?? options.rateLimit?.limit ?? 5000 };
+  const rateLimit = {
+    limit: options.rateLimit?.limit ?? 5000,
+    remaining: options.rateLimit?.remaining ?? options.rateLimit?.limit ?? 5000,
+  };
   const resetAt = () => Math.floor(Date.now() / 1000) + 3600;
   let uploadedBytes = 0;
   const api: GitHubApi = {
@@ -121,32 +133,36 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
     validationErrors,
     requests,
     uploadedBytes: () => uploadedBytes,
-    releases: (repo) => findRepo(repo ?? `${repos[0].owner}/${repos[0].name}`)!.releases.map((r) => ({
-      id: r.id,
-      tag: r.tagName,
-      name: r.name,
-      body: r.body,
-      draft: r.draft,
-      prerelease: r.prerelease,
-      immutable: r.immutable,
-      latest: findRepo(repo ?? `${repos[0].owner}/${repos[0].name}`)!.latestReleaseId === r.id,
-      assets: r.assets.map((a) => ({
-        id: a.id,
-        name: a.name,
-        state: a.state,
-        size: a.bytes.length,
-        digest: a.state === 'uploaded' ? digestOf(a.bytes) : null,
-        contentType: a.contentType,
-        bytes: a.bytes,
+    releases: (repo) =>
+      findRepo(repo ?? `${repos[0].owner}/${repos[0].name}`)!.releases.map((r) => ({
+        id: r.id,
+        tag: r.tagName,
+        name: r.name,
+        body: r.body,
+        draft: r.draft,
+        prerelease: r.prerelease,
+        immutable: r.immutable,
+        latest: findRepo(repo ?? `${repos[0].owner}/${repos[0].name}`)!.latestReleaseId === r.id,
+        assets: r.assets.map((a) => ({
+          id: a.id,
+          name: a.name,
+          state: a.state,
+          size: a.bytes.length,
+          digest: a.state === 'uploaded' ? digestOf(a.bytes) : null,
+          contentType: a.contentType,
+          bytes: a.bytes,
+        })),
       })),
-    })),
     files: (repo) => [...findRepo(repo ?? `${repos[0].owner}/${repos[0].name}`)!.files],
     commits: (repo) => [...findRepo(repo ?? `${repos[0].owner}/${repos[0].name}`)!.commits],
     seedFile(repo, path, content, branch = DEFAULT_BRANCH) {
       const found = findRepo(repo);
       if (!found) throw new Error(`no repository ${repo}`);
       const bytes = Buffer.from(content);
-      found.files = [...found.files.filter((f) => !(f.path === path && f.branch === branch)), { path, branch, bytes, sha: gitBlobSha(bytes) }];
+      found.files = [
+        ...found.files.filter((f) => !(f.path === path && f.branch === branch)),
+        { path, branch, bytes, sha: gitBlobSha(bytes) },
+      ];
     },
     setImmutable(tag, repo) {
       const found = findRepo(repo ?? `${repos[0].owner}/${repos[0].name}`)?.releases.filter((r) => r.tagName === tag) ?? [];
@@ -176,7 +192,8 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
       .sort((a, b) => Object.keys(a.params!).length - Object.keys(b.params!).length);
     const hit = candidates.find((c) => c.op.method === method);
     if (!hit) return candidates.length ? `${method} is not an operation of ${candidates[0].op.template}` : `no GitHub operation at ${path}`;
-    if (hit.op.onUploadOrigin !== (origin === 'uploads')) return `${hit.op.id} is served on the ${hit.op.onUploadOrigin ? 'upload' : 'API'} origin, not this one`;
+    if (hit.op.onUploadOrigin !== (origin === 'uploads'))
+      return `${hit.op.id} is served on the ${hit.op.onUploadOrigin ? 'upload' : 'API'} origin, not this one`;
     return { op: hit.op, params: hit.params! };
   }
 
@@ -188,7 +205,8 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
       for (const release of repo.releases) {
         for (const asset of release.assets) {
           if (release.draft || asset.state !== 'uploaded') continue;
-          if (object && Number(object[1]) === asset.id) return { status: 200, raw: asset.bytes, unchecked: true, headers: { 'content-type': 'application/octet-stream' } };
+          if (object && Number(object[1]) === asset.id)
+            return { status: 200, raw: asset.bytes, unchecked: true, headers: { 'content-type': 'application/octet-stream' } };
           if (web && downloadPath(repo, release, asset).toLowerCase() === path.toLowerCase()) {
             return { status: 302, unchecked: true, headers: { location: `${api.apiUrl}/_objects/${asset.id}` } };
           }
@@ -227,7 +245,8 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
       const problems: string[] = [];
       if (raw.length > 0) {
         if (!op.bodyContentType) problems.push('request body sent to an operation that takes none');
-        if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) problems.push(`body sent as ${req.headers['content-type'] ?? 'no content type'}, expected application/json`);
+        if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
+          problems.push(`body sent as ${req.headers['content-type'] ?? 'no content type'}, expected application/json`);
         try {
           body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
         } catch {
@@ -258,7 +277,12 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
     const canPush = presented === options.token;
 
     if (op.id === 'rate-limit/get') {
-      const core = { limit: rateLimit.limit, remaining: rateLimit.remaining, reset: resetAt(), used: rateLimit.limit - rateLimit.remaining };
+      const core = {
+        limit: rateLimit.limit,
+        remaining: rateLimit.remaining,
+        reset: resetAt(),
+        used: rateLimit.limit - rateLimit.remaining,
+      };
       const other = { limit: 30, remaining: 30, reset: resetAt(), used: 0 };
       return { status: 200, body: { resources: { core, search: other, graphql: other }, rate: core } };
     }
@@ -290,8 +314,17 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
 
     if (op.id === 'repos/get') return { status: 200, body: repoJson(origins(), repo, canPush) };
     if (op.id === 'repos/get-content') return getContent({ origins: origins(), repo, params, query: url.searchParams, body });
-    if (op.id === 'repos/create-or-update-file-contents') return putContent({ origins: origins(), repo, params, query: url.searchParams, body });
-    const ctx: ReleaseContext = { origins: origins(), repo, params, query: url.searchParams, body, selfUrl: url.toString(), immutableReleases: options.immutableReleases === true };
+    if (op.id === 'repos/create-or-update-file-contents')
+      return putContent({ origins: origins(), repo, params, query: url.searchParams, body });
+    const ctx: ReleaseContext = {
+      origins: origins(),
+      repo,
+      params,
+      query: url.searchParams,
+      body,
+      selfUrl: url.toString(),
+      immutableReleases: options.immutableReleases === true,
+    };
     const handlers: Record<string, (c: ReleaseContext) => Reply> = {
       'repos/list-releases': listReleases,
       'repos/get-release': getRelease,
@@ -334,7 +367,13 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<GitHubA
   }
 
   const serve = (origin: 'api' | 'uploads') => (req: IncomingMessage, res: ServerResponse) => {
-    const record: RecordedRequest = { origin, method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0], status: 0, at: Date.now() };
+    const record: RecordedRequest = {
+      origin,
+      method: req.method ?? 'GET',
+      path: (req.url ?? '/').split('?')[0],
+      status: 0,
+      at: Date.now(),
+    };
     requests.push(record);
     handle(origin, req).then(
       (reply) => {

@@ -137,9 +137,11 @@ let repoExample: string | undefined;
  */
 export function repoJson(origins: Origins, repo: StoredRepo, canPush: boolean) {
   repoExample ??= JSON.stringify(
-    (JSON.parse(readFileSync(require.resolve('@octokit/openapi/generated/api.github.com.json'), 'utf8')) as {
-      components: { examples: Record<string, { value: unknown }> };
-    }).components.examples['full-repository'].value,
+    (
+      JSON.parse(readFileSync(require.resolve('@octokit/openapi/generated/api.github.com.json'), 'utf8')) as {
+        components: { examples: Record<string, { value: unknown }> };
+      }
+    ).components.examples['full-repository'].value,
   );
   const text = repoExample
     .replaceAll('octocat/Hello-World', `${repo.owner}/${repo.name}`)

@@ -15,10 +15,19 @@ export interface Parsed<V> {
 export function parseCommandLine<V>(argv: readonly string[], options: NonNullable<ParseArgsConfig['options']>): Parsed<V> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: [...argv],
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     // Node's messages are long and mention internals; keep the first sentence.
-    throw new ReleaseError(String((error as Error).message).split('. ')[0].replace(/\n.*/s, ''));
+    throw new ReleaseError(
+      String((error as Error).message)
+        .split('. ')[0]
+        .replace(/\n.*/s, ''),
+    );
   }
   const values = parsed.values as V & { help?: boolean };
   if (values.help) return { version: '', values, help: true };

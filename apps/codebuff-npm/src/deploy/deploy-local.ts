@@ -47,7 +47,8 @@ export async function deployLocalMain(argv: readonly string[]): Promise<number> 
     if (!values['no-build']) {
       log(`building ${version} for every platform: nx run codebuff-cli:bundle`);
       const built = await runNx(['run', 'codebuff-cli:bundle', '--outputStyle=static'], { VERSION: version, NX_TUI: 'false' });
-      if (built.code !== 0) throw new ReleaseError(`the build failed (nx run codebuff-cli:bundle, exit ${built.code}); see its output above`);
+      if (built.code !== 0)
+        throw new ReleaseError(`the build failed (nx run codebuff-cli:bundle, exit ${built.code}); see its output above`);
     }
     const loaded = readLocalManifest(RELEASE_ROOT, version);
     if (!loaded) throw new ReleaseError(`no build of ${version} in ${join(RELEASE_ROOT, version)}: run without --no-build`);
@@ -68,12 +69,21 @@ export async function deployLocalMain(argv: readonly string[]): Promise<number> 
     }
     log(`packed ${tarball}`);
 
-    const installed = await runNpm(['install', '--global', '--foreground-scripts', '--no-audit', '--no-fund', ...(prefix ? ['--prefix', prefix] : []), tarball]);
+    const installed = await runNpm([
+      'install',
+      '--global',
+      '--foreground-scripts',
+      '--no-audit',
+      '--no-fund',
+      ...(prefix ? ['--prefix', prefix] : []),
+      tarball,
+    ]);
     if (installed.code !== 0) throw new ReleaseError(`npm install -g ${tarball} failed; see its output above`);
 
     const globalPrefix = prefix ?? (await runNpm(['prefix', '--global'], { capture: true })).stdout.trim();
     const bin = binPath(globalPrefix);
-    if (!existsSync(bin)) throw new ReleaseError(`npm installed the package but ${bin} is missing (contents: ${readdirSync(globalPrefix).join(', ')})`);
+    if (!existsSync(bin))
+      throw new ReleaseError(`npm installed the package but ${bin} is missing (contents: ${readdirSync(globalPrefix).join(', ')})`);
     const windows = process.platform === 'win32';
     const run = await runTool(windows ? `"${bin}"` : bin, ['--version'], { capture: true, shell: windows });
     const printed = run.stdout.trim();

@@ -60,7 +60,8 @@ export async function deployMain(argv: readonly string[]): Promise<number> {
       return;
     }
     const location = resolveLocation(pickLocationOption(values), version);
-    if (values.registry !== undefined && !/^https?:\/\/[^\s]+$/.test(values.registry)) throw new ReleaseError(`invalid --registry "${values.registry}": expected an http(s) URL`);
+    if (values.registry !== undefined && !/^https?:\/\/[^\s]+$/.test(values.registry))
+      throw new ReleaseError(`invalid --registry "${values.registry}": expected an http(s) URL`);
     const tag = values.tag ?? (version.includes('-') ? 'next' : 'latest');
     if (!/^[A-Za-z][A-Za-z0-9._-]*$/.test(tag)) throw new ReleaseError(`invalid --tag "${tag}"`);
     const registryArgs = values.registry ? ['--registry', values.registry] : [];
@@ -71,20 +72,33 @@ export async function deployMain(argv: readonly string[]): Promise<number> {
 
     const existing = await runNpm(['view', `codebuff@${version}`, 'version', '--prefer-online', ...registryArgs], { capture: true });
     if (existing.code === 0 && existing.stdout.trim() === version) {
-      throw new ReleaseError(`codebuff@${version} is already published${values.registry ? ` on ${values.registry}` : ''}; npm versions cannot be replaced, publish a new version`);
+      throw new ReleaseError(
+        `codebuff@${version} is already published${values.registry ? ` on ${values.registry}` : ''}; npm versions cannot be replaced, publish a new version`,
+      );
     }
 
     await verifyReleaseAssets(loaded.manifest, location.assetBaseUrl, { platforms: platformKeys(), log });
     const launcherDir = await buildLauncher();
     const staged = stagePackage(loaded.manifest, location.assetBaseUrl, launcherDir, values.github);
     try {
-      const publishArgs = ['publish', staged.dir, '--access', 'public', '--tag', tag, ...registryArgs, ...(values['dry-run'] ? ['--dry-run'] : [])];
+      const publishArgs = [
+        'publish',
+        staged.dir,
+        '--access',
+        'public',
+        '--tag',
+        tag,
+        ...registryArgs,
+        ...(values['dry-run'] ? ['--dry-run'] : []),
+      ];
       const published = await runNpm(publishArgs);
       if (published.code !== 0) throw new ReleaseError(`npm publish failed (exit ${published.code}); see npm's output above`);
     } finally {
       staged.dispose();
     }
-    log(values['dry-run'] ? `dry run: codebuff@${version} verified and packed, not published` : `published codebuff@${version} (tag ${tag})`);
+    log(
+      values['dry-run'] ? `dry run: codebuff@${version} verified and packed, not published` : `published codebuff@${version} (tag ${tag})`,
+    );
   });
 }
 

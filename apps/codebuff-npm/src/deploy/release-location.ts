@@ -2,10 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { ReleaseError } from '@codebuff/release/errors';
 
 /** Where a version's assets are, as the user named it on the command line. */
-export type LocationOption =
-  | { kind: 'github'; repo: string }
-  | { kind: 's3'; base: string }
-  | { kind: 'url'; base: string };
+export type LocationOption = { kind: 'github'; repo: string } | { kind: 's3'; base: string } | { kind: 'url'; base: string };
 
 export interface ReleaseLocation {
   option: LocationOption;
@@ -22,7 +19,8 @@ function parseUrl(raw: string, flag: string, schemes: readonly string[]): URL {
   }
   if (!schemes.includes(url.protocol)) throw new ReleaseError(`invalid ${flag} "${raw}": expected ${schemes.join(' or ')} URL`);
   // Whatever is in the URL is published inside a public npm package.
-  if (url.username || url.password) throw new ReleaseError(`${flag} must not contain credentials: the URL is embedded in the public npm package`);
+  if (url.username || url.password)
+    throw new ReleaseError(`${flag} must not contain credentials: the URL is embedded in the public npm package`);
   if (url.search || url.hash) throw new ReleaseError(`${flag} must not have a query or fragment`);
   return url;
 }
@@ -37,7 +35,8 @@ export function resolveLocation(option: LocationOption, version: string): Releas
   const trim = (s: string) => s.replace(/\/+$/, '');
   switch (option.kind) {
     case 'github': {
-      if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(option.repo)) throw new ReleaseError(`invalid --github "${option.repo}": expected owner/repo`);
+      if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(option.repo))
+        throw new ReleaseError(`invalid --github "${option.repo}": expected owner/repo`);
       return { option, assetBaseUrl: `https://github.com/${option.repo}/releases/download/v${version}` };
     }
     case 's3': {

@@ -10,7 +10,11 @@ export interface ToolRun {
 }
 
 /** A program the user sees run: its stderr (and stdout, unless `capture`) go to ours. */
-export async function runTool(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; capture?: boolean; shell?: boolean } = {}): Promise<ToolRun> {
+export async function runTool(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; capture?: boolean; shell?: boolean } = {},
+): Promise<ToolRun> {
   const result = await runProcess(command, args, {
     cwd: options.cwd ?? WORKSPACE_ROOT,
     env: options.env,

@@ -18,7 +18,11 @@ test('the staged package.json names the GitHub repository (npm provenance requir
     ] as const) {
       const staged = stagePackage(manifest, base, launcher, repo);
       try {
-        const pkg = JSON.parse(readFileSync(join(staged.dir, 'package.json'), 'utf8')) as { version: string; private?: boolean; repository?: unknown };
+        const pkg = JSON.parse(readFileSync(join(staged.dir, 'package.json'), 'utf8')) as {
+          version: string;
+          private?: boolean;
+          repository?: unknown;
+        };
         assert.deepEqual([pkg.version, pkg.private, pkg.repository], ['1.2.3', undefined, expected]);
       } finally {
         staged.dispose();

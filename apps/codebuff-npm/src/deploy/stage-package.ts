@@ -14,7 +14,8 @@ export async function buildLauncher(): Promise<string> {
   const result = await runNx(['run', 'codebuff-npm:build', '--outputStyle=static'], { NX_TUI: 'false' });
   if (result.code !== 0) throw new ReleaseError('building the npm launcher failed (nx run codebuff-npm:build)');
   for (const file of LAUNCHER_FILES) {
-    if (!existsSync(join(LAUNCHER_BUILD_DIR, file))) throw new ReleaseError(`the launcher build did not produce ${file} in ${LAUNCHER_BUILD_DIR}`);
+    if (!existsSync(join(LAUNCHER_BUILD_DIR, file)))
+      throw new ReleaseError(`the launcher build did not produce ${file} in ${LAUNCHER_BUILD_DIR}`);
   }
   return LAUNCHER_BUILD_DIR;
 }

@@ -49,7 +49,8 @@ async function checkAsset(asset: Checked, assetBaseUrl: string): Promise<string 
   try {
     const got = await measureUrl(url, DEFAULT_DOWNLOAD_OPTIONS);
     if (got.size !== asset.size) return `${asset.fileName} at ${redactUrl(url)} is ${got.size} bytes, the manifest says ${asset.size}`;
-    if (got.sha256 !== asset.sha256) return `${asset.fileName} at ${redactUrl(url)} has sha256 ${got.sha256}, the manifest says ${asset.sha256}`;
+    if (got.sha256 !== asset.sha256)
+      return `${asset.fileName} at ${redactUrl(url)} has sha256 ${got.sha256}, the manifest says ${asset.sha256}`;
     return undefined;
   } catch (error) {
     if (error instanceof NotFoundError) return `${asset.fileName} is missing at ${redactUrl(url)}`;

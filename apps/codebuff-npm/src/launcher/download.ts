@@ -94,7 +94,9 @@ async function retrying<T>(what: string, options: DownloadOptions, attempt: (n: 
         throw error;
       }
       if (Date.now() + wait >= deadlineAt) {
-        throw new DeadlineError(`gave up after ${formatMs(options.deadlineMs)} (${LIMIT_ENV.deadlineMs}); the last attempt failed: ${describeError(error)}`);
+        throw new DeadlineError(
+          `gave up after ${formatMs(options.deadlineMs)} (${LIMIT_ENV.deadlineMs}); the last attempt failed: ${describeError(error)}`,
+        );
       }
       options.onRetry?.(n, error);
       await sleep(wait);
@@ -204,7 +206,13 @@ function startWatchdog(url: string, options: DownloadOptions, deadlineAt: number
  * run (or an earlier attempt) is resumed with a Range request when the server supports it.
  * The caller checks the sha256: this only guarantees the length.
  */
-export async function downloadToPart(url: string, partPath: string, size: number, options: DownloadOptions, hooks: PartHooks = {}): Promise<void> {
+export async function downloadToPart(
+  url: string,
+  partPath: string,
+  size: number,
+  options: DownloadOptions,
+  hooks: PartHooks = {},
+): Promise<void> {
   const deadlineAt = Date.now() + options.deadlineMs;
   await retrying(
     `download of ${redactUrl(url)}`,

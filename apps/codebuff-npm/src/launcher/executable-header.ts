@@ -30,7 +30,8 @@ export function headerProblem(bytes: Buffer, platform: string): string | undefin
   const expected = expectedHeader(platform);
   if (!expected) return undefined;
   const found = readHeader(bytes);
-  if (!found) return `it does not start with an executable header (${expected.format} expected; it starts with ${JSON.stringify(bytes.subarray(0, 16).toString('latin1'))})`;
+  if (!found)
+    return `it does not start with an executable header (${expected.format} expected; it starts with ${JSON.stringify(bytes.subarray(0, 16).toString('latin1'))})`;
   if (found.format !== expected.format || found.machine !== expected.machine) {
     return `it is an executable in ${found.format} format for machine 0x${found.machine.toString(16)}, not ${expected.format} for 0x${expected.machine.toString(16)} (${platform})`;
   }

@@ -23,7 +23,11 @@ export function inTerminalForeground(): boolean {
       const tpgid = Number(fields[5]);
       return tpgid > 0 && tpgid === pgrp;
     }
-    const out = execFileSync('ps', ['-o', 'pgid=,tpgid=', '-p', String(process.pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 });
+    const out = execFileSync('ps', ['-o', 'pgid=,tpgid=', '-p', String(process.pid)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 2000,
+    });
     const [pgid, tpgid] = out.trim().split(/\s+/).map(Number);
     return tpgid > 0 && tpgid === pgid;
   } catch {

@@ -60,7 +60,8 @@ export async function openUrl(url: string, start: number, options: OpenOptions):
     if (status === 200) return { stream: response, finalUrl: current.href, offset: 0, length: contentLength(response) };
     if (status === 206) {
       const range = /^bytes (\d+)-/.exec(response.headers['content-range'] ?? '');
-      if (range && Number(range[1]) === start) return { stream: response, finalUrl: current.href, offset: start, length: contentLength(response) };
+      if (range && Number(range[1]) === start)
+        return { stream: response, finalUrl: current.href, offset: start, length: contentLength(response) };
       response.resume();
       throw new TransientError(`${redactUrl(current.href)} answered an unexpected range (${response.headers['content-range'] ?? 'none'})`);
     }

@@ -67,7 +67,11 @@ export async function isInstalled(plan: InstallPlan, verifyBinary = false): Prom
  */
 async function restoreExecutable(binaryPath: string): Promise<boolean> {
   if (process.platform === 'win32') return true;
-  const executable = () => access(binaryPath, fsConstants.X_OK).then(() => true, () => false);
+  const executable = () =>
+    access(binaryPath, fsConstants.X_OK).then(
+      () => true,
+      () => false,
+    );
   if (await executable()) return true;
   await chmod(binaryPath, 0o755).catch(() => undefined);
   return executable();
@@ -122,9 +126,12 @@ async function installLocked(plan: InstallPlan, options: InstallOptions): Promis
 }
 
 function lostLock(plan: InstallPlan): LauncherError {
-  return new LauncherError(`another codebuff process took over the install of ${plan.dir} while this one was stalled (suspended?); nothing was installed by this one`, {
-    repair: 'run codebuff again',
-  });
+  return new LauncherError(
+    `another codebuff process took over the install of ${plan.dir} while this one was stalled (suspended?); nothing was installed by this one`,
+    {
+      repair: 'run codebuff again',
+    },
+  );
 }
 
 async function fetchVerified(plan: InstallPlan, part: string, options: InstallOptions, lock: HeldLock): Promise<void> {
@@ -160,10 +167,13 @@ async function fetchVerified(plan: InstallPlan, part: string, options: InstallOp
     if (error instanceof WrongSizeError) {
       throw new LauncherError(
         `${asset.fileName} at ${redactUrl(url)} is not the file this package was published with: the server announces ${error.announced} bytes, the release manifest says ${asset.size}; nothing was downloaded`,
-        { repair: `if ${BASE_URL_HINT}, point it at a mirror of this exact release; otherwise ${repairHint(plan)}, and report it if it persists` },
+        {
+          repair: `if ${BASE_URL_HINT}, point it at a mirror of this exact release; otherwise ${repairHint(plan)}, and report it if it persists`,
+        },
       );
     }
-    const reason = error instanceof NotFoundError ? `${asset.fileName} is not at that location (HTTP 404 or missing file)` : describeError(error);
+    const reason =
+      error instanceof NotFoundError ? `${asset.fileName} is not at that location (HTTP 404 or missing file)` : describeError(error);
     throw new LauncherError(
       `could not download ${plan.info.name} ${plan.info.version} for ${asset.platform} from ${redactUrl(url)}${via ? ` via proxy ${via}` : ''}: ${reason}`,
       { repair: `check the network and proxy settings (HTTPS_PROXY, NO_PROXY), then ${repairHint(plan)}`, cause: error },
@@ -181,7 +191,9 @@ async function fetchVerified(plan: InstallPlan, part: string, options: InstallOp
     }
     throw new LauncherError(
       `checksum mismatch for ${asset.fileName} from ${redactUrl(url)}: sha256 ${actual}, but the release manifest says ${asset.sha256}; the download was deleted and nothing was installed`,
-      { repair: `${repairHint(plan)}; if it fails again, the release location serves a different file than this package was published with` },
+      {
+        repair: `${repairHint(plan)}; if it fails again, the release location serves a different file than this package was published with`,
+      },
     );
   }
 }
@@ -194,10 +206,13 @@ async function placeBinary(plan: InstallPlan, part: string): Promise<void> {
       const local = storageFailure(error, 'unpack into', plan);
       if (local) throw local;
       // The archive matched the manifest's sha256, so it is the published file: the release is at fault.
-      throw new LauncherError(`could not unpack ${plan.asset.fileName} (sha256 as published): ${describeError(error)}; nothing was installed`, {
-        repair: `${repairHint(plan)}; if it fails again, the release itself is malformed: report it to the Codebuff maintainers`,
-        cause: error,
-      });
+      throw new LauncherError(
+        `could not unpack ${plan.asset.fileName} (sha256 as published): ${describeError(error)}; nothing was installed`,
+        {
+          repair: `${repairHint(plan)}; if it fails again, the release itself is malformed: report it to the Codebuff maintainers`,
+          cause: error,
+        },
+      );
     });
     const stamp: InstallStamp = {
       version: plan.info.version,

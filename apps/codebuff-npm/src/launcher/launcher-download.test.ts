@@ -60,7 +60,10 @@ describe('npm launcher: downloads', { skip: FIXTURE_HOST_SKIP }, () => {
       assert.equal(run.code, 1);
       assert.equal(run.stdout, '');
       assert.equal((run.stderr.match(/^codebuff: error:/gm) ?? []).length, 1, run.stderr);
-      assert.match(run.stderr, /error: could not download .* failed after 4 attempts: .* is too slow: \d+ bytes in \d+ ms, under 1000 bytes\/s \(CODEBUFF_DOWNLOAD_MIN_BYTES_PER_SEC\)/);
+      assert.match(
+        run.stderr,
+        /error: could not download .* failed after 4 attempts: .* is too slow: \d+ bytes in \d+ ms, under 1000 bytes\/s \(CODEBUFF_DOWNLOAD_MIN_BYTES_PER_SEC\)/,
+      );
       assert.equal((run.stderr.match(/is too slow.*; retrying/g) ?? []).length, 3);
       assert.ok(!existsSync(join(versionDir, 'codebuff')));
     } finally {
@@ -87,7 +90,9 @@ describe('npm launcher: downloads', { skip: FIXTURE_HOST_SKIP }, () => {
     }
   });
 
-  test('on a terminal a progress line is redrawn while downloading; piped stderr gets no progress line', { skip: !hasScript && 'needs util-linux script for a pty' }, async () => {
+  test('on a terminal a progress line is redrawn while downloading; piped stderr gets no progress line', {
+    skip: !hasScript && 'needs util-linux script for a pty',
+  }, async () => {
     const file = assetFile();
     suite.server.intercept = (_req, res, path) => {
       if (!path.startsWith('/halves/')) return false;
@@ -100,7 +105,11 @@ describe('npm launcher: downloads', { skip: FIXTURE_HOST_SKIP }, () => {
     try {
       const tty = suite.setup(`${suite.server.origin}/halves/${VERSION}`);
       const command = `${process.execPath} ${join(tty.pkg, 'bin', 'codebuff.js')} --version`;
-      const viaPty = await collect(spawn('script', ['-qfec', command, '/dev/null'], { env: tty.env, stdio: ['pipe', 'pipe', 'pipe'] }), undefined, 30_000);
+      const viaPty = await collect(
+        spawn('script', ['-qfec', command, '/dev/null'], { env: tty.env, stdio: ['pipe', 'pipe', 'pipe'] }),
+        undefined,
+        30_000,
+      );
       assert.equal(viaPty.code, 0, viaPty.stdout + viaPty.stderr);
       assert.match(viaPty.stdout, /\r\x1b\[Kcodebuff: \d+\.\d KiB of \d+\.\d KiB \(\d+%\)/);
       assert.match(viaPty.stdout, /\r\x1b\[K9\.9\.9\r?\n/, 'the progress line is cleared before the program runs');
@@ -142,7 +151,12 @@ describe('npm launcher: downloads', { skip: FIXTURE_HOST_SKIP }, () => {
       const before = suite.server.requests.length;
       const run = await runLauncher(pkg, ['--version'], env, undefined, undefined, 20_000);
       assert.equal(run.code, 1);
-      assert.match(run.stderr, new RegExp(`error: ${suite.release.hostAsset.fileName} at .*/bigger/.* is not the file this package was published with: the server announces ${size + 1_000_000} bytes, the release manifest says ${size}; nothing was downloaded`));
+      assert.match(
+        run.stderr,
+        new RegExp(
+          `error: ${suite.release.hostAsset.fileName} at .*/bigger/.* is not the file this package was published with: the server announces ${size + 1_000_000} bytes, the release manifest says ${size}; nothing was downloaded`,
+        ),
+      );
       assert.doesNotMatch(run.stderr, /network|retrying/);
       assert.equal(suite.server.requests.length - before, 1, 'not retried');
       assert.deepEqual(readdirSync(versionDir), [], 'no .part was started');
@@ -187,7 +201,14 @@ describe('npm launcher: downloads', { skip: FIXTURE_HOST_SKIP }, () => {
     const fileName = `codebuff-${HOST_PLATFORM}.zip`;
     const path = join(root, VERSION, fileName);
     writeFileSync(path, Buffer.from('PK\x03\x04 this is not really a zip archive '.repeat(20)));
-    const asset = { platform: HOST_PLATFORM, fileName, archive: 'zip' as const, binaryName: 'codebuff', size: statSync(path).size, sha256: await sha256File(path) };
+    const asset = {
+      platform: HOST_PLATFORM,
+      fileName,
+      archive: 'zip' as const,
+      binaryName: 'codebuff',
+      size: statSync(path).size,
+      sha256: await sha256File(path),
+    };
     const manifest = { ...suite.release.manifest, assets: [asset] };
     const { pkg, env, versionDir } = suite.setup(`${pathToFileURL(root).href}/${VERSION}`, manifest);
     const run = await runLauncher(pkg, ['--version'], env, undefined, undefined, 30_000);

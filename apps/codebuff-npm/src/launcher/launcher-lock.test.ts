@@ -35,7 +35,9 @@ describe('npm launcher: the install lock', { skip: FIXTURE_HOST_SKIP }, () => {
   const suite = useLauncherSuite();
 
   async function sixFirstRuns(pkg: string, home: string) {
-    const runs = await Promise.all(Array.from({ length: 6 }, () => runLauncher(pkg, ['--version'], launcherEnv(home), undefined, undefined, 60_000)));
+    const runs = await Promise.all(
+      Array.from({ length: 6 }, () => runLauncher(pkg, ['--version'], launcherEnv(home), undefined, undefined, 60_000)),
+    );
     for (const run of runs) {
       assert.equal(run.stdout, `${VERSION}\n`, `a run failed: ${run.stderr}`);
       assert.equal(run.code, 0, run.stderr);
@@ -73,7 +75,11 @@ describe('npm launcher: the install lock', { skip: FIXTURE_HOST_SKIP }, () => {
       return true;
     };
     try {
-      const first = startLauncher(pkg, ['--version'], launcherEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${suite.server.origin}/crawl/${VERSION}` }));
+      const first = startLauncher(
+        pkg,
+        ['--version'],
+        launcherEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${suite.server.origin}/crawl/${VERSION}` }),
+      );
       const done = collect(first, undefined, 30_000);
       await waitForOutput(first, 'downloading');
       const part = join(versionDir, `.${suite.release.hostAsset.fileName}.part`);
@@ -115,7 +121,12 @@ describe('npm launcher: the install lock', { skip: FIXTURE_HOST_SKIP }, () => {
     assert.equal(run.stdout, `${VERSION}\n`);
     const waits = run.stderr.split('\n').filter((line) => line.includes('waiting for'));
     assert.equal(waits.length, 1, run.stderr);
-    assert.match(waits[0], new RegExp(`waiting for another codebuff process \\(pid ${process.pid}\\) that is installing into ${versionDir}; its lock ${lock} was refreshed \\d+ ms ago, and is taken over if not refreshed for 2s`));
+    assert.match(
+      waits[0],
+      new RegExp(
+        `waiting for another codebuff process \\(pid ${process.pid}\\) that is installing into ${versionDir}; its lock ${lock} was refreshed \\d+ ms ago, and is taken over if not refreshed for 2s`,
+      ),
+    );
   });
 
   test('a live holder keeps its lock by refreshing it: a second run waits instead of downloading again', async () => {
@@ -140,7 +151,11 @@ describe('npm launcher: the install lock', { skip: FIXTURE_HOST_SKIP }, () => {
       return true;
     };
     try {
-      const env = launcherEnv(home, { CODEBUFF_LOCK_STALE_MS: '1000', CODEBUFF_DOWNLOAD_BASE_URL: `${suite.server.origin}/slow/${VERSION}`, CODEBUFF_DOWNLOAD_MIN_BYTES_PER_SEC: '0' });
+      const env = launcherEnv(home, {
+        CODEBUFF_LOCK_STALE_MS: '1000',
+        CODEBUFF_DOWNLOAD_BASE_URL: `${suite.server.origin}/slow/${VERSION}`,
+        CODEBUFF_DOWNLOAD_MIN_BYTES_PER_SEC: '0',
+      });
       const holder = startLauncher(pkg, ['--version'], env);
       const holderDone = collect(holder, undefined, 30_000);
       await waitForOutput(holder, 'downloading');

@@ -37,7 +37,11 @@ describe('npm launcher: running the binary', { skip: FIXTURE_HOST_SKIP }, () => 
     const { pkg, env } = suite.setup(suite.httpBase());
     assert.equal((await runLauncher(pkg, ['--version'], env)).code, 0);
     // detached: a session of its own, no controlling terminal, as under a supervisor.
-    const child = spawn(process.execPath, [join(pkg, 'bin', 'codebuff.js'), 'wait-int'], { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [join(pkg, 'bin', 'codebuff.js'), 'wait-int'], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     const done = collect(child, undefined, 30_000);
     await waitForOutput(child, 'ready');
     child.kill('SIGINT');
@@ -46,7 +50,9 @@ describe('npm launcher: running the binary', { skip: FIXTURE_HOST_SKIP }, () => 
     assert.equal(run.code, 43);
   });
 
-  test('Ctrl-C in a terminal reaches the program once, not twice', { skip: !hasScript && 'needs util-linux script for a pty' }, async () => {
+  test('Ctrl-C in a terminal reaches the program once, not twice', {
+    skip: !hasScript && 'needs util-linux script for a pty',
+  }, async () => {
     const { pkg, env } = suite.setup(suite.httpBase());
     assert.equal((await runLauncher(pkg, ['--version'], env)).code, 0);
     const command = `${process.execPath} ${join(pkg, 'bin', 'codebuff.js')} wait-int`;

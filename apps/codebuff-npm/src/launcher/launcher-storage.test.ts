@@ -12,17 +12,23 @@ import { collect } from '../testing/run-launcher';
 // A private mount namespace gives each run its own read-only or tiny file system, gone when it ends.
 const canMount = spawnSync('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs /mnt'], { stdio: 'ignore' }).status === 0;
 
-describe('npm launcher: a cache it cannot write to', { skip: FIXTURE_HOST_SKIP || (!canMount && 'needs unshare -m and mount (root in a sandbox that allows mounts)') }, () => {
+describe('npm launcher: a cache it cannot write to', {
+  skip: FIXTURE_HOST_SKIP || (!canMount && 'needs unshare -m and mount (root in a sandbox that allows mounts)'),
+}, () => {
   const suite = useLauncherSuite();
 
   /** Runs the launcher with `mountDir` a fresh tmpfs mounted with `options`, under `shell` (limits). */
   function runWithMount(pkg: string, env: NodeJS.ProcessEnv, mountDir: string, options: string, limits = '') {
     mkdirSync(mountDir, { recursive: true });
     const script = `mount -t tmpfs -o "$1" tmpfs "$2" || exit 99; shift 2; ${limits} exec "$@"`;
-    const child = spawn('unshare', ['-m', 'sh', '-c', script, 'sh', options, mountDir, process.execPath, join(pkg, 'bin', 'codebuff.js'), '--version'], {
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'unshare',
+      ['-m', 'sh', '-c', script, 'sh', options, mountDir, process.execPath, join(pkg, 'bin', 'codebuff.js'), '--version'],
+      {
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     return collect(child, '', 60_000);
   }
 
@@ -38,7 +44,10 @@ describe('npm launcher: a cache it cannot write to', { skip: FIXTURE_HOST_SKIP |
     const mount = join(suite.work, 'ro');
     const run = await runWithMount(pkg, { ...env, CODEBUFF_HOME: join(mount, 'cache') }, mount, 'ro');
     assert.notEqual(run.code, 0);
-    assert.match(run.stderr, new RegExp(`error: cannot create ${join(mount, 'cache')}: the file system is read-only \\(EROFS\\); nothing was installed`));
+    assert.match(
+      run.stderr,
+      new RegExp(`error: cannot create ${join(mount, 'cache')}: the file system is read-only \\(EROFS\\); nothing was installed`),
+    );
     assert.match(run.stderr, /to repair: set CODEBUFF_HOME to a folder you can write to/);
     assert.doesNotMatch(run.stderr, /ENOENT|network/);
   });
@@ -50,7 +59,10 @@ describe('npm launcher: a cache it cannot write to', { skip: FIXTURE_HOST_SKIP |
     const run = await runWithMount(pkg, { ...env, CODEBUFF_HOME: mount }, mount, 'size=256k');
     assert.notEqual(run.code, 0);
     assert.match(run.stderr, /error: cannot download into \S+: no space left on the device \(ENOSPC\); nothing was installed/);
-    assert.match(run.stderr, /to repair: free some space on the disk that holds \S+ \(the download is \d+\.\d KiB and unpacks to more\), or set CODEBUFF_HOME/);
+    assert.match(
+      run.stderr,
+      /to repair: free some space on the disk that holds \S+ \(the download is \d+\.\d KiB and unpacks to more\), or set CODEBUFF_HOME/,
+    );
     assert.doesNotMatch(run.stderr, /network|proxy/);
   });
 
@@ -71,8 +83,15 @@ describe('npm launcher: a cache it cannot write to', { skip: FIXTURE_HOST_SKIP |
     const mount = join(suite.work, 'limit');
     const run = await runWithMount(pkg, { ...env, CODEBUFF_HOME: home }, mount, 'size=64k', 'ulimit -f 400;');
     assert.notEqual(run.code, 0);
-    assert.match(run.stderr, /error: cannot download into \S+: the file is larger than this process may write \(a file-size limit, ulimit -f\) \(EFBIG\)/);
+    assert.match(
+      run.stderr,
+      /error: cannot download into \S+: the file is larger than this process may write \(a file-size limit, ulimit -f\) \(EFBIG\)/,
+    );
     assert.match(run.stderr, /to repair: raise the file-size limit \(ulimit -f unlimited\)/);
-    assert.deepEqual(readdirSync(join(home, VERSION)).filter((n) => !n.startsWith('.')), [], 'no binary, no stamp');
+    assert.deepEqual(
+      readdirSync(join(home, VERSION)).filter((n) => !n.startsWith('.')),
+      [],
+      'no binary, no stamp',
+    );
   });
 });

@@ -9,7 +9,14 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { ReleaseManifest } from '@codebuff/release/manifest';
 import { type FileServer, startFileServer } from '../testing/file-server';
-import { type FixtureRelease, HOST_PLATFORM, buildLauncherInto, makeFixtureRelease, stageFixturePackage, FIXTURE_HOST_SKIP } from '../testing/fixture-release';
+import {
+  type FixtureRelease,
+  HOST_PLATFORM,
+  buildLauncherInto,
+  makeFixtureRelease,
+  stageFixturePackage,
+  FIXTURE_HOST_SKIP,
+} from '../testing/fixture-release';
 import { collect, launcherEnv, runLauncher, startLauncher } from '../testing/run-launcher';
 import { STAMP_FILE } from './install';
 
@@ -152,7 +159,10 @@ describe('npm launcher', { skip: FIXTURE_HOST_SKIP }, () => {
     const missing = setup(`${server.origin}/no-such-dir`);
     const notFound = await runLauncher(missing.pkg, ['--version'], missing.env);
     assert.equal(notFound.code, 1);
-    assert.match(notFound.stderr, /could not download codebuff 9\.9\.9 for .* from http:\/\/127\.0\.0\.1:\d+\/no-such-dir\/codebuff-.*: .* is not at that location/);
+    assert.match(
+      notFound.stderr,
+      /could not download codebuff 9\.9\.9 for .* from http:\/\/127\.0\.0\.1:\d+\/no-such-dir\/codebuff-.*: .* is not at that location/,
+    );
     assert.match(notFound.stderr, /check the network and proxy settings/);
     assert.ok(!existsSync(join(missing.versionDir, 'codebuff')));
 
@@ -184,7 +194,10 @@ describe('npm launcher', { skip: FIXTURE_HOST_SKIP }, () => {
         return true;
       }
       const start = Number(/bytes=(\d+)-/.exec(req.headers.range ?? '')?.[1] ?? 0);
-      res.writeHead(start ? 206 : 200, { 'content-length': String(file.length - start), ...(start ? { 'content-range': `bytes ${start}-${file.length - 1}/${file.length}` } : {}) });
+      res.writeHead(start ? 206 : 200, {
+        'content-length': String(file.length - start),
+        ...(start ? { 'content-range': `bytes ${start}-${file.length - 1}/${file.length}` } : {}),
+      });
       res.end(file.subarray(start));
       return true;
     };
@@ -331,7 +344,11 @@ describe('npm launcher', { skip: FIXTURE_HOST_SKIP }, () => {
       assert.deepEqual(proxied, [`${server.origin}/${VERSION}/${release.hostAsset.fileName}`], 'the proxy forwarded the download');
 
       const secure = setup(`${httpsOrigin}/${VERSION}`);
-      const viaConnect = await runLauncher(secure.pkg, ['--version'], { ...secure.env, HTTPS_PROXY: proxyUrl, NODE_EXTRA_CA_CERTS: tls.certPath });
+      const viaConnect = await runLauncher(secure.pkg, ['--version'], {
+        ...secure.env,
+        HTTPS_PROXY: proxyUrl,
+        NODE_EXTRA_CA_CERTS: tls.certPath,
+      });
       assert.equal(viaConnect.code, 0, viaConnect.stderr);
       assert.deepEqual(tunnels, [`localhost:${(https.address() as AddressInfo).port}`]);
 
@@ -351,6 +368,26 @@ describe('npm launcher', { skip: FIXTURE_HOST_SKIP }, () => {
 function makeCertificate(dir: string): { key: Buffer; cert: Buffer; certPath: string } {
   const keyPath = join(dir, 'tls-key.pem');
   const certPath = join(dir, 'tls-cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(keyPath), cert: readFileSync(certPath), certPath };
 }

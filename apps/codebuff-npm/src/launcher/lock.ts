@@ -80,7 +80,9 @@ export async function withLock<T>(
       }
     }
     if (Date.now() > deadline) {
-      throw new Error(`another codebuff process (${who(holder.content)}) is still installing after ${Math.round(options.waitMs / 1000)} s; lock file ${path}`);
+      throw new Error(
+        `another codebuff process (${who(holder.content)}) is still installing after ${Math.round(options.waitMs / 1000)} s; lock file ${path}`,
+      );
     }
     await sleep(options.pollMs);
   }
@@ -148,7 +150,11 @@ async function inspect(path: string): Promise<Inspected | undefined> {
   try {
     const info = await handle.stat();
     const text = await handle.readFile('utf8');
-    return { content: parseContent(text), ageMs: Date.now() - info.mtimeMs, identity: `${info.ino}-${Math.round(info.mtimeMs * 1000)}-${info.size}` };
+    return {
+      content: parseContent(text),
+      ageMs: Date.now() - info.mtimeMs,
+      identity: `${info.ino}-${Math.round(info.mtimeMs * 1000)}-${info.size}`,
+    };
   } finally {
     await handle.close();
   }
@@ -226,7 +232,11 @@ function startHeartbeat(held: Held, staleMs: number): { lost: AbortController; s
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         clearInterval(timer);
-        lost.abort(new Error(`the install lock ${held.path} was taken over by another process (this one did not refresh it for ${Math.round(staleMs / 1000)} s)`));
+        lost.abort(
+          new Error(
+            `the install lock ${held.path} was taken over by another process (this one did not refresh it for ${Math.round(staleMs / 1000)} s)`,
+          ),
+        );
       }
     }
   };

@@ -42,7 +42,9 @@ export function statusOutput(stream: NodeJS.WriteStream = process.stderr): Statu
       const rate = seconds > 0.5 ? (bytes - startBytes) / seconds : 0;
       const percent = total > 0 ? Math.floor((bytes * 100) / total) : 0;
       const left = rate > 0 ? `, ${formatSeconds((total - bytes) / rate)} left` : '';
-      stream.write(`\r\x1b[Kcodebuff: ${formatBytes(bytes)} of ${formatBytes(total)} (${percent}%)${rate > 0 ? `, ${formatBytes(rate)}/s` : ''}${left}`);
+      stream.write(
+        `\r\x1b[Kcodebuff: ${formatBytes(bytes)} of ${formatBytes(total)} (${percent}%)${rate > 0 ? `, ${formatBytes(rate)}/s` : ''}${left}`,
+      );
       drawn = true;
     },
     done: clear,

@@ -11,19 +11,41 @@ const info: ReleaseInfo = {
   version: '1.2.3',
   assetBaseUrl: 'https://github.com/o/r/releases/download/v1.2.3/',
   assets: [
-    { platform: 'linux-x64', fileName: 'codebuff-linux-x64.tar.gz', archive: 'tar.gz', binaryName: 'codebuff', size: 10, sha256: 'a'.repeat(64) },
-    { platform: 'win32-x64', fileName: 'codebuff-win32-x64.zip', archive: 'zip', binaryName: 'codebuff.exe', size: 10, sha256: 'b'.repeat(64) },
+    {
+      platform: 'linux-x64',
+      fileName: 'codebuff-linux-x64.tar.gz',
+      archive: 'tar.gz',
+      binaryName: 'codebuff',
+      size: 10,
+      sha256: 'a'.repeat(64),
+    },
+    {
+      platform: 'win32-x64',
+      fileName: 'codebuff-win32-x64.zip',
+      archive: 'zip',
+      binaryName: 'codebuff.exe',
+      size: 10,
+      sha256: 'b'.repeat(64),
+    },
   ],
 };
 
 test('selectAsset picks by process.platform-process.arch and lists the supported ones otherwise', () => {
   assert.equal(selectAsset(info, 'win32', 'x64').binaryName, 'codebuff.exe');
-  assert.throws(() => selectAsset(info, 'win32', 'arm64'), (e: unknown) => e instanceof LauncherError && /no binary for this platform \(win32-arm64\); supported platforms: linux-x64, win32-x64/.test(e.message));
+  assert.throws(
+    () => selectAsset(info, 'win32', 'arm64'),
+    (e: unknown) =>
+      e instanceof LauncherError &&
+      /no binary for this platform \(win32-arm64\); supported platforms: linux-x64, win32-x64/.test(e.message),
+  );
 });
 
 test('assetUrl joins the base and the file name; CODEBUFF_DOWNLOAD_BASE_URL overrides the base', () => {
   assert.equal(assetUrl(info, info.assets[0], {}), 'https://github.com/o/r/releases/download/v1.2.3/codebuff-linux-x64.tar.gz');
-  assert.equal(assetUrl(info, info.assets[0], { CODEBUFF_DOWNLOAD_BASE_URL: 'http://mirror/x' }), 'http://mirror/x/codebuff-linux-x64.tar.gz');
+  assert.equal(
+    assetUrl(info, info.assets[0], { CODEBUFF_DOWNLOAD_BASE_URL: 'http://mirror/x' }),
+    'http://mirror/x/codebuff-linux-x64.tar.gz',
+  );
 });
 
 test('parseReleaseInfo refuses damaged or unsafe entries', () => {
@@ -36,7 +58,8 @@ test('parseReleaseInfo refuses damaged or unsafe entries', () => {
   assert.throws(broken({ assets: [{ ...info.assets[0], sha256: 'xyz' }] }), /incomplete/);
   assert.throws(() => parseReleaseInfo(null, 'release.json'), /not a JSON object/);
   // Names that would reach a parent URL or leave the cache folder; a version that is a path.
-  for (const fileName of ['..', '.', '', 'a/b.tar.gz', 'a\\b.zip']) assert.throws(broken({ assets: [{ ...info.assets[0], fileName }] }), /incomplete/, fileName);
+  for (const fileName of ['..', '.', '', 'a/b.tar.gz', 'a\\b.zip'])
+    assert.throws(broken({ assets: [{ ...info.assets[0], fileName }] }), /incomplete/, fileName);
   assert.throws(broken({ assets: [{ ...info.assets[0], binaryName: '..' }] }), /incomplete/);
   assert.throws(broken({ assets: [{ ...info.assets[0], files: [{ name: '..', size: 1, sha256: 'c'.repeat(64) }] }] }), /incomplete/);
   assert.throws(broken({ version: '../../x' }), /version "..\/..\/x" is not semver/);

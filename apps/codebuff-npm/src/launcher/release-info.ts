@@ -36,7 +36,8 @@ export const BASE_URL_ENV = 'CODEBUFF_DOWNLOAD_BASE_URL';
  */
 const SEGMENT = /^(?!\.{1,2}$)[A-Za-z0-9._+-]+$/;
 /** semver 2.0.0's own pattern (semver.org), without build metadata, which releases never carry. */
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
 
 /** The launcher ships without zod, so the embedded file is checked by hand (deploy wrote it with zod). */
 export function parseReleaseInfo(value: unknown, where: string): ReleaseInfo {
@@ -63,7 +64,14 @@ export function parseReleaseInfo(value: unknown, where: string): ReleaseInfo {
       /^[0-9a-f]{64}$/.test(a.sha256) &&
       (a.files === undefined ||
         (Array.isArray(a.files) &&
-          a.files.every((f) => typeof f?.name === 'string' && SEGMENT.test(f.name) && f.name !== a.binaryName && Number.isSafeInteger(f.size) && /^[0-9a-f]{64}$/.test(f.sha256))));
+          a.files.every(
+            (f) =>
+              typeof f?.name === 'string' &&
+              SEGMENT.test(f.name) &&
+              f.name !== a.binaryName &&
+              Number.isSafeInteger(f.size) &&
+              /^[0-9a-f]{64}$/.test(f.sha256),
+          )));
     if (!ok) fail(`asset entry ${JSON.stringify(a)} is incomplete`);
   }
   return v as ReleaseInfo;

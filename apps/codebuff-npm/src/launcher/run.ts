@@ -67,7 +67,10 @@ function spawnError(binaryPath: string, error: NodeJS.ErrnoException, repair: st
     );
   }
   if (error.code === 'EACCES') {
-    return new LauncherError(`cannot start ${binaryPath}: permission denied (is the cache on a noexec mount? set CODEBUFF_HOME elsewhere)`, { repair });
+    return new LauncherError(
+      `cannot start ${binaryPath}: permission denied (is the cache on a noexec mount? set CODEBUFF_HOME elsewhere)`,
+      { repair },
+    );
   }
   return new LauncherError(`cannot start ${binaryPath}: ${error.message}`, { repair });
 }

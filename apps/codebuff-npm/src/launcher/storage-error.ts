@@ -10,7 +10,11 @@ import type { InstallPlan } from './install';
  * do (undefined for any other error): the user fixes these on their machine, so pointing them at
  * the network or at the release would send them the wrong way.
  */
-export function storageFailure(error: unknown, step: 'create' | 'download into' | 'unpack into' | 'install into', plan: InstallPlan): LauncherError | undefined {
+export function storageFailure(
+  error: unknown,
+  step: 'create' | 'download into' | 'unpack into' | 'install into',
+  plan: InstallPlan,
+): LauncherError | undefined {
   const found = storageCause(error);
   if (!found) return undefined;
   const path = (error as NodeJS.ErrnoException).path ?? plan.dir;

@@ -28,8 +28,18 @@ test('unpacks the one binary of a release zip (Windows) and of a tar.gz, executa
   const src = fresh('src');
   writeFileSync(join(src, 'codebuff.exe'), 'MZ windows binary bytes');
   writeFileSync(join(src, 'codebuff'), 'ELF linux binary bytes');
-  await createArchive('zip', { binaryPath: join(src, 'codebuff.exe'), entryName: 'codebuff.exe', outPath: join(work, 'a.zip'), mtime: 1_700_000_000 });
-  await createArchive('tar.gz', { binaryPath: join(src, 'codebuff'), entryName: 'codebuff', outPath: join(work, 'a.tar.gz'), mtime: 1_700_000_000 });
+  await createArchive('zip', {
+    binaryPath: join(src, 'codebuff.exe'),
+    entryName: 'codebuff.exe',
+    outPath: join(work, 'a.zip'),
+    mtime: 1_700_000_000,
+  });
+  await createArchive('tar.gz', {
+    binaryPath: join(src, 'codebuff'),
+    entryName: 'codebuff',
+    outPath: join(work, 'a.tar.gz'),
+    mtime: 1_700_000_000,
+  });
 
   const zipOut = fresh('zip-out');
   const exe = await unpackBinary(join(work, 'a.zip'), asset('a.zip', 'zip', 'codebuff.exe'), zipOut);
@@ -52,13 +62,19 @@ test('refuses an archive with anything but the binary at its root, keeping none 
   const out = fresh('extra-out');
   await assert.rejects(unpackBinary(join(work, 'extra.tar.gz'), asset('extra.tar.gz', 'tar.gz', 'codebuff'), out), (error: unknown) => {
     assert.ok(error instanceof LauncherError);
-    assert.match(error.message, /extra\.tar\.gz should hold exactly codebuff at its root; it holds codebuff \(File\), evil\.sh \(File\), nested\/? \(Directory\)/);
+    assert.match(
+      error.message,
+      /extra\.tar\.gz should hold exactly codebuff at its root; it holds codebuff \(File\), evil\.sh \(File\), nested\/? \(Directory\)/,
+    );
     return true;
   });
   assert.ok(!readdirSync(out).includes('evil.sh'), 'other entries are never written');
 
   await createTar({ cwd: src, gzip: true, file: join(work, 'wrong.tar.gz') }, ['evil.sh']);
-  await assert.rejects(unpackBinary(join(work, 'wrong.tar.gz'), asset('wrong.tar.gz', 'tar.gz', 'codebuff'), fresh('wrong-out')), /holds evil\.sh \(File\)/);
+  await assert.rejects(
+    unpackBinary(join(work, 'wrong.tar.gz'), asset('wrong.tar.gz', 'tar.gz', 'codebuff'), fresh('wrong-out')),
+    /holds evil\.sh \(File\)/,
+  );
 });
 
 test('a truncated archive is an error, not a partial binary', async () => {
@@ -78,17 +94,39 @@ test('files beside the binary: unpacked when the manifest lists them with their 
   const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
   const siblings = [{ name: 'tree-sitter.wasm', bytes: wasm }];
   const files = [{ name: 'tree-sitter.wasm', size: wasm.length, sha256: sha(wasm) }];
-  await createArchive('tar.gz', { binaryPath: join(src, 'codebuff'), entryName: 'codebuff', outPath: join(work, 's.tar.gz'), mtime: 1, siblings });
-  await createArchive('zip', { binaryPath: join(src, 'codebuff.exe'), entryName: 'codebuff.exe', outPath: join(work, 's.zip'), mtime: 1, siblings });
-  for (const [file, archive, binary] of [['s.tar.gz', 'tar.gz', 'codebuff'], ['s.zip', 'zip', 'codebuff.exe']] as const) {
+  await createArchive('tar.gz', {
+    binaryPath: join(src, 'codebuff'),
+    entryName: 'codebuff',
+    outPath: join(work, 's.tar.gz'),
+    mtime: 1,
+    siblings,
+  });
+  await createArchive('zip', {
+    binaryPath: join(src, 'codebuff.exe'),
+    entryName: 'codebuff.exe',
+    outPath: join(work, 's.zip'),
+    mtime: 1,
+    siblings,
+  });
+  for (const [file, archive, binary] of [
+    ['s.tar.gz', 'tar.gz', 'codebuff'],
+    ['s.zip', 'zip', 'codebuff.exe'],
+  ] as const) {
     const out = fresh(`siblings-${archive}`);
     await unpackBinary(join(work, file), { ...asset(file, archive, binary), files }, out);
     assert.deepEqual(readdirSync(out).sort(), [binary, 'tree-sitter.wasm'].sort());
     assert.equal(sha(readFileSync(join(out, 'tree-sitter.wasm'))), files[0].sha256);
     // A launcher from before siblings (no files listed) would take the archive for a foreign one.
-    await assert.rejects(unpackBinary(join(work, file), asset(file, archive, binary), fresh(`siblings-unlisted-${archive}`)), /should hold exactly/);
     await assert.rejects(
-      unpackBinary(join(work, file), { ...asset(file, archive, binary), files: [{ ...files[0], sha256: 'f'.repeat(64) }] }, fresh(`siblings-bad-${archive}`)),
+      unpackBinary(join(work, file), asset(file, archive, binary), fresh(`siblings-unlisted-${archive}`)),
+      /should hold exactly/,
+    );
+    await assert.rejects(
+      unpackBinary(
+        join(work, file),
+        { ...asset(file, archive, binary), files: [{ ...files[0], sha256: 'f'.repeat(64) }] },
+        fresh(`siblings-bad-${archive}`),
+      ),
       /tree-sitter\.wasm in s\.(tar\.gz|zip) has sha256 [0-9a-f]{64}, but the release manifest says f{64}/,
     );
   }
@@ -104,7 +142,10 @@ test('a zip whose binary entry is a symbolic link is refused, never written as a
   ].join('\n');
   execFileSync('python3', ['-c', python, zip]);
   const out = fresh('link-out');
-  await assert.rejects(unpackBinary(zip, { ...asset('link.zip', 'zip', 'codebuff.exe'), platform: 'win32-x64' }, out), /link\.zip should hold exactly codebuff\.exe at its root; it holds codebuff\.exe \(SymbolicLink\)/);
+  await assert.rejects(
+    unpackBinary(zip, { ...asset('link.zip', 'zip', 'codebuff.exe'), platform: 'win32-x64' }, out),
+    /link\.zip should hold exactly codebuff\.exe at its root; it holds codebuff\.exe \(SymbolicLink\)/,
+  );
   assert.deepEqual(readdirSync(out), []);
 });
 
@@ -113,7 +154,10 @@ test('an empty binary is refused', async () => {
   writeFileSync(join(src, 'empty'), '');
   await createArchive('tar.gz', { binaryPath: join(src, 'empty'), entryName: 'codebuff', outPath: join(work, 'h.tar.gz'), mtime: 1 });
   const out = fresh('empty-out');
-  await assert.rejects(unpackBinary(join(work, 'h.tar.gz'), { ...asset('h.tar.gz', 'tar.gz', 'codebuff'), platform: 'linux-x64' }, out), /codebuff in h\.tar\.gz cannot run on linux-x64: it is empty; nothing was installed/);
+  await assert.rejects(
+    unpackBinary(join(work, 'h.tar.gz'), { ...asset('h.tar.gz', 'tar.gz', 'codebuff'), platform: 'linux-x64' }, out),
+    /codebuff in h\.tar\.gz cannot run on linux-x64: it is empty; nothing was installed/,
+  );
 });
 
 test("a binary is installed only with its platform's executable header for its CPU", async () => {
@@ -141,8 +185,14 @@ test("a binary is installed only with its platform's executable header for its C
     assert.deepEqual(readFileSync(installed), readFileSync(helper), `${platform}: its own binary installs`);
     await assert.rejects(install(html, platform), new RegExp(`cannot run on ${platform}: it does not start with an executable header`));
   }
-  await assert.rejects(install(helpers['linux-arm64'], 'linux-x64'), /cannot run on linux-x64: it is an executable in ELF format for machine 0xb7, not ELF for 0x3e/);
-  await assert.rejects(install(helpers['darwin-arm64'], 'darwin-x64'), /it is an executable in Mach-O format for machine 0x100000c, not Mach-O for 0x1000007/);
+  await assert.rejects(
+    install(helpers['linux-arm64'], 'linux-x64'),
+    /cannot run on linux-x64: it is an executable in ELF format for machine 0xb7, not ELF for 0x3e/,
+  );
+  await assert.rejects(
+    install(helpers['darwin-arm64'], 'darwin-x64'),
+    /it is an executable in Mach-O format for machine 0x100000c, not Mach-O for 0x1000007/,
+  );
   await assert.rejects(install(helpers['linux-x64'], 'darwin-x64'), /it is an executable in ELF format .* not Mach-O/);
   await assert.rejects(install(helpers['linux-x64'], 'win32-x64'), /not PE for 0x8664/);
 });

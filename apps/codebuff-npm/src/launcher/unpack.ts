@@ -23,7 +23,8 @@ interface SeenEntry {
  */
 export async function unpackBinary(archivePath: string, asset: LauncherAsset, intoDir: string): Promise<string> {
   const expected = [asset.binaryName, ...(asset.files ?? []).map((f) => f.name)];
-  const seen = asset.archive === 'zip' ? await unpackZip(archivePath, expected, intoDir) : await unpackTarGz(archivePath, expected, intoDir);
+  const seen =
+    asset.archive === 'zip' ? await unpackZip(archivePath, expected, intoDir) : await unpackTarGz(archivePath, expected, intoDir);
   const exact = seen.length === expected.length && seen.every((e, i) => e.path === expected[i] && e.type === 'File');
   if (!exact) {
     const listed = seen.map((e) => `${e.path} (${e.type})`).join(', ') || 'nothing';

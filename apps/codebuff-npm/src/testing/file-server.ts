@@ -34,7 +34,13 @@ export async function startFileServer(root: string): Promise<FileServer> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = decodeURIComponent(url.pathname);
-    state.requests.push({ method: req.method ?? 'GET', path, range: req.headers.range, userAgent: req.headers['user-agent'], viaProxy: /^https?:\/\//.test(req.url ?? '') });
+    state.requests.push({
+      method: req.method ?? 'GET',
+      path,
+      range: req.headers.range,
+      userAgent: req.headers['user-agent'],
+      viaProxy: /^https?:\/\//.test(req.url ?? ''),
+    });
     if (state.intercept?.(req, res, path)) return;
     if (path.startsWith('/redirect/')) {
       res.writeHead(302, { location: path.slice('/redirect'.length) }).end();

@@ -60,10 +60,29 @@ export async function makeFixtureRelease(root: string, version: string, program 
     const binary = scriptAsElf(program);
     writeFileSync(join(work, 'codebuff'), binary, { mode: 0o755 });
     const fileName = `codebuff-${HOST_PLATFORM}.tar.gz`;
-    await createArchive('tar.gz', { binaryPath: join(work, 'codebuff'), entryName: 'codebuff', outPath: join(versionDir, fileName), mtime: 1_700_000_000 });
+    await createArchive('tar.gz', {
+      binaryPath: join(work, 'codebuff'),
+      entryName: 'codebuff',
+      outPath: join(versionDir, fileName),
+      mtime: 1_700_000_000,
+    });
     const path = join(versionDir, fileName);
-    const hostAsset: ReleaseAsset = { platform: HOST_PLATFORM, fileName, archive: 'tar.gz', binaryName: 'codebuff', size: statSync(path).size, sha256: await sha256File(path) };
-    const other: ReleaseAsset = { platform: 'plan9-mips', fileName: 'codebuff-plan9-mips.tar.gz', archive: 'tar.gz', binaryName: 'codebuff', size: 1, sha256: 'a'.repeat(64) };
+    const hostAsset: ReleaseAsset = {
+      platform: HOST_PLATFORM,
+      fileName,
+      archive: 'tar.gz',
+      binaryName: 'codebuff',
+      size: statSync(path).size,
+      sha256: await sha256File(path),
+    };
+    const other: ReleaseAsset = {
+      platform: 'plan9-mips',
+      fileName: 'codebuff-plan9-mips.tar.gz',
+      archive: 'tar.gz',
+      binaryName: 'codebuff',
+      size: 1,
+      sha256: 'a'.repeat(64),
+    };
     const manifest: ReleaseManifest = {
       schemaVersion: 1,
       name: 'codebuff',

@@ -52,7 +52,14 @@ export function collect(child: ChildProcess, input?: string | null, timeoutMs?: 
   });
 }
 
-export function runLauncher(packageDir: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string, entry?: string, timeoutMs?: number): Promise<LauncherRun> {
+export function runLauncher(
+  packageDir: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  input?: string,
+  entry?: string,
+  timeoutMs?: number,
+): Promise<LauncherRun> {
   return collect(startLauncher(packageDir, args, env, entry), input, timeoutMs);
 }
 

@@ -25,9 +25,24 @@ test('tar.gz: one executable entry at the root, 0755, fixed mtime, no owner', as
   const out = join(dir, 'codebuff-linux-x64.tar.gz');
   await createTarGz({ binaryPath: binary, entryName: 'codebuff', outPath: out, mtime: EPOCH });
   const entries: Array<{ path: string; mode: number; mtime: number; uid: number; gid: number; uname?: string; size: number }> = [];
-  await list({ file: out, onReadEntry: (e) => entries.push({ path: e.path, mode: e.mode!, mtime: e.mtime!.getTime() / 1000, uid: e.uid ?? 0, gid: e.gid ?? 0, uname: e.uname, size: e.size }) });
+  await list({
+    file: out,
+    onReadEntry: (e) =>
+      entries.push({
+        path: e.path,
+        mode: e.mode!,
+        mtime: e.mtime!.getTime() / 1000,
+        uid: e.uid ?? 0,
+        gid: e.gid ?? 0,
+        uname: e.uname,
+        size: e.size,
+      }),
+  });
   assert.deepEqual(entries, [{ path: 'codebuff', mode: 0o755, mtime: EPOCH, uid: 0, gid: 0, uname: '', size: 200_025 }]);
-  assert.match(execFileSync('tar', ['tvzf', out], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } }), /^-rwxr-xr-x 0\/0 +200025 2026-01-02 03:04 codebuff\n$/);
+  assert.match(
+    execFileSync('tar', ['tvzf', out], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } }),
+    /^-rwxr-xr-x 0\/0 +200025 2026-01-02 03:04 codebuff\n$/,
+  );
   const extracted = mkdtempSync(join(tmpdir(), 'x-'));
   execFileSync('tar', ['xzf', out, '-C', extracted]);
   assert.equal(execFileSync(join(extracted, 'codebuff'), { encoding: 'utf8' }), 'hi\n');
@@ -43,7 +58,9 @@ test('archives are byte-identical across runs and time zones', async () => {
       await createTarGz({ binaryPath: process.argv[1], entryName: 'codebuff.exe', outPath: process.argv[2] + '.tar.gz', mtime: ${EPOCH} });
     })();`;
   for (const tz of ['UTC', 'Asia/Tokyo', 'America/Los_Angeles']) {
-    execFileSync(process.execPath, ['--import', 'tsx', '-e', script, binary, join(dir, tz.replace('/', '_'))], { env: { ...process.env, TZ: tz } });
+    execFileSync(process.execPath, ['--import', 'tsx', '-e', script, binary, join(dir, tz.replace('/', '_'))], {
+      env: { ...process.env, TZ: tz },
+    });
   }
   for (const ext of ['zip', 'tar.gz']) {
     const [a, b, c] = ['UTC', 'Asia_Tokyo', 'America_Los_Angeles'].map((n) => readFileSync(join(dir, `${n}.${ext}`)));
@@ -78,7 +95,9 @@ test('a failed archive leaves nothing where the archive was expected', async () 
   const { dir } = fixture('codebuff');
   const out = join(dir, 'codebuff-linux-x64.tar.gz');
   await assert.rejects(createZip({ binaryPath: join(dir, 'bin', 'missing'), entryName: 'codebuff.exe', outPath: out, mtime: EPOCH }));
-  await assert.rejects(createTarGz({ binaryPath: join(dir, 'bin', 'codebuff-missing'), entryName: 'codebuff-missing', outPath: out, mtime: EPOCH }));
+  await assert.rejects(
+    createTarGz({ binaryPath: join(dir, 'bin', 'codebuff-missing'), entryName: 'codebuff-missing', outPath: out, mtime: EPOCH }),
+  );
   assert.equal(existsSync(out), false);
   assert.deepEqual(readdirSync(dir), ['bin']);
 });

@@ -72,8 +72,18 @@ async function buildArchive(input: ArchiveInput, crcSeed: number, layout: (g: Ga
   const packPath = tempPathFor(input.outPath);
   try {
     for (const stores of [input.stores ?? [], []]) {
-      const { sources, compressed } = await gatherChunks({ binaryPath: input.binaryPath, scan, level: input.level ?? DEFAULT_LEVEL, stores, packPath });
-      const gathered = { scan, pieces: scan.chunks.map((c) => sources.get(c.sha256) as ChunkSource), stats: { distinct: sources.size, reused: sources.size - compressed.length } };
+      const { sources, compressed } = await gatherChunks({
+        binaryPath: input.binaryPath,
+        scan,
+        level: input.level ?? DEFAULT_LEVEL,
+        stores,
+        packPath,
+      });
+      const gathered = {
+        scan,
+        pieces: scan.chunks.map((c) => sources.get(c.sha256) as ChunkSource),
+        stats: { distinct: sources.size, reused: sources.size - compressed.length },
+      };
       try {
         return { ...(await writeArchive(input.outPath, layout(gathered))), binary: scan, chunks: gathered.stats };
       } catch (error) {
@@ -204,8 +214,24 @@ export async function createZip(input: ArchiveInput): Promise<ArchiveResult> {
     if (scan.size >= 0xffffffff || compressedSize >= 0xffffffff) throw new Error(`${input.entryName} is too large for a zip without ZIP64`);
     const { time, date } = dosDateTime(input.mtime);
     const entries: ZipEntry[] = [
-      { name: Buffer.from(input.entryName, 'utf8'), method: 8, crc: scan.crc32, compressedSize, size: scan.size, mode: EXECUTABLE_MODE, data },
-      ...(input.siblings ?? []).map((f) => ({ name: Buffer.from(f.name, 'utf8'), method: 0, crc: crc32(f.bytes), compressedSize: f.bytes.length, size: f.bytes.length, mode: FILE_MODE, data: [f.bytes] })),
+      {
+        name: Buffer.from(input.entryName, 'utf8'),
+        method: 8,
+        crc: scan.crc32,
+        compressedSize,
+        size: scan.size,
+        mode: EXECUTABLE_MODE,
+        data,
+      },
+      ...(input.siblings ?? []).map((f) => ({
+        name: Buffer.from(f.name, 'utf8'),
+        method: 0,
+        crc: crc32(f.bytes),
+        compressedSize: f.bytes.length,
+        size: f.bytes.length,
+        mode: FILE_MODE,
+        data: [f.bytes],
+      })),
     ];
     // The fields the local and the central header share, in the same order: version needed (2.0,
     // deflate), flags, method, time, date, CRC-32, sizes, name length.

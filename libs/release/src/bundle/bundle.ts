@@ -74,7 +74,8 @@ export async function bundlePlatform(options: BundleOptions): Promise<BundleReco
   // compile's THIRD-PARTY-NOTICES travels beside the binary, after release.config.json's files.
   const siblings = await readSiblings(options.files ?? [], platform);
   if (compiled.notices) {
-    if (siblings.some((f) => f.name === compiled.notices?.fileName)) throw new ReleaseError(`${platform.key}: two files would be named ${compiled.notices.fileName} in the archive`);
+    if (siblings.some((f) => f.name === compiled.notices?.fileName))
+      throw new ReleaseError(`${platform.key}: two files would be named ${compiled.notices.fileName} in the archive`);
     siblings.push({ name: compiled.notices.fileName, bytes: await readMade(platform.key, binDir, compiled.notices) });
   }
   const sbom = compiled.sbom ? await readMade(platform.key, binDir, compiled.sbom) : undefined;
@@ -96,7 +97,9 @@ export async function bundlePlatform(options: BundleOptions): Promise<BundleReco
     }).catch((error: NodeJS.ErrnoException) => {
       throw error.code === 'ENOENT' ? mismatch(platform.key, 'missing', compiled.sha256) : error;
     });
-    const sbomFile = sbom ? { fileName: sbomFileName(options.baseName ?? 'codebuff', platform.key), size: sbom.length, sha256: sha256Of(sbom) } : undefined;
+    const sbomFile = sbom
+      ? { fileName: sbomFileName(options.baseName ?? 'codebuff', platform.key), size: sbom.length, sha256: sha256Of(sbom) }
+      : undefined;
     if (sbom && sbomFile) await writeFile(join(staging, sbomFile.fileName), sbom);
     const record: BundleRecord = {
       platform: platform.key,
@@ -130,7 +133,9 @@ async function readSiblings(files: readonly SiblingFile[], platform: PlatformSpe
     if (names.has(file.name)) throw new ReleaseError(`${platform.key}: two files would be named ${file.name} in the archive`);
     names.add(file.name);
     const bytes = await readFile(file.path).catch((error: NodeJS.ErrnoException) => {
-      throw new ReleaseError(`${platform.key}: cannot read ${file.path}, listed in release.config.json's files: ${error.code ?? error.message}`);
+      throw new ReleaseError(
+        `${platform.key}: cannot read ${file.path}, listed in release.config.json's files: ${error.code ?? error.message}`,
+      );
     });
     siblings.push({ name: file.name, bytes });
   }
@@ -143,7 +148,9 @@ const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('h
 function checkMade(key: string, made: { fileName: string; sha256: string }, bytes: Buffer | undefined): void {
   const actual = bytes ? sha256Of(bytes) : 'missing';
   if (actual !== made.sha256) {
-    throw new ReleaseError(`${made.fileName} for ${key} does not match what compile recorded (sha256 ${actual}, expected ${made.sha256}); rerun compile-${key} with --skip-nx-cache`);
+    throw new ReleaseError(
+      `${made.fileName} for ${key} does not match what compile recorded (sha256 ${actual}, expected ${made.sha256}); rerun compile-${key} with --skip-nx-cache`,
+    );
   }
 }
 

@@ -42,10 +42,19 @@ export async function storedChunks(dir: string, compressor: string, wanted: Read
   const index = await readIndex(dir);
   if (!index || index.compressor !== compressor) return found;
   const packPath = join(dir, STORE_PACK);
-  const packSize = await stat(packPath).then((s) => s.size, () => -1);
+  const packSize = await stat(packPath).then(
+    (s) => s.size,
+    () => -1,
+  );
   for (const entry of index.chunks) {
     // An entry without final-block positions (written before every archive needed them) is compressed again.
-    if (!wanted.has(entry.sha256) || found.has(entry.sha256) || entry.endBit === undefined || entry.packOffset + entry.packLength > packSize) continue;
+    if (
+      !wanted.has(entry.sha256) ||
+      found.has(entry.sha256) ||
+      entry.endBit === undefined ||
+      entry.packOffset + entry.packLength > packSize
+    )
+      continue;
     found.set(entry.sha256, { packPath, entry });
   }
   return found;

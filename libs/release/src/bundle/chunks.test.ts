@@ -20,12 +20,20 @@ test('libdeflate chunks made non-final join into one deflate stream that inflate
   const file = join(dir, 'parts');
   writeFileSync(file, Buffer.concat(PARTS));
   let offset = 0;
-  const chunks = PARTS.map((p) => ({ offset: (offset += p.length) - p.length, size: p.length, sha256: createHash('sha256').update(p).digest('hex') }));
+  const chunks = PARTS.map((p) => ({
+    offset: (offset += p.length) - p.length,
+    size: p.length,
+    sha256: createHash('sha256').update(p).digest('hex'),
+  }));
   const compressed = await compressChunks({ binaryPath: file, packPath: join(dir, 'pack'), level: 6, chunks });
   const pack = readFileSync(join(dir, 'pack'));
   const streams = compressed.map((c) => pack.subarray(c.packOffset, c.packOffset + c.packLength));
   streams.forEach((s, i) => {
-    assert.deepEqual(locateFinalBlock(s), { finalBlockBit: compressed[i].finalBlockBit, endBit: compressed[i].endBit }, 'Bun and Node walk alike');
+    assert.deepEqual(
+      locateFinalBlock(s),
+      { finalBlockBit: compressed[i].finalBlockBit, endBit: compressed[i].endBit },
+      'Bun and Node walk alike',
+    );
     assert.ok(inflateRawSync(s).equals(PARTS[i]));
   });
   assert.throws(() => locateFinalBlock(streams[2].subarray(0, streams[2].length >> 1)), /not a valid deflate stream: truncated/);
@@ -43,7 +51,8 @@ test('a damaged or foreign store is not used; the archive is the same bytes eith
   const store = join(dir, 'store');
   mkdirSync(store);
   await writeStore(store, binary, scan, 6);
-  const zip = (name: string, stores: string[]) => createZip({ binaryPath: binary, entryName: 'codebuff.exe', outPath: join(dir, name), mtime: 0, stores });
+  const zip = (name: string, stores: string[]) =>
+    createZip({ binaryPath: binary, entryName: 'codebuff.exe', outPath: join(dir, name), mtime: 0, stores });
 
   const none = await zip('none.zip', []);
   const warm = await zip('warm.zip', [store]);

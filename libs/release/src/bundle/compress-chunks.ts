@@ -100,14 +100,17 @@ export function runCompressJobFromStdin(): void {
 /** Node side: one Bun process compresses every chunk of the job. */
 export function compressChunks(job: CompressJob): Promise<CompressedChunk[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bunExecutable(), ['-e', 'require(process.argv[1]).runCompressJobFromStdin()', __filename], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(bunExecutable(), ['-e', 'require(process.argv[1]).runCompressJobFromStdin()', __filename], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`compressing with Bun failed: ${Buffer.concat(err).toString('utf8').trim() || `exit ${code}`}`));
+      if (code !== 0)
+        return reject(new Error(`compressing with Bun failed: ${Buffer.concat(err).toString('utf8').trim() || `exit ${code}`}`));
       try {
         resolve(JSON.parse(Buffer.concat(out).toString('utf8')) as CompressedChunk[]);
       } catch {

@@ -22,7 +22,10 @@ async function bundled() {
     const binary = Buffer.concat([randomBytes(300_000), Buffer.alloc(1_500_000, 1)]);
     writeFileSync(join(binDir, platform.binaryName), binary);
     const sha256 = createHash('sha256').update(binary).digest('hex');
-    writeFileSync(join(binDir, 'compile.json'), JSON.stringify({ platform: platform.key, version: '1.0.0', binaryName: platform.binaryName, size: binary.length, sha256 }));
+    writeFileSync(
+      join(binDir, 'compile.json'),
+      JSON.stringify({ platform: platform.key, version: '1.0.0', binaryName: platform.binaryName, size: binary.length, sha256 }),
+    );
     bundleDirs[platform.key] = join(dir, 'bundles', platform.key);
     await bundlePlatform({ platform, binDir, outDir: bundleDirs[platform.key], sourceDateEpoch: 0 });
   }

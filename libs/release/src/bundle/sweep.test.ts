@@ -24,7 +24,10 @@ test('a killed bundle leaves a staging folder; the next run sweeps it', async ()
     const binary = randomBytes(48 << 20);
     writeFileSync(join(binDir, 'codebuff.exe'), binary);
     const sha256 = createHash('sha256').update(binary).digest('hex');
-    writeFileSync(join(binDir, 'compile.json'), JSON.stringify({ platform: 'win32-x64', version: '1.0.0', binaryName: 'codebuff.exe', size: binary.length, sha256 }));
+    writeFileSync(
+      join(binDir, 'compile.json'),
+      JSON.stringify({ platform: 'win32-x64', version: '1.0.0', binaryName: 'codebuff.exe', size: binary.length, sha256 }),
+    );
     const bundles = join(dir, 'bundles');
     mkdirSync(bundles);
     const outDir = join(bundles, 'win32-x64');
@@ -36,7 +39,10 @@ test('a killed bundle leaves a staging folder; the next run sweeps it', async ()
     process.kill(-child.pid!, 'SIGKILL'); // the whole group: Node and the Bun compressing for it
     await new Promise((resolve) => child.once('exit', resolve));
     const left = readdirSync(bundles);
-    assert.ok(left.some((e) => staging.test(e)), `expected a staging folder left behind, found ${left.join(', ')}`);
+    assert.ok(
+      left.some((e) => staging.test(e)),
+      `expected a staging folder left behind, found ${left.join(', ')}`,
+    );
     assert.equal(existsSync(outDir), false, 'nothing half-written where the bundle belongs');
 
     // A temp folder of a live process (this one) is another task at work: it stays.
@@ -60,7 +66,14 @@ test("a killed compile's staging folder (a whole binary) is swept by the next co
     mkdirSync(leftover, { recursive: true });
     writeFileSync(join(leftover, 'codebuff'), randomBytes(1024));
     const native = await nativeFor('linux-x64');
-    await compileBinary({ platform: getPlatform('linux-x64'), entry: join(CLI_ROOT, 'src/main.tsx'), outDir: join(bin, 'linux-x64'), version: '1.0.0', cwd: CLI_ROOT, native });
+    await compileBinary({
+      platform: getPlatform('linux-x64'),
+      entry: join(CLI_ROOT, 'src/main.tsx'),
+      outDir: join(bin, 'linux-x64'),
+      version: '1.0.0',
+      cwd: CLI_ROOT,
+      native,
+    });
     assert.deepEqual(readdirSync(bin), ['linux-x64']);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -26,6 +26,9 @@ test("a killed compile's Bun temp file is swept; a running compile's is left alo
 });
 
 test('git, and so Nx, ignores Bun temp files in the CLI folder: a leftover cannot change a compile hash', () => {
-  const ignored = execFileSync('git', ['check-ignore', '--no-index', 'apps/codebuff-cli/.7d6b342d5a05bb80-00000000.bun-build'], { cwd: WORKSPACE_ROOT, encoding: 'utf8' });
+  const ignored = execFileSync('git', ['check-ignore', '--no-index', 'apps/codebuff-cli/.7d6b342d5a05bb80-00000000.bun-build'], {
+    cwd: WORKSPACE_ROOT,
+    encoding: 'utf8',
+  });
   assert.equal(ignored.trim(), 'apps/codebuff-cli/.7d6b342d5a05bb80-00000000.bun-build');
 });

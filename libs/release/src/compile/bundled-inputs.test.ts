@@ -18,7 +18,9 @@ function fixtureWorkspace(): string {
   install('@scope/native-linux-x64', { version: '1.0.0', os: ['linux'], cpu: ['x64'] });
   writeFileSync(
     join(root, 'package-lock.json'),
-    JSON.stringify({ packages: { 'node_modules/semver': { version: '7.7.3' }, 'node_modules/@scope/native-linux-x64': { version: '1.0.0' } } }),
+    JSON.stringify({
+      packages: { 'node_modules/semver': { version: '7.7.3' }, 'node_modules/@scope/native-linux-x64': { version: '1.0.0' } },
+    }),
   );
   return root;
 }
@@ -40,7 +42,11 @@ const check = (root: string, inputs: string[], d: DeclaredInputs, platform = 'li
 
 test('files and packages the hash covers pass', () => {
   const root = fixtureWorkspace();
-  check(root, ['src/main.ts', '../../node_modules/semver/index.js', '../../node_modules/semver/package.json'], declared(['apps/cli/src/main.ts'], { semver: ['7.7.3'] }));
+  check(
+    root,
+    ['src/main.ts', '../../node_modules/semver/index.js', '../../node_modules/semver/package.json'],
+    declared(['apps/cli/src/main.ts'], { semver: ['7.7.3'] }),
+  );
 });
 
 test('a bundled file the task does not hash is refused, naming it', () => {
@@ -54,10 +60,19 @@ test('a bundled file the task does not hash is refused, naming it', () => {
 
 test('an npm package outside the hash, or installed at another version than the lockfile or the hash says, is refused', () => {
   const root = fixtureWorkspace();
-  assert.throws(() => check(root, ['../../node_modules/semver/index.js'], declared([])), /Bun bundled the npm package semver \(node_modules\/semver\), which is not an input/);
-  assert.throws(() => check(root, ['../../node_modules/semver/index.js'], declared([], { semver: ['6.3.1'] })), /node_modules\/semver is semver@7\.7\.3, but the task hashes semver at 6\.3\.1/);
+  assert.throws(
+    () => check(root, ['../../node_modules/semver/index.js'], declared([])),
+    /Bun bundled the npm package semver \(node_modules\/semver\), which is not an input/,
+  );
+  assert.throws(
+    () => check(root, ['../../node_modules/semver/index.js'], declared([], { semver: ['6.3.1'] })),
+    /node_modules\/semver is semver@7\.7\.3, but the task hashes semver at 6\.3\.1/,
+  );
   writeFileSync(join(root, 'package-lock.json'), JSON.stringify({ packages: { 'node_modules/semver': { version: '7.8.0' } } }));
-  assert.throws(() => check(root, ['../../node_modules/semver/index.js'], declared([], { semver: ['7.7.3'] })), /node_modules\/semver is semver@7\.7\.3, but package-lock\.json pins 7\.8\.0 there; run npm ci/);
+  assert.throws(
+    () => check(root, ['../../node_modules/semver/index.js'], declared([], { semver: ['7.7.3'] })),
+    /node_modules\/semver is semver@7\.7\.3, but package-lock\.json pins 7\.8\.0 there; run npm ci/,
+  );
 });
 
 test("a package built for another platform stops that platform's compile only", () => {
@@ -65,7 +80,10 @@ test("a package built for another platform stops that platform's compile only", 
   const inputs = ['../../node_modules/@scope/native-linux-x64/index.js'];
   const d = declared([], { '@scope/native-linux-x64': ['1.0.0'] });
   check(root, inputs, d, 'linux-x64');
-  assert.throws(() => check(root, inputs, d, 'darwin-arm64'), /@scope\/native-linux-x64@1\.0\.0 is native code for linux x64, not darwin-arm64/);
+  assert.throws(
+    () => check(root, inputs, d, 'darwin-arm64'),
+    /@scope\/native-linux-x64@1\.0\.0 is native code for linux x64, not darwin-arm64/,
+  );
   assert.throws(() => check(root, inputs, d, 'win32-x64'), /not win32-x64/);
 });
 

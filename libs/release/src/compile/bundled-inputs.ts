@@ -61,7 +61,9 @@ export function checkBundledInputs(options: {
     }
     const path = relative(workspaceRoot, absolute).split('\\').join('/');
     if (path.startsWith('../') || isAbsolute(path)) {
-      throw new ReleaseError(`${declared.task}: Bun bundled ${absolute}, which is outside the workspace, so no cache input can cover it; move it into the project`);
+      throw new ReleaseError(
+        `${declared.task}: Bun bundled ${absolute}, which is outside the workspace, so no cache input can cover it; move it into the project`,
+      );
     }
     if (!declared.files.has(path)) {
       throw new ReleaseError(

@@ -101,7 +101,9 @@ export async function compileBinary(options: CompileOptions): Promise<CompileRec
       entry,
       outfile: binaryPath,
       metafile: metafilePath,
-      executablePath: options.native ? join(packageDirIn(options.native.dir, options.native.set.runtime.name), runtimeFileOf(platform.key)) : undefined,
+      executablePath: options.native
+        ? join(packageDirIn(options.native.dir, options.native.set.runtime.name), runtimeFileOf(platform.key))
+        : undefined,
       minify: options.minify !== false,
       define: { CODEBUFF_VERSION: JSON.stringify(version), CODEBUFF_PLATFORM: JSON.stringify(platform.key) },
       nativeRoot: options.native?.dir ?? staging,
@@ -119,10 +121,23 @@ export async function compileBinary(options: CompileOptions): Promise<CompileRec
     }
     const metafile = JSON.parse(await readFile(metafilePath, 'utf8')) as BunMetafile;
     if (options.declaredInputs) {
-      checkBundledInputs({ metafile, cwd: options.cwd, workspaceRoot: options.declaredInputs.workspaceRoot, declared: options.declaredInputs.inputs, platform, nativeDir: options.native?.dir });
+      checkBundledInputs({
+        metafile,
+        cwd: options.cwd,
+        workspaceRoot: options.declaredInputs.workspaceRoot,
+        declared: options.declaredInputs.inputs,
+        platform,
+        nativeDir: options.native?.dir,
+      });
     }
     if (options.native) {
-      checkNativeInputs({ metafile, cwd: options.cwd, nativeDir: options.native.dir, set: options.native.set, task: options.declaredInputs?.inputs.task ?? `compile-${platform.key}` });
+      checkNativeInputs({
+        metafile,
+        cwd: options.cwd,
+        nativeDir: options.native.dir,
+        set: options.native.set,
+        task: options.declaredInputs?.inputs.task ?? `compile-${platform.key}`,
+      });
     }
     const inventory = options.inventory ? await writeInventory(options, metafile, staging) : {};
     await chmod(binaryPath, 0o755);
@@ -149,13 +164,34 @@ export async function compileBinary(options: CompileOptions): Promise<CompileRec
  * The license gate, then the SBOM and THIRD-PARTY-NOTICES, into the staging folder: a refused
  * license leaves the previous output as it was (the staging folder is dropped).
  */
-async function writeInventory(options: CompileOptions, metafile: BunMetafile, staging: string): Promise<Pick<CompileRecord, 'sbom' | 'notices'>> {
+async function writeInventory(
+  options: CompileOptions,
+  metafile: BunMetafile,
+  staging: string,
+): Promise<Pick<CompileRecord, 'sbom' | 'notices'>> {
   const inventory = options.inventory as NonNullable<CompileOptions['inventory']>;
   const { platform } = options;
-  const contents = binaryContents({ metafile, cwd: options.cwd, workspaceRoot: inventory.workspaceRoot, projectRoot: inventory.projectRoot, lock: inventory.lock, native: options.native, imported: inventory.imported });
+  const contents = binaryContents({
+    metafile,
+    cwd: options.cwd,
+    workspaceRoot: inventory.workspaceRoot,
+    projectRoot: inventory.projectRoot,
+    lock: inventory.lock,
+    native: options.native,
+    imported: inventory.imported,
+  });
   const thirdParty = [...contents.packages, ...(contents.runtime ? [contents.runtime] : [])];
-  checkLicenses(thirdParty, inventory.allowedLicenses, { task: options.declaredInputs?.inputs.task ?? `compile-${platform.key}`, configFile: inventory.configFile });
-  const sbom = cyclonedxSbom({ binary: inventory.name, version: options.version, platform: platform.key, bunTarget: platform.bunTarget, contents });
+  checkLicenses(thirdParty, inventory.allowedLicenses, {
+    task: options.declaredInputs?.inputs.task ?? `compile-${platform.key}`,
+    configFile: inventory.configFile,
+  });
+  const sbom = cyclonedxSbom({
+    binary: inventory.name,
+    version: options.version,
+    platform: platform.key,
+    bunTarget: platform.bunTarget,
+    contents,
+  });
   const notices = thirdPartyNotices({ binary: inventory.name, platform: platform.key, packages: thirdParty });
   await writeFile(join(staging, SBOM_FILE), sbom);
   await writeFile(join(staging, NOTICES_FILE), notices);

@@ -31,17 +31,23 @@ export function checkNativeInputs(options: { metafile: BunMetafile; cwd: string;
     if (!set.platformNames.includes(name)) continue;
     const fetched = set.packages.find((p) => p.name === name);
     if (!fetched || !root.startsWith(nativeModules)) {
-      throw new ReleaseError(`${task}: the binary for ${set.platform} would carry ${name} from ${root}, which was not fetched for ${set.platform}`);
+      throw new ReleaseError(
+        `${task}: the binary for ${set.platform} would carry ${name} from ${root}, which was not fetched for ${set.platform}`,
+      );
     }
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string; os?: string[]; cpu?: string[] };
     if (pkg.version !== fetched.version || !admits(pkg, set.platform)) {
-      throw new ReleaseError(`${task}: ${name}@${pkg.version} in the binary is not the ${fetched.version} for ${set.platform} that package-lock.json pins`);
+      throw new ReleaseError(
+        `${task}: ${name}@${pkg.version} in the binary is not the ${fetched.version} for ${set.platform} that package-lock.json pins`,
+      );
     }
   }
   for (const p of set.packages) {
     if (!filesByPackage.has(p.requiredBy)) continue;
     if (!(filesByPackage.get(p.name) ?? []).some((f) => NATIVE_LIBRARY.test(f))) {
-      throw new ReleaseError(`${task}: ${p.requiredBy} is in the binary for ${set.platform}, but ${p.name}'s native library is not; the binary would fail to load it`);
+      throw new ReleaseError(
+        `${task}: ${p.requiredBy} is in the binary for ${set.platform}, but ${p.name}'s native library is not; the binary would fail to load it`,
+      );
     }
   }
 }

@@ -83,7 +83,10 @@ test("each macOS and Linux block holds that archive's release URL and the sha256
     ['linux-x64', 'on_linux/on_intel'],
   ]) {
     const fileName = `codebuff-${key}.tar.gz`;
-    expected[block] = { url: `https://github.com/acme/codebuff/releases/download/v1.2.3/${fileName}`, sha256: await sha256File(join(releaseDir, fileName)) };
+    expected[block] = {
+      url: `https://github.com/acme/codebuff/releases/download/v1.2.3/${fileName}`,
+      sha256: await sha256File(join(releaseDir, fileName)),
+    };
   }
   assert.deepEqual(evaluated.blocks, expected, 'no Windows zip, no block outside its OS and arch');
   assert.equal(evaluated.desc, SETTINGS.description, 'quotes and # survive Ruby escaping');
@@ -100,7 +103,10 @@ test('a release with only some platforms gets only their blocks; none at all, no
   const text = homebrewFormula(linuxOnly, SETTINGS)!;
   assert.doesNotMatch(text, /on_macos|on_arm/);
   assert.match(text, /on_linux do\n {4}on_intel do\n {6}url "[^"]+codebuff-linux-x64\.tar\.gz"/);
-  assert.equal(homebrewFormula({ ...manifest, assets: manifest.assets.filter((a) => a.platform.startsWith('win32')) }, SETTINGS), undefined);
+  assert.equal(
+    homebrewFormula({ ...manifest, assets: manifest.assets.filter((a) => a.platform.startsWith('win32')) }, SETTINGS),
+    undefined,
+  );
 });
 
 test("Homebrew's class names", () => {

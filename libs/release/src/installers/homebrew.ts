@@ -20,7 +20,10 @@ export function rubyString(text: string): string {
  * Undefined when the release has no archive Homebrew can use.
  */
 export function homebrewFormula(manifest: ReleaseManifest, settings: InstallerSettings): string | undefined {
-  const assets = assetsFor(manifest, (split, asset) => split.os in HOMEBREW_OS && split.arch in HOMEBREW_ARCH && asset.archive === 'tar.gz');
+  const assets = assetsFor(
+    manifest,
+    (split, asset) => split.os in HOMEBREW_OS && split.arch in HOMEBREW_ARCH && asset.archive === 'tar.gz',
+  );
   if (assets.length === 0) return undefined;
   const name = assertInert('name', manifest.name);
   const base = assertInert('download URL', defaultBaseUrl(settings, manifest), URL_PATTERN);
@@ -28,20 +31,26 @@ export function homebrewFormula(manifest: ReleaseManifest, settings: InstallerSe
   const siblings = [...new Set(assets.flatMap((a) => (a.files ?? []).map((f) => assertInert('file name', f.name))))];
   // Files the binary loads from its own folder: everything goes to libexec, the binary is linked
   // into bin (Bun's process.execPath resolves the link, so the files are found beside it).
-  const install = siblings.length === 0
-    ? `    bin.install ${binaries.map(rubyString).join(', ')}`
-    : [`    libexec.install ${[...binaries, ...siblings].map(rubyString).join(', ')}`, ...binaries.map((b) => `    bin.install_symlink libexec/${rubyString(b)}`)].join('\n');
+  const install =
+    siblings.length === 0
+      ? `    bin.install ${binaries.map(rubyString).join(', ')}`
+      : [
+          `    libexec.install ${[...binaries, ...siblings].map(rubyString).join(', ')}`,
+          ...binaries.map((b) => `    bin.install_symlink libexec/${rubyString(b)}`),
+        ].join('\n');
   const blocks = Object.entries(HOMEBREW_OS)
     .map(([os, osBlock]) => {
       const forOs = assets.filter((a) => a.os === os);
       if (forOs.length === 0) return undefined;
       const inner = forOs
-        .map((a) => [
-          `    ${HOMEBREW_ARCH[a.arch]} do`,
-          `      url ${rubyString(`${base}/${assertInert('file name', a.fileName)}`)}`,
-          `      sha256 ${rubyString(assertInert('sha256', a.sha256))}`,
-          '    end',
-        ].join('\n'))
+        .map((a) =>
+          [
+            `    ${HOMEBREW_ARCH[a.arch]} do`,
+            `      url ${rubyString(`${base}/${assertInert('file name', a.fileName)}`)}`,
+            `      sha256 ${rubyString(assertInert('sha256', a.sha256))}`,
+            '    end',
+          ].join('\n'),
+        )
         .join('\n\n');
       return `  ${osBlock} do\n${inner}\n  end`;
     })

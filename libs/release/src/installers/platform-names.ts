@@ -59,6 +59,9 @@ export const HOMEBREW_ARCH: Readonly<Record<string, string>> = { x64: 'on_intel'
 export const SCOOP_ARCH: Readonly<Record<string, string>> = { x64: '64bit', ia32: '32bit', arm64: 'arm64' };
 
 /** Assets an installer can offer: its OS, an arch it knows, an archive format it unpacks. */
-export function assetsFor(manifest: ReleaseManifest, accept: (split: SplitKey, asset: ReleaseAsset) => boolean): Array<ReleaseAsset & SplitKey> {
+export function assetsFor(
+  manifest: ReleaseManifest,
+  accept: (split: SplitKey, asset: ReleaseAsset) => boolean,
+): Array<ReleaseAsset & SplitKey> {
   return manifest.assets.map((asset) => ({ ...asset, ...splitKey(asset.platform) })).filter((a) => accept(a, a));
 }

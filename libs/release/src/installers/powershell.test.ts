@@ -42,12 +42,18 @@ test('the PowerShell installer names the Windows zip and its sha256, and does wh
   const { manifest } = await makeTestRelease('1.2.3');
   const text = powershellInstaller(manifest, SETTINGS)!;
   const zip = manifest.assets.find((a) => a.platform === 'win32-x64')!;
-  assert.match(text, new RegExp(`'x64' = @\\{ File = '${zip.fileName}'; Sha256 = '${zip.sha256}'; Binary = 'codebuff.exe'; Files = @\\(\\) \\}`));
+  assert.match(
+    text,
+    new RegExp(`'x64' = @\\{ File = '${zip.fileName}'; Sha256 = '${zip.sha256}'; Binary = 'codebuff.exe'; Files = @\\(\\) \\}`),
+  );
   assert.equal(text.match(/File = '/g)?.length, 1, 'only Windows zips');
   assert.match(text, /\$DefaultBaseUrl = 'https:\/\/github\.com\/acme\/codebuff\/releases\/download\/v1\.2\.3'/);
   assert.match(text, /if \(\$env:CODEBUFF_DOWNLOAD_BASE_URL\) \{ \$env:CODEBUFF_DOWNLOAD_BASE_URL \} else \{ \$DefaultBaseUrl \}/);
   assert.match(text, /\$base\.TrimEnd\('\/'\)/, "the launcher's rule: trailing slashes dropped");
-  assert.match(text, /if \(\$env:CODEBUFF_INSTALL_DIR\) \{ \$env:CODEBUFF_INSTALL_DIR \} elseif \(\$env:LOCALAPPDATA\) \{ Join-Path \$env:LOCALAPPDATA "Programs\\\$Name" \}/);
+  assert.match(
+    text,
+    /if \(\$env:CODEBUFF_INSTALL_DIR\) \{ \$env:CODEBUFF_INSTALL_DIR \} elseif \(\$env:LOCALAPPDATA\) \{ Join-Path \$env:LOCALAPPDATA "Programs\\\$Name" \}/,
+  );
   assert.match(text, /Get-FileHash -Algorithm SHA256/);
   assert.match(text, /\[Environment\]::SetEnvironmentVariable\('Path', .*, 'User'\)/);
   // The hash is checked before anything is written to the install directory.

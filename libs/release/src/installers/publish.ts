@@ -39,10 +39,26 @@ export function publishTargets(config: Pick<ReleaseProjectConfig, 'installers'>,
   const find = (kind: PublishTarget['kind']) => (manifest.installers ?? []).find((i) => i.kind === kind);
   const brew = config.installers?.homebrew;
   const formula = find('homebrew');
-  if (brew && formula) targets.push({ kind: 'homebrew', repo: brew.tap, path: brew.path ?? `Formula/${formula.fileName}`, branch: brew.branch, fileName: formula.fileName, sha256: formula.sha256 });
+  if (brew && formula)
+    targets.push({
+      kind: 'homebrew',
+      repo: brew.tap,
+      path: brew.path ?? `Formula/${formula.fileName}`,
+      branch: brew.branch,
+      fileName: formula.fileName,
+      sha256: formula.sha256,
+    });
   const scoop = config.installers?.scoop;
   const scoopFile = find('scoop');
-  if (scoop && scoopFile) targets.push({ kind: 'scoop', repo: scoop.bucket, path: scoop.path ?? `bucket/${scoopFile.fileName}`, branch: scoop.branch, fileName: scoopFile.fileName, sha256: scoopFile.sha256 });
+  if (scoop && scoopFile)
+    targets.push({
+      kind: 'scoop',
+      repo: scoop.bucket,
+      path: scoop.path ?? `bucket/${scoopFile.fileName}`,
+      branch: scoop.branch,
+      fileName: scoopFile.fileName,
+      sha256: scoopFile.sha256,
+    });
   return targets;
 }
 
@@ -71,12 +87,19 @@ export interface PublishOptions {
 }
 
 /** Writes each target's file from `releaseDir` into its repository; one line of error on failure, token never shown. */
-export async function publishToTaps(targets: readonly PublishTarget[], manifest: ReleaseManifest, releaseDir: string, options: PublishOptions = {}): Promise<Array<{ target: PublishTarget; outcome: PublishOutcome }>> {
+export async function publishToTaps(
+  targets: readonly PublishTarget[],
+  manifest: ReleaseManifest,
+  releaseDir: string,
+  options: PublishOptions = {},
+): Promise<Array<{ target: PublishTarget; outcome: PublishOutcome }>> {
   const env = options.env ?? process.env;
   const token = options.token || env[TAP_TOKEN_ENV] || env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   if (targets.length > 0 && !token) {
-    throw new ReleaseError(`publishing to ${targets.map((t) => t.repo).join(' and ')} needs a token with contents: write there: set ${TAP_TOKEN_ENV} (or GITHUB_TOKEN)`);
+    throw new ReleaseError(
+      `publishing to ${targets.map((t) => t.repo).join(' and ')} needs a token with contents: write there: set ${TAP_TOKEN_ENV} (or GITHUB_TOKEN)`,
+    );
   }
   // Every file is read and checked before anything is sent.
   const files = new Map<PublishTarget, Buffer>();
@@ -97,7 +120,12 @@ export async function publishToTaps(targets: readonly PublishTarget[], manifest:
     try {
       let existing: { sha: string; text: string } | undefined;
       try {
-        const { data } = await client.rest.repos.getContent({ owner: settings.owner, repo: settings.repo, path: target.path, ...(target.branch ? { ref: target.branch } : {}) });
+        const { data } = await client.rest.repos.getContent({
+          owner: settings.owner,
+          repo: settings.repo,
+          path: target.path,
+          ...(target.branch ? { ref: target.branch } : {}),
+        });
         if (Array.isArray(data) || data.type !== 'file') throw new ReleaseError(`cannot publish ${where}: that path is not a file`);
         existing = { sha: data.sha, text: Buffer.from(data.content ?? '', 'base64').toString('utf8') };
       } catch (error) {

@@ -8,7 +8,10 @@ import { renderTemplate, TEMPLATES_DIR } from './render-template';
 const fails = (message: RegExp) => (e: unknown) => isReleaseError(e) && message.test(e.message);
 
 test('every placeholder gets its value verbatim, however often it appears; the rest is left as it is', () => {
-  assert.equal(renderTemplate('t', 'a={{a}} b="{{b}}" again {{a}}\n${x} #{y} @{ z }', { a: '1', b: '$(x) {{not a placeholder}}' }), 'a=1 b="$(x) {{not a placeholder}}" again 1\n${x} #{y} @{ z }');
+  assert.equal(
+    renderTemplate('t', 'a={{a}} b="{{b}}" again {{a}}\n${x} #{y} @{ z }', { a: '1', b: '$(x) {{not a placeholder}}' }),
+    'a=1 b="$(x) {{not a placeholder}}" again 1\n${x} #{y} @{ z }',
+  );
 });
 
 test('a placeholder right after a shell "${" is still one: ${{{v}}:-} gives ${V:-}', () => {
@@ -16,7 +19,10 @@ test('a placeholder right after a shell "${" is still one: ${{{v}}:-} gives ${V:
 });
 
 test('a placeholder without a value fails, naming it and the template', () => {
-  assert.throws(() => renderTemplate('installer.sh.tmpl', '{{name}} {{version}}', { name: 'x' }), fails(/^installer\.sh\.tmpl: no value for placeholder \{\{version\}\}$/));
+  assert.throws(
+    () => renderTemplate('installer.sh.tmpl', '{{name}} {{version}}', { name: 'x' }),
+    fails(/^installer\.sh\.tmpl: no value for placeholder \{\{version\}\}$/),
+  );
 });
 
 test('a value without a placeholder fails, naming every one', () => {

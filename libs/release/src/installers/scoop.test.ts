@@ -21,7 +21,10 @@ const ScoopManifest = z
     description: z.string(),
     homepage: uri,
     license: z.string().optional(),
-    architecture: z.partialRecord(z.enum(['32bit', '64bit', 'arm64']), z.object({ url: uri.refine((s) => !s.includes('$')), hash: z.string().regex(/^[a-fA-F0-9]{64}$/) }).strict()),
+    architecture: z.partialRecord(
+      z.enum(['32bit', '64bit', 'arm64']),
+      z.object({ url: uri.refine((s) => !s.includes('$')), hash: z.string().regex(/^[a-fA-F0-9]{64}$/) }).strict(),
+    ),
     bin: z.string(),
     checkver: z.object({ github: uri }).strict(),
     autoupdate: z
@@ -47,7 +50,9 @@ test("the Scoop manifest: Scoop's required fields, the zip's URL and sha256, che
   assert.equal(json.autoupdate.architecture['64bit']!.url.replaceAll('$version', json.version), json.architecture['64bit']!.url);
   // ...and finds the hash in the release's SHA256SUMS ($baseurl = the URL's directory) with the regex.
   assert.equal(json.autoupdate.hash.url, '$baseurl/SHA256SUMS');
-  const regex = new RegExp(json.autoupdate.hash.regex.replace('$sha256', '([a-fA-F0-9]{64})').replace('$basename', zip.replace(/\./g, '\\.')));
+  const regex = new RegExp(
+    json.autoupdate.hash.regex.replace('$sha256', '([a-fA-F0-9]{64})').replace('$basename', zip.replace(/\./g, '\\.')),
+  );
   assert.equal(regex.exec(readFileSync(join(releaseDir, 'SHA256SUMS'), 'utf8'))?.[1], json.architecture['64bit']!.hash);
 });
 

@@ -22,7 +22,10 @@ export function scoopManifest(manifest: ReleaseManifest, settings: InstallerSett
     homepage: settings.homepage,
     ...(settings.license ? { license: settings.license } : {}),
     architecture: Object.fromEntries(
-      assets.map((a) => [SCOOP_ARCH[a.arch], { url: `${base}/${assertInert('file name', a.fileName)}`, hash: assertInert('sha256', a.sha256) }]),
+      assets.map((a) => [
+        SCOOP_ARCH[a.arch],
+        { url: `${base}/${assertInert('file name', a.fileName)}`, hash: assertInert('sha256', a.sha256) },
+      ]),
     ),
     bin: binaries.length === 1 ? binaries[0] : binaries,
     checkver: { github: `https://github.com/${settings.repo}` },

@@ -24,10 +24,15 @@ export const REPO_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{
  * to `upload.github.repo`. Without a repository there is no default download URL to write into
  * a formula or manifest, so no installers are made (undefined).
  */
-export function resolveInstallerSettings(config: Pick<ReleaseProjectConfig, 'name' | 'installers' | 'upload'>): InstallerSettings | undefined {
+export function resolveInstallerSettings(
+  config: Pick<ReleaseProjectConfig, 'name' | 'installers' | 'upload'>,
+): InstallerSettings | undefined {
   const repo = config.installers?.repo ?? config.upload?.github?.repo;
   if (repo === undefined) return undefined;
-  if (!REPO_PATTERN.test(repo)) throw new ReleaseError(`invalid repository "${repo}" for the installers (installers.repo, else upload.github.repo): expected owner/name`);
+  if (!REPO_PATTERN.test(repo))
+    throw new ReleaseError(
+      `invalid repository "${repo}" for the installers (installers.repo, else upload.github.repo): expected owner/name`,
+    );
   return {
     repo,
     description: config.installers?.description ?? `${config.name} command-line tool`,

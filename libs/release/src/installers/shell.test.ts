@@ -26,7 +26,11 @@ const busybox = (() => {
 const hasBusybox = busybox !== undefined;
 const SHELLS: Array<{ name: string; argv: string[]; skip: string | false }> = [
   { name: 'dash', argv: ['dash'], skip: false },
-  { name: 'busybox sh', argv: [busybox ?? 'busybox', 'sh'], skip: hasBusybox ? false : 'busybox is not installed (.ci/run installs it with apt-get)' },
+  {
+    name: 'busybox sh',
+    argv: [busybox ?? 'busybox', 'sh'],
+    skip: hasBusybox ? false : 'busybox is not installed (.ci/run installs it with apt-get)',
+  },
 ];
 
 const NEXT = '1.5.0';
@@ -117,10 +121,18 @@ for (const shell of SHELLS) {
     test('installs the binary into CODEBUFF_INSTALL_DIR; it runs and prints the version', async () => {
       const home = mkdtempSync(join(tmpdir(), 'home-'));
       const dir = join(home, 'tools', 'bin');
-      const result = await run(command, [...prefix, script()], baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}/`, CODEBUFF_INSTALL_DIR: dir }));
+      const result = await run(
+        command,
+        [...prefix, script()],
+        baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}/`, CODEBUFF_INSTALL_DIR: dir }),
+      );
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stderr, '');
-      assert.match(result.stdout, new RegExp(`downloading codebuff ${VERSION} for linux-x64 from ${server.origin}/${VERSION}/codebuff-linux-x64.tar.gz\\n`), 'trailing slash dropped, like the launcher');
+      assert.match(
+        result.stdout,
+        new RegExp(`downloading codebuff ${VERSION} for linux-x64 from ${server.origin}/${VERSION}/codebuff-linux-x64.tar.gz\\n`),
+        'trailing slash dropped, like the launcher',
+      );
       assert.match(result.stdout, new RegExp(`installed codebuff ${VERSION} to ${dir}/codebuff\\n`));
       assert.match(result.stdout, /is not on your PATH; add it/);
       assert.deepEqual(readdirSync(dir), ['codebuff'], 'nothing else left in the install dir');
@@ -130,10 +142,18 @@ for (const shell of SHELLS) {
     test('an update from a one-file release to one with a file beside the binary puts both in place', async () => {
       const home = mkdtempSync(join(tmpdir(), 'home-'));
       const dir = join(home, 'bin');
-      const first = await run(command, [...prefix, script()], baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: dir }));
+      const first = await run(
+        command,
+        [...prefix, script()],
+        baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: dir }),
+      );
       assert.equal(first.code, 0, first.stderr);
       assert.deepEqual(readdirSync(dir), ['codebuff']);
-      const update = await run(command, [...prefix, join(next.dir, 'codebuff-installer.sh')], baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${nextServer.origin}/${NEXT}`, CODEBUFF_INSTALL_DIR: dir }));
+      const update = await run(
+        command,
+        [...prefix, join(next.dir, 'codebuff-installer.sh')],
+        baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${nextServer.origin}/${NEXT}`, CODEBUFF_INSTALL_DIR: dir }),
+      );
       assert.equal(update.code, 0, update.stderr);
       assert.deepEqual(readdirSync(dir).sort(), ['codebuff', 'data.txt'], 'no staging leftovers');
       assert.equal(execFileSync(join(dir, 'codebuff'), ['--version'], { encoding: 'utf8' }), `${NEXT}\n`);
@@ -144,16 +164,28 @@ for (const shell of SHELLS) {
       const home = mkdtempSync(join(tmpdir(), 'home-'));
       const dir = join(home, 'bin');
       mkdirSync(join(dir, 'codebuff'), { recursive: true });
-      const result = await run(command, [...prefix, script()], baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: dir }));
+      const result = await run(
+        command,
+        [...prefix, script()],
+        baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: dir }),
+      );
       assert.equal(result.code, 1);
-      assert.equal(result.stderr, `codebuff installer: ${dir}/codebuff exists and is not a file; move it away and run again; nothing was installed\n`);
+      assert.equal(
+        result.stderr,
+        `codebuff installer: ${dir}/codebuff exists and is not a file; move it away and run again; nothing was installed\n`,
+      );
       assert.deepEqual(readdirSync(join(dir, 'codebuff')), [], 'nothing went into the folder');
       assert.equal(result.stdout, '', 'refused before the download');
     });
 
     test('an install folder named like an option (-bin) is a folder, not an option', async () => {
       const home = mkdtempSync(join(tmpdir(), 'home-'));
-      const result = await run(command, [...prefix, script()], baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: '-bin' }), home);
+      const result = await run(
+        command,
+        [...prefix, script()],
+        baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: '-bin' }),
+        home,
+      );
       assert.equal(result.code, 0, result.stderr);
       assert.equal(execFileSync(join(home, '-bin', 'codebuff'), ['--version'], { encoding: 'utf8' }), `${VERSION}\n`);
     });
@@ -164,10 +196,21 @@ for (const shell of SHELLS) {
         const home = mkdtempSync(join(tmpdir(), 'home-'));
         const dir = join(home, 'bin');
         const started = Date.now();
-        const limits = { CODEBUFF_DOWNLOAD_TIMEOUT_MS: '1000', CODEBUFF_DOWNLOAD_LOW_SPEED_MS: '1000', CODEBUFF_DOWNLOAD_DEADLINE_MS: '3000' };
-        const result = await run(command, [...prefix, script()], baseEnv(home, { ...limits, CODEBUFF_DOWNLOAD_BASE_URL: `${silent.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: dir }));
+        const limits = {
+          CODEBUFF_DOWNLOAD_TIMEOUT_MS: '1000',
+          CODEBUFF_DOWNLOAD_LOW_SPEED_MS: '1000',
+          CODEBUFF_DOWNLOAD_DEADLINE_MS: '3000',
+        };
+        const result = await run(
+          command,
+          [...prefix, script()],
+          baseEnv(home, { ...limits, CODEBUFF_DOWNLOAD_BASE_URL: `${silent.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: dir }),
+        );
         assert.equal(result.code, 1);
-        assert.match(result.stderr, new RegExp(`^codebuff installer: download failed: ${silent.origin}/${VERSION}/codebuff-linux-x64\\.tar\\.gz \\(.+\\)\\n$`));
+        assert.match(
+          result.stderr,
+          new RegExp(`^codebuff installer: download failed: ${silent.origin}/${VERSION}/codebuff-linux-x64\\.tar\\.gz \\(.+\\)\\n$`),
+        );
         assert.ok(Date.now() - started < 15_000, `gave up after ${Date.now() - started} ms`);
         assert.equal(existsSync(dir), false);
       } finally {
@@ -175,13 +218,24 @@ for (const shell of SHELLS) {
       }
     });
 
-    for (const [signal, status] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129], ['SIGPIPE', 141]] as const) {
+    for (const [signal, status] of [
+      ['SIGTERM', 143],
+      ['SIGINT', 130],
+      ['SIGHUP', 129],
+      ['SIGPIPE', 141],
+    ] as const) {
       test(`${signal} during a download that hangs: ends at once with ${status}, no temp folder, no downloader left`, async () => {
         const silent = await silentServer();
         const temp = mkdtempSync(join(tmpdir(), 'installer-tmp-'));
         try {
           const home = mkdtempSync(join(tmpdir(), 'home-'));
-          const child = spawn(command, [...prefix, script()], { env: baseEnv(home, { TMPDIR: temp, CODEBUFF_DOWNLOAD_BASE_URL: `${silent.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: join(home, 'bin') }) });
+          const child = spawn(command, [...prefix, script()], {
+            env: baseEnv(home, {
+              TMPDIR: temp,
+              CODEBUFF_DOWNLOAD_BASE_URL: `${silent.origin}/${VERSION}`,
+              CODEBUFF_INSTALL_DIR: join(home, 'bin'),
+            }),
+          });
           let stdout = '';
           child.stdout.on('data', (c: Buffer) => (stdout += c));
           const closed = new Promise<number | null>((resolve) => child.on('close', (code, sig) => resolve(code ?? (sig ? -1 : null))));
@@ -193,7 +247,11 @@ for (const shell of SHELLS) {
           assert.ok(Date.now() - sent < 3_000, `took ${Date.now() - sent} ms to stop`);
           assert.deepEqual(readdirSync(temp), [], 'the temp folder is gone');
           await sleep(200);
-          assert.equal(commandLines().some((line) => line.includes(temp)), false, 'no downloader still writing into it');
+          assert.equal(
+            commandLines().some((line) => line.includes(temp)),
+            false,
+            'no downloader still writing into it',
+          );
         } finally {
           await silent.close();
         }
@@ -203,11 +261,18 @@ for (const shell of SHELLS) {
     test('default install dir: $XDG_BIN_HOME, else ~/.local/bin; no PATH hint when it is on PATH', async () => {
       const home = mkdtempSync(join(tmpdir(), 'home-'));
       const xdg = join(home, 'xdg-bin');
-      const first = await run(command, [...prefix, script()], baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}`, XDG_BIN_HOME: xdg }));
+      const first = await run(
+        command,
+        [...prefix, script()],
+        baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}`, XDG_BIN_HOME: xdg }),
+      );
       assert.equal(first.code, 0, first.stderr);
       assert.equal(execFileSync(join(xdg, 'codebuff'), ['--version'], { encoding: 'utf8' }), `${VERSION}\n`);
       const local = join(home, '.local', 'bin');
-      const second = await run(command, [...prefix, script()], { ...baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}` }), PATH: `${local}:${process.env.PATH}` });
+      const second = await run(command, [...prefix, script()], {
+        ...baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}` }),
+        PATH: `${local}:${process.env.PATH}`,
+      });
       assert.equal(second.code, 0, second.stderr);
       assert.equal(execFileSync(join(local, 'codebuff'), ['--version'], { encoding: 'utf8' }), `${VERSION}\n`);
       assert.doesNotMatch(second.stdout, /not on your PATH/);
@@ -216,9 +281,16 @@ for (const shell of SHELLS) {
     test('a tampered archive: refused in one line, nothing in the install dir', async () => {
       const home = mkdtempSync(join(tmpdir(), 'home-'));
       const dir = join(home, 'bin');
-      const result = await run(command, [...prefix, script()], baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/tampered`, CODEBUFF_INSTALL_DIR: dir }));
+      const result = await run(
+        command,
+        [...prefix, script()],
+        baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/tampered`, CODEBUFF_INSTALL_DIR: dir }),
+      );
       assert.equal(result.code, 1);
-      assert.match(result.stderr, /^codebuff installer: checksum mismatch for codebuff-linux-x64\.tar\.gz from http:\/\/127\.0\.0\.1:\d+\/tampered\/codebuff-linux-x64\.tar\.gz: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}; nothing was installed\n$/);
+      assert.match(
+        result.stderr,
+        /^codebuff installer: checksum mismatch for codebuff-linux-x64\.tar\.gz from http:\/\/127\.0\.0\.1:\d+\/tampered\/codebuff-linux-x64\.tar\.gz: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}; nothing was installed\n$/,
+      );
       assert.equal(existsSync(dir), false, 'the install dir is not even created');
     });
 
@@ -228,18 +300,31 @@ for (const shell of SHELLS) {
       await gone.close();
       const home = mkdtempSync(join(tmpdir(), 'home-'));
       const dir = join(home, 'bin');
-      const result = await run(command, [...prefix, script()], baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: dir }));
+      const result = await run(
+        command,
+        [...prefix, script()],
+        baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: dir }),
+      );
       assert.equal(result.code, 1);
-      assert.match(result.stderr, new RegExp(`^codebuff installer: download failed: ${origin}/${VERSION}/codebuff-linux-x64\\.tar\\.gz \\(.+\\)\\n$`));
+      assert.match(
+        result.stderr,
+        new RegExp(`^codebuff installer: download failed: ${origin}/${VERSION}/codebuff-linux-x64\\.tar\\.gz \\(.+\\)\\n$`),
+      );
       assert.equal(existsSync(dir), false);
     });
 
     test('an unsupported platform: one line listing what the release has, before any download', async () => {
       const home = mkdtempSync(join(tmpdir(), 'home-'));
       const fake = fakeCommands({ uname: fakeUname('Linux', 's390x') });
-      const result = await run(command, [...prefix, script()], { ...baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}` }), PATH: `${fake}:${process.env.PATH}` });
+      const result = await run(command, [...prefix, script()], {
+        ...baseEnv(home, { CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}` }),
+        PATH: `${fake}:${process.env.PATH}`,
+      });
       assert.equal(result.code, 1);
-      assert.equal(result.stderr, `codebuff installer: codebuff ${VERSION} has no build for this platform (linux-s390x); supported: linux-x64\n`);
+      assert.equal(
+        result.stderr,
+        `codebuff installer: codebuff ${VERSION} has no build for this platform (linux-s390x); supported: linux-x64\n`,
+      );
       assert.equal(result.stdout, '');
     });
   });
@@ -252,7 +337,14 @@ describe('platform choice, from the manifest only', () => {
     // Every row of the platform table plus a row the installer code has never heard of: the
     // archives are random bytes (they will not unpack), which is enough to see which one is chosen.
     const { releaseDir, manifest } = await makeTestRelease('2.0.0');
-    manifest.assets.push({ platform: 'freebsd-x64', fileName: 'codebuff-freebsd-x64.tar.gz', archive: 'tar.gz', binaryName: 'codebuff', size: 4, sha256: 'f'.repeat(64) });
+    manifest.assets.push({
+      platform: 'freebsd-x64',
+      fileName: 'codebuff-freebsd-x64.tar.gz',
+      archive: 'tar.gz',
+      binaryName: 'codebuff',
+      size: 4,
+      sha256: 'f'.repeat(64),
+    });
     allScript = join(releaseDir, 'codebuff-installer.sh');
     writeFileSync(allScript, shellInstaller(manifest, SETTINGS));
     allServer = await startFileServer(join(releaseDir, '..'));
@@ -268,7 +360,11 @@ describe('platform choice, from the manifest only', () => {
   ];
   test('a 32-bit ARM userland on a 64-bit CPU (uname -m armv8l) is refused, not given the arm64 build', async () => {
     const fake = fakeCommands({ uname: fakeUname('Linux', 'armv8l') });
-    const result = await run('dash', [allScript], { PATH: `${fake}:${process.env.PATH}`, HOME: mkdtempSync(join(tmpdir(), 'home-')), CODEBUFF_DOWNLOAD_BASE_URL: `${allServer.origin}/2.0.0` });
+    const result = await run('dash', [allScript], {
+      PATH: `${fake}:${process.env.PATH}`,
+      HOME: mkdtempSync(join(tmpdir(), 'home-')),
+      CODEBUFF_DOWNLOAD_BASE_URL: `${allServer.origin}/2.0.0`,
+    });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^codebuff installer: codebuff 2\.0\.0 has no build for this platform \(linux-arm(v8l)?\); supported: /);
     assert.equal(result.stdout, '');
@@ -280,8 +376,16 @@ describe('platform choice, from the manifest only', () => {
       if (c.translated !== undefined) commands.sysctl = `echo ${c.translated}`;
       const fake = fakeCommands(commands);
       const home = mkdtempSync(join(tmpdir(), 'home-'));
-      const result = await run('dash', [allScript], { PATH: `${fake}:${process.env.PATH}`, HOME: home, CODEBUFF_DOWNLOAD_BASE_URL: `${allServer.origin}/2.0.0` });
-      assert.match(result.stdout, new RegExp(`^downloading codebuff 2\\.0\\.0 for ${c.expect} from ${allServer.origin}/2\\.0\\.0/codebuff-${c.expect}\\.tar\\.gz\\n`), result.stderr);
+      const result = await run('dash', [allScript], {
+        PATH: `${fake}:${process.env.PATH}`,
+        HOME: home,
+        CODEBUFF_DOWNLOAD_BASE_URL: `${allServer.origin}/2.0.0`,
+      });
+      assert.match(
+        result.stdout,
+        new RegExp(`^downloading codebuff 2\\.0\\.0 for ${c.expect} from ${allServer.origin}/2\\.0\\.0/codebuff-${c.expect}\\.tar\\.gz\\n`),
+        result.stderr,
+      );
       assert.equal(result.code, 1, 'random bytes never install');
       assert.equal(existsSync(join(home, '.local', 'bin')), false);
     });
@@ -293,17 +397,27 @@ describe('platform choice, from the manifest only', () => {
   });
 });
 
-describe('busybox alone (an Alpine-like machine: no curl, busybox wget)', { skip: hasBusybox ? false : 'busybox is not installed (.ci/run installs it with apt-get)' }, () => {
+describe('busybox alone (an Alpine-like machine: no curl, busybox wget)', {
+  skip: hasBusybox ? false : 'busybox is not installed (.ci/run installs it with apt-get)',
+}, () => {
   test('downloads with wget, checks with busybox sha256sum, installs', async () => {
     const tools = mkdtempSync(join(tmpdir(), 'busybox-bin-'));
     execFileSync(busybox!, ['--install', '-s', tools]);
     assert.equal(existsSync(join(tools, 'curl')), false);
     const home = mkdtempSync(join(tmpdir(), 'home-'));
     const dir = join(home, 'bin');
-    const result = await run(busybox!, ['sh', script()], { PATH: tools, HOME: home, CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: dir });
+    const result = await run(busybox!, ['sh', script()], {
+      PATH: tools,
+      HOME: home,
+      CODEBUFF_DOWNLOAD_BASE_URL: `${server.origin}/${VERSION}`,
+      CODEBUFF_INSTALL_DIR: dir,
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(execFileSync(join(dir, 'codebuff'), ['--version'], { encoding: 'utf8' }), `${VERSION}\n`);
-    assert.ok(server.requests.some((r) => r.path === `/${VERSION}/codebuff-linux-x64.tar.gz` && /wget/i.test(r.userAgent ?? '')), 'fetched by wget');
+    assert.ok(
+      server.requests.some((r) => r.path === `/${VERSION}/codebuff-linux-x64.tar.gz` && /wget/i.test(r.userAgent ?? '')),
+      'fetched by wget',
+    );
   });
 
   test('a server that never answers: wget gives up at the deadline (timeout), one line, nothing installed', async () => {
@@ -313,10 +427,19 @@ describe('busybox alone (an Alpine-like machine: no curl, busybox wget)', { skip
     try {
       const home = mkdtempSync(join(tmpdir(), 'home-'));
       const started = Date.now();
-      const env = { PATH: tools, HOME: home, CODEBUFF_DOWNLOAD_DEADLINE_MS: '2000', CODEBUFF_DOWNLOAD_BASE_URL: `${silent.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: join(home, 'bin') };
+      const env = {
+        PATH: tools,
+        HOME: home,
+        CODEBUFF_DOWNLOAD_DEADLINE_MS: '2000',
+        CODEBUFF_DOWNLOAD_BASE_URL: `${silent.origin}/${VERSION}`,
+        CODEBUFF_INSTALL_DIR: join(home, 'bin'),
+      };
       const result = await run(busybox!, ['sh', script()], env);
       assert.equal(result.code, 1);
-      assert.match(result.stderr, /^codebuff installer: download failed: .+ \(no complete download within 2s \(CODEBUFF_DOWNLOAD_DEADLINE_MS\)\)\n$/);
+      assert.match(
+        result.stderr,
+        /^codebuff installer: download failed: .+ \(no complete download within 2s \(CODEBUFF_DOWNLOAD_DEADLINE_MS\)\)\n$/,
+      );
       assert.ok(Date.now() - started < 10_000, `gave up after ${Date.now() - started} ms`);
       assert.equal(existsSync(join(home, 'bin')), false);
     } finally {
@@ -331,7 +454,13 @@ describe('busybox alone (an Alpine-like machine: no curl, busybox wget)', { skip
     const temp = mkdtempSync(join(tmpdir(), 'installer-tmp-'));
     try {
       const home = mkdtempSync(join(tmpdir(), 'home-'));
-      const env = { PATH: tools, HOME: home, TMPDIR: temp, CODEBUFF_DOWNLOAD_BASE_URL: `${silent.origin}/${VERSION}`, CODEBUFF_INSTALL_DIR: join(home, 'bin') };
+      const env = {
+        PATH: tools,
+        HOME: home,
+        TMPDIR: temp,
+        CODEBUFF_DOWNLOAD_BASE_URL: `${silent.origin}/${VERSION}`,
+        CODEBUFF_INSTALL_DIR: join(home, 'bin'),
+      };
       const child = spawn(busybox!, ['sh', script()], { env });
       const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
       while (silent.connections() === 0) await sleep(50);
@@ -339,7 +468,11 @@ describe('busybox alone (an Alpine-like machine: no curl, busybox wget)', { skip
       assert.equal(await closed, 143);
       assert.deepEqual(readdirSync(temp), []);
       await sleep(200);
-      assert.equal(commandLines().some((line) => line.includes(temp)), false, 'no wget still writing into the temp folder');
+      assert.equal(
+        commandLines().some((line) => line.includes(temp)),
+        false,
+        'no wget still writing into the temp folder',
+      );
     } finally {
       await silent.close();
     }

@@ -26,7 +26,10 @@ async function scripts(): Promise<Record<string, string>> {
   };
   const linuxX64 = manifest.assets.find((a) => a.platform === 'linux-x64');
   assert.ok(linuxX64);
-  const fallback: ReleaseManifest = { ...manifest, assets: [linuxX64, { ...linuxX64, platform: 'haiku-x64', fileName: 'codebuff-haiku-x64.tar.gz' }] };
+  const fallback: ReleaseManifest = {
+    ...manifest,
+    assets: [linuxX64, { ...linuxX64, platform: 'haiku-x64', fileName: 'codebuff-haiku-x64.tar.gz' }],
+  };
   return {
     'every platform': shellInstaller(manifest, SETTINGS),
     'files beside the binary': shellInstaller(withFiles, SETTINGS),
@@ -34,7 +37,9 @@ async function scripts(): Promise<Record<string, string>> {
   };
 }
 
-describe('shellcheck on codebuff-installer.sh', { skip: hasShellcheck ? false : 'shellcheck is not installed (.ci/run installs it with apt-get)' }, () => {
+describe('shellcheck on codebuff-installer.sh', {
+  skip: hasShellcheck ? false : 'shellcheck is not installed (.ci/run installs it with apt-get)',
+}, () => {
   for (const dialect of ['sh', 'dash']) {
     test(`shellcheck -s ${dialect}: no findings`, async () => {
       for (const [variant, script] of Object.entries(await scripts())) {

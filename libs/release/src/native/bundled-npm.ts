@@ -16,7 +16,12 @@ export interface BundledNpm {
  * every package it names, each platform's native build included, so one platform package's
  * change would rebuild all five; this walk is the compile's npm input instead (see targets.ts).
  */
-export function bundledNpmFor(lock: Lockfile, imported: readonly string[], platform: string, excluded: Readonly<Record<string, string>> = {}): BundledNpm {
+export function bundledNpmFor(
+  lock: Lockfile,
+  imported: readonly string[],
+  platform: string,
+  excluded: Readonly<Record<string, string>> = {},
+): BundledNpm {
   const seen = new Set<string>();
   const queue = imported.flatMap((name) => resolveKey(lock, '', name) ?? []);
   while (queue.length > 0) {

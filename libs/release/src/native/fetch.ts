@@ -31,23 +31,42 @@ export async function fetchNativeSet(set: NativeSet, outDir: string, options: { 
   }
 }
 
-async function fetchOne(p: PinnedPackage, platform: string, staging: string, options: { registry?: string; cache?: string }): Promise<void> {
+async function fetchOne(
+  p: PinnedPackage,
+  platform: string,
+  staging: string,
+  options: { registry?: string; cache?: string },
+): Promise<void> {
   const dest = packageDirIn(staging, p.name);
   try {
-    await pacote.extract(`${p.name}@${p.version}`, dest, { integrity: p.integrity, registry: options.registry, cache: options.cache, umask: 0o022 });
+    await pacote.extract(`${p.name}@${p.version}`, dest, {
+      integrity: p.integrity,
+      registry: options.registry,
+      cache: options.cache,
+      umask: 0o022,
+    });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'EINTEGRITY') {
-      throw new ReleaseError(`${platform}: ${p.name}@${p.version} from the registry does not match the integrity package-lock.json pins; nothing was changed`);
+      throw new ReleaseError(
+        `${platform}: ${p.name}@${p.version} from the registry does not match the integrity package-lock.json pins; nothing was changed`,
+      );
     }
     throw new ReleaseError(`${platform}: cannot fetch ${p.name}@${p.version} (needed by ${p.requiredBy}): ${e.message.split('\n')[0]}`);
   }
-  const manifest = JSON.parse(await readFile(join(dest, 'package.json'), 'utf8')) as { name?: string; version?: string; os?: string[]; cpu?: string[] };
+  const manifest = JSON.parse(await readFile(join(dest, 'package.json'), 'utf8')) as {
+    name?: string;
+    version?: string;
+    os?: string[];
+    cpu?: string[];
+  };
   if (manifest.name !== p.name || manifest.version !== p.version) {
     throw new ReleaseError(`${platform}: the tarball of ${p.name}@${p.version} says it is ${manifest.name}@${manifest.version}`);
   }
   if (!admits(manifest, platform)) {
-    throw new ReleaseError(`${platform}: ${p.name}@${p.version} is built for ${[manifest.os, manifest.cpu].flat().filter(Boolean).join('/')}, not ${platform}; fix its os/cpu in package-lock.json (npm install)`);
+    throw new ReleaseError(
+      `${platform}: ${p.name}@${p.version} is built for ${[manifest.os, manifest.cpu].flat().filter(Boolean).join('/')}, not ${platform}; fix its os/cpu in package-lock.json (npm install)`,
+    );
   }
 }
 

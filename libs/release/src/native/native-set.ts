@@ -51,7 +51,9 @@ export function nativeSetFor(lock: Lockfile, row: PlatformRow, bunVersion: strin
   const platformNames = [...new Set(edges.map((e) => e.name))].sort();
   for (const name of Object.keys(excluded)) {
     if (!platformNames.includes(name)) {
-      throw new ReleaseError(`${row.key}: nativeExclusions names ${name}, which is no platform package of any dependency in package-lock.json; remove it from release.config.json`);
+      throw new ReleaseError(
+        `${row.key}: nativeExclusions names ${name}, which is no platform package of any dependency in package-lock.json; remove it from release.config.json`,
+      );
     }
   }
   const packages: PinnedPackage[] = [];
@@ -76,7 +78,9 @@ export function nativeSetFor(lock: Lockfile, row: PlatformRow, bunVersion: strin
   }
   const runtimeEntry = lock.packages[runtimeKey];
   if (runtimeEntry.version !== bunVersion) {
-    throw new ReleaseError(`${row.key}: package-lock.json pins ${runtimeName}@${runtimeEntry.version}, but Bun is ${bunVersion}; pin the runtime at Bun's version`);
+    throw new ReleaseError(
+      `${row.key}: package-lock.json pins ${runtimeName}@${runtimeEntry.version}, but Bun is ${bunVersion}; pin the runtime at Bun's version`,
+    );
   }
   const runtime = pinned(runtimeKey, runtimeEntry, row.key, 'bun');
   return { platform: row.key, packages: dedupe(packages), runtime, platformNames, excluded };
@@ -85,7 +89,9 @@ export function nativeSetFor(lock: Lockfile, row: PlatformRow, bunVersion: strin
 function pinned(lockKey: string, entry: LockEntry, platform: string, requiredBy: string): PinnedPackage {
   const name = entry.name ?? nameOfKey(lockKey);
   if (!entry.integrity || !entry.version) {
-    throw new ReleaseError(`${platform}: package-lock.json has no version or integrity for ${name} (${lockKey}); run npm install to record them`);
+    throw new ReleaseError(
+      `${platform}: package-lock.json has no version or integrity for ${name} (${lockKey}); run npm install to record them`,
+    );
   }
   return { name, version: entry.version, integrity: entry.integrity, lockKey, requiredBy };
 }

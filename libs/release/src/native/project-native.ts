@@ -20,12 +20,23 @@ export const runtimeEnvName = (key: string) => `CODEBUFF_RUNTIME_${envKey(key)}`
 export const runtimeFingerprint = (runtime: PinnedPackage) => JSON.stringify([runtime.name, runtime.version, runtime.integrity]);
 
 /** One platform's native set, from package-lock.json, Bun's version and the project's exclusions. */
-export function projectNativeSet(workspaceRoot: string, config: LoadedReleaseConfig, row: PlatformRow, lock: Lockfile = readLockfile(workspaceRoot)): NativeSet {
+export function projectNativeSet(
+  workspaceRoot: string,
+  config: LoadedReleaseConfig,
+  row: PlatformRow,
+  lock: Lockfile = readLockfile(workspaceRoot),
+): NativeSet {
   return nativeSetFor(lock, row, bunVersion(), config.nativeExclusions?.[row.key] ?? {});
 }
 
 /** One platform's bundled npm packages: from the lockfile, the CLI's imports and the project's exclusions. */
-export function projectBundledNpm(workspaceRoot: string, config: LoadedReleaseConfig, row: PlatformRow, imported: readonly string[], lock: Lockfile = readLockfile(workspaceRoot)): BundledNpm {
+export function projectBundledNpm(
+  workspaceRoot: string,
+  config: LoadedReleaseConfig,
+  row: PlatformRow,
+  imported: readonly string[],
+  lock: Lockfile = readLockfile(workspaceRoot),
+): BundledNpm {
   return bundledNpmFor(lock, imported, row.key, config.nativeExclusions?.[row.key] ?? {});
 }
 
@@ -35,7 +46,11 @@ export const npmFingerprint = (npm: BundledNpm) => JSON.stringify(npm.pins);
  * Puts every platform's fingerprints into the environment (the Nx hook does this before hashing):
  * its platform packages and runtime, and the npm packages its binary can bundle.
  */
-export function exportNativeFingerprints(workspaceRoot: string, projects: readonly { config: LoadedReleaseConfig; imported: readonly string[] }[], env: NodeJS.ProcessEnv): void {
+export function exportNativeFingerprints(
+  workspaceRoot: string,
+  projects: readonly { config: LoadedReleaseConfig; imported: readonly string[] }[],
+  env: NodeJS.ProcessEnv,
+): void {
   if (projects.length === 0) return;
   const lock = readLockfile(workspaceRoot);
   for (const { config, imported } of projects) {
@@ -59,7 +74,9 @@ export function checkHashedBundledNpm(npm: BundledNpm, platform: string, env: No
 
 function checkHashed(hashed: string | undefined, now: string, platform: string): void {
   if (hashed !== undefined && hashed !== now) {
-    throw new ReleaseError(`package-lock.json or nativeExclusions changed while Nx was running (platform ${platform}); run the command again`);
+    throw new ReleaseError(
+      `package-lock.json or nativeExclusions changed while Nx was running (platform ${platform}); run the command again`,
+    );
   }
 }
 
@@ -67,7 +84,9 @@ function checkHashed(hashed: string | undefined, now: string, platform: string):
 export async function openNativeDir(nativeDir: string, set: NativeSet): Promise<void> {
   const record = await readNativeRecord(nativeDir, set.platform);
   if (nativeFingerprint(record) !== nativeFingerprint(set)) {
-    throw new ReleaseError(`${nativeDir} holds other packages than package-lock.json pins for ${set.platform}; rerun native-${set.platform} with --skip-nx-cache`);
+    throw new ReleaseError(
+      `${nativeDir} holds other packages than package-lock.json pins for ${set.platform}; rerun native-${set.platform} with --skip-nx-cache`,
+    );
   }
 }
 
@@ -75,7 +94,9 @@ export async function openNativeDir(nativeDir: string, set: NativeSet): Promise<
 export async function runtimeIn(nativeDir: string, set: NativeSet): Promise<string> {
   const record = await readNativeRecord(nativeDir, set.platform);
   if (runtimeFingerprint(record.runtime) !== runtimeFingerprint(set.runtime)) {
-    throw new ReleaseError(`${nativeDir} holds ${record.runtime.name}@${record.runtime.version}, not the ${set.runtime.name}@${set.runtime.version} package-lock.json pins; rerun native-${set.platform}`);
+    throw new ReleaseError(
+      `${nativeDir} holds ${record.runtime.name}@${record.runtime.version}, not the ${set.runtime.name}@${set.runtime.version} package-lock.json pins; rerun native-${set.platform}`,
+    );
   }
   return join(packageDirIn(nativeDir, set.runtime.name), runtimeFileOf(set.platform));
 }

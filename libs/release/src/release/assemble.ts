@@ -40,9 +40,11 @@ async function readBundleRecord(dir: string, key: string): Promise<BundleRecord>
 export async function assembleRelease(options: AssembleOptions): Promise<ReleaseManifest> {
   const { releaseRoot } = options;
   const loaded: Array<{ platform: PlatformSpec; record: BundleRecord }> = [];
-  for (const platform of options.platforms) loaded.push({ platform, record: await readBundleRecord(options.bundleDirs[platform.key], platform.key) });
+  for (const platform of options.platforms)
+    loaded.push({ platform, record: await readBundleRecord(options.bundleDirs[platform.key], platform.key) });
   const versions = [...new Set(loaded.map((l) => l.record.version))];
-  if (options.version === undefined && versions.length > 1) throw new ReleaseError(`platform bundles disagree on the version: ${versions.join(', ')}`);
+  if (options.version === undefined && versions.length > 1)
+    throw new ReleaseError(`platform bundles disagree on the version: ${versions.join(', ')}`);
   const version = options.version ?? versions[0];
   const records: BundleRecord[] = [];
   for (const { platform, record } of loaded) {
@@ -54,7 +56,9 @@ export async function assembleRelease(options: AssembleOptions): Promise<Release
     const archive = join(dir, record.fileName);
     const actual = (await hashIfUntouched(dir, archive)) ?? (await sha256File(archive).catch(() => 'missing'));
     if (actual !== record.sha256) {
-      throw new ReleaseError(`archive ${record.fileName} does not match its bundle record (sha256 ${actual}); rerun bundle-${platform.key}`);
+      throw new ReleaseError(
+        `archive ${record.fileName} does not match its bundle record (sha256 ${actual}); rerun bundle-${platform.key}`,
+      );
     }
     records.push(record);
   }
@@ -113,7 +117,8 @@ async function copySbom(bundleDir: string, record: BundleRecord, staging: string
   const sbom = record.sbom as NonNullable<BundleRecord['sbom']>;
   const from = join(bundleDir, sbom.fileName);
   const actual = await sha256File(from).catch(() => 'missing');
-  if (actual !== sbom.sha256) throw new ReleaseError(`${sbom.fileName} does not match its bundle record (sha256 ${actual}); rerun bundle-${record.platform}`);
+  if (actual !== sbom.sha256)
+    throw new ReleaseError(`${sbom.fileName} does not match its bundle record (sha256 ${actual}); rerun bundle-${record.platform}`);
   await copyFile(from, join(staging, sbom.fileName));
 }
 

@@ -25,13 +25,24 @@ test('compile → bundle → assemble gives a checked release directory', async 
   const cli = cliProject(HELLO);
   const out = mkdtempSync(join(tmpdir(), 'out-'));
   const linux = getPlatform('linux-x64');
-  const record = await compileBinary({ platform: linux, entry: join(cli, 'src/main.ts'), outDir: join(out, 'bin/linux-x64'), version: '1.2.3', cwd: cli });
+  const record = await compileBinary({
+    platform: linux,
+    entry: join(cli, 'src/main.ts'),
+    outDir: join(out, 'bin/linux-x64'),
+    version: '1.2.3',
+    cwd: cli,
+  });
   assert.equal(execFileSync(join(out, 'bin/linux-x64/codebuff'), { encoding: 'utf8' }), '1.2.3 linux-x64\n');
   // Bun's metafile stays beside the binary: the list of what was compiled in (the SBOM's source, when the compile makes one).
   assert.deepEqual(readdirSync(join(out, 'bin/linux-x64')).sort(), ['bun-metafile.json', 'codebuff', 'compile.json']);
   assert.equal(JSON.parse(readFileSync(join(out, 'bin/linux-x64/compile.json'), 'utf8')).sha256, record.sha256);
 
-  const bundle = await bundlePlatform({ platform: linux, binDir: join(out, 'bin/linux-x64'), outDir: join(out, 'bundles/linux-x64'), sourceDateEpoch: EPOCH });
+  const bundle = await bundlePlatform({
+    platform: linux,
+    binDir: join(out, 'bin/linux-x64'),
+    outDir: join(out, 'bundles/linux-x64'),
+    sourceDateEpoch: EPOCH,
+  });
   assert.equal(bundle.fileName, 'codebuff-linux-x64.tar.gz');
   assert.equal(bundle.binarySha256, record.sha256);
 
@@ -43,14 +54,29 @@ test('compile → bundle → assemble gives a checked release directory', async 
     releaseRoot: join(out, 'release'),
   });
   assert.equal(manifest.tag, 'v1.2.3');
-  assert.deepEqual(manifest.assets, [{ platform: 'linux-x64', fileName: 'codebuff-linux-x64.tar.gz', archive: 'tar.gz', binaryName: 'codebuff', size: bundle.size, sha256: bundle.sha256 }]);
+  assert.deepEqual(manifest.assets, [
+    {
+      platform: 'linux-x64',
+      fileName: 'codebuff-linux-x64.tar.gz',
+      archive: 'tar.gz',
+      binaryName: 'codebuff',
+      size: bundle.size,
+      sha256: bundle.sha256,
+    },
+  ]);
   const releaseDir = join(out, 'release/1.2.3');
   assert.deepEqual(readdirSync(releaseDir).sort(), ['SHA256SUMS', 'codebuff-linux-x64.tar.gz', 'manifest.json']);
   assert.match(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: releaseDir, encoding: 'utf8' }), /codebuff-linux-x64.tar.gz: OK/);
 
   // A newer version replaces the old one in dist/release, as GoReleaser's dist does.
   writeFileSync(join(out, 'release', 'stale.txt'), 'x');
-  await assembleRelease({ name: 'codebuff', version: '1.2.3', platforms: [linux], bundleDirs: { 'linux-x64': join(out, 'bundles/linux-x64') }, releaseRoot: join(out, 'release') });
+  await assembleRelease({
+    name: 'codebuff',
+    version: '1.2.3',
+    platforms: [linux],
+    bundleDirs: { 'linux-x64': join(out, 'bundles/linux-x64') },
+    releaseRoot: join(out, 'release'),
+  });
   assert.deepEqual(readdirSync(join(out, 'release')), ['1.2.3']);
 });
 
@@ -71,7 +97,13 @@ test('a compile error names the platform, shows Bun, and leaves no output direct
   const cli = cliProject('const x: number = ;\n');
   const out = mkdtempSync(join(tmpdir(), 'out-'));
   await assert.rejects(
-    compileBinary({ platform: getPlatform('darwin-arm64'), entry: join(cli, 'src/main.ts'), outDir: join(out, 'bin'), version: '1.0.0', cwd: cli }),
+    compileBinary({
+      platform: getPlatform('darwin-arm64'),
+      entry: join(cli, 'src/main.ts'),
+      outDir: join(out, 'bin'),
+      version: '1.0.0',
+      cwd: cli,
+    }),
     (error: Error) => {
       assert.match(error.message, /^compile failed for darwin-arm64 \(bun-darwin-arm64\):\n/);
       assert.match(error.message, /error: Unexpected/);
@@ -79,7 +111,13 @@ test('a compile error names the platform, shows Bun, and leaves no output direct
     },
   );
   await assert.rejects(
-    compileBinary({ platform: getPlatform('linux-x64'), entry: join(cli, 'src/nope.ts'), outDir: join(out, 'bin'), version: '1.0.0', cwd: cli }),
+    compileBinary({
+      platform: getPlatform('linux-x64'),
+      entry: join(cli, 'src/nope.ts'),
+      outDir: join(out, 'bin'),
+      version: '1.0.0',
+      cwd: cli,
+    }),
     /entry file not found: .*nope\.ts/,
   );
   assert.deepEqual(readdirSync(out), []);
@@ -87,12 +125,20 @@ test('a compile error names the platform, shows Bun, and leaves no output direct
 
 test('without a version given, assemble takes the one every bundle agrees on, or refuses', async () => {
   const out = mkdtempSync(join(tmpdir(), 'out-'));
-  for (const [dir, version] of [['a', '1.0.0'], ['b', '2.0.0']]) {
+  for (const [dir, version] of [
+    ['a', '1.0.0'],
+    ['b', '2.0.0'],
+  ]) {
     mkdirSync(join(out, dir));
     writeFileSync(join(out, dir, 'bundle.json'), JSON.stringify({ version }));
   }
   await assert.rejects(
-    assembleRelease({ name: 'codebuff', platforms: [getPlatform('linux-x64'), getPlatform('win32-x64')], bundleDirs: { 'linux-x64': join(out, 'a'), 'win32-x64': join(out, 'b') }, releaseRoot: join(out, 'release') }),
+    assembleRelease({
+      name: 'codebuff',
+      platforms: [getPlatform('linux-x64'), getPlatform('win32-x64')],
+      bundleDirs: { 'linux-x64': join(out, 'a'), 'win32-x64': join(out, 'b') },
+      releaseRoot: join(out, 'release'),
+    }),
     /^ReleaseError: platform bundles disagree on the version: 1.0.0, 2.0.0$/,
   );
   assert.equal(existsSync(join(out, 'release')), false);
@@ -103,7 +149,13 @@ test('assemble refuses bundles of different versions', async () => {
   mkdirSync(join(out, 'b'));
   writeFileSync(join(out, 'b', 'bundle.json'), JSON.stringify({ platform: 'linux-x64', version: '1.0.0' }));
   await assert.rejects(
-    assembleRelease({ name: 'codebuff', version: '2.0.0', platforms: [getPlatform('linux-x64')], bundleDirs: { 'linux-x64': join(out, 'b') }, releaseRoot: join(out, 'release') }),
+    assembleRelease({
+      name: 'codebuff',
+      version: '2.0.0',
+      platforms: [getPlatform('linux-x64')],
+      bundleDirs: { 'linux-x64': join(out, 'b') },
+      releaseRoot: join(out, 'release'),
+    }),
     /bundle for linux-x64 is version 1.0.0, expected 2.0.0/,
   );
   assert.equal(existsSync(join(out, 'release', '2.0.0')), false);

@@ -86,11 +86,15 @@ export function binaryContents(options: {
   for (const pkg of byKey.values()) {
     const entry = lock.packages[pkg.lockKey] ?? {};
     const names = Object.keys({ ...entry.peerDependencies, ...entry.dependencies, ...entry.optionalDependencies });
-    const edges = names.map((name) => nativeKeyFor(name, native?.set) ?? resolveKey(lock, pkg.lockKey, name)).filter((key): key is string => key !== undefined && byKey.has(key));
+    const edges = names
+      .map((name) => nativeKeyFor(name, native?.set) ?? resolveKey(lock, pkg.lockKey, name))
+      .filter((key): key is string => key !== undefined && byKey.has(key));
     pkg.dependsOn = [...new Set(edges)].sort();
   }
   const direct = (options.imported ?? []).flatMap((name) => resolveKey(lock, '', name) ?? []).filter((key) => byKey.has(key));
-  const runtime = native ? describePackage(packageDirIn(native.dir, native.set.runtime.name), native.set.runtime.lockKey, lock, native.set.runtime) : undefined;
+  const runtime = native
+    ? describePackage(packageDirIn(native.dir, native.set.runtime.name), native.set.runtime.lockKey, lock, native.set.runtime)
+    : undefined;
   return {
     packages: [...byKey.values()].sort((a, b) => a.lockKey.localeCompare(b.lockKey)),
     libraries: [...libraries.values()].sort((a, b) => a.name.localeCompare(b.name)),
@@ -134,7 +138,12 @@ function describePackage(dir: string, lockKey: string, lock: Lockfile, pinned?: 
  * deprecated `{ "type": ... }` and `"licenses": [...]` forms (several licenses: any of them).
  */
 export function declaredLicense(pkg: PackageJson): string | undefined {
-  const typeOf = (value: unknown) => (typeof value === 'string' ? value : typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' ? (value as { type: string }).type : undefined);
+  const typeOf = (value: unknown) =>
+    typeof value === 'string'
+      ? value
+      : typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
+        ? (value as { type: string }).type
+        : undefined;
   const single = typeOf(pkg.license);
   if (single !== undefined && single.trim() !== '') return single.trim();
   if (Array.isArray(pkg.licenses)) {

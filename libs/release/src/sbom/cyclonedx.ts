@@ -22,19 +22,27 @@ export function npmPurl(name: string, version: string): string {
 
 /** `sha512-<base64>` (and the other algorithms an integrity can carry) → CycloneDX hashes. */
 function hashesOf(integrity: string | undefined): [CDX.Enums.HashAlgorithm, string][] {
-  const algorithms: Record<string, CDX.Enums.HashAlgorithm> = { sha512: CDX.Enums.HashAlgorithm['SHA-512'], sha384: CDX.Enums.HashAlgorithm['SHA-384'], sha256: CDX.Enums.HashAlgorithm['SHA-256'], sha1: CDX.Enums.HashAlgorithm['SHA-1'] };
-  return (integrity ?? '')
-    .split(/\s+/)
-    .flatMap((part) => {
-      const match = /^(sha\d+)-(.+)$/.exec(part);
-      const alg = match && algorithms[match[1]];
-      return alg ? [[alg, Buffer.from(match[2], 'base64').toString('hex')] as [CDX.Enums.HashAlgorithm, string]] : [];
-    });
+  const algorithms: Record<string, CDX.Enums.HashAlgorithm> = {
+    sha512: CDX.Enums.HashAlgorithm['SHA-512'],
+    sha384: CDX.Enums.HashAlgorithm['SHA-384'],
+    sha256: CDX.Enums.HashAlgorithm['SHA-256'],
+    sha1: CDX.Enums.HashAlgorithm['SHA-1'],
+  };
+  return (integrity ?? '').split(/\s+/).flatMap((part) => {
+    const match = /^(sha\d+)-(.+)$/.exec(part);
+    const alg = match && algorithms[match[1]];
+    return alg ? [[alg, Buffer.from(match[2], 'base64').toString('hex')] as [CDX.Enums.HashAlgorithm, string]] : [];
+  });
 }
 
 function packageComponent(pkg: BundledPackage, type: CDX.Enums.ComponentType): CDX.Models.Component {
   const purl = npmPurl(pkg.name, pkg.version);
-  const component = new CDX.Models.Component(type, splitName(pkg.name).name, { group: splitName(pkg.name).group, version: pkg.version, purl, bomRef: purl });
+  const component = new CDX.Models.Component(type, splitName(pkg.name).name, {
+    group: splitName(pkg.name).group,
+    version: pkg.version,
+    purl,
+    bomRef: purl,
+  });
   for (const [alg, content] of hashesOf(pkg.integrity)) component.hashes.set(alg, content);
   if (pkg.license !== undefined) component.licenses.add(licenses.makeFromString(pkg.license));
   return component;
@@ -42,7 +50,11 @@ function packageComponent(pkg: BundledPackage, type: CDX.Enums.ComponentType): C
 
 function libraryComponent(library: WorkspaceLibrary): CDX.Models.Component {
   const { group, name } = splitName(library.name);
-  const component = new CDX.Models.Component(CDX.Enums.ComponentType.Library, name, { group, version: library.version, bomRef: `workspace:${library.name}` });
+  const component = new CDX.Models.Component(CDX.Enums.ComponentType.Library, name, {
+    group,
+    version: library.version,
+    bomRef: `workspace:${library.name}`,
+  });
   component.properties.add(new CDX.Models.Property('codebuff:workspace-path', library.root));
   return component;
 }
@@ -54,10 +66,19 @@ function libraryComponent(library: WorkspaceLibrary): CDX.Models.Component {
  * source change must leave the SBOM as it was), lists sorted by the library, and a serial number
  * that is a UUID made from the document's own bytes.
  */
-export function cyclonedxSbom(options: { binary: string; version: string; platform: string; bunTarget: string; contents: BinaryContents }): string {
+export function cyclonedxSbom(options: {
+  binary: string;
+  version: string;
+  platform: string;
+  bunTarget: string;
+  contents: BinaryContents;
+}): string {
   const { contents } = options;
   const bom = new CDX.Models.Bom();
-  const binary = new CDX.Models.Component(CDX.Enums.ComponentType.Application, options.binary, { version: options.version, bomRef: `${options.binary}-${options.platform}` });
+  const binary = new CDX.Models.Component(CDX.Enums.ComponentType.Application, options.binary, {
+    version: options.version,
+    bomRef: `${options.binary}-${options.platform}`,
+  });
   binary.properties.add(new CDX.Models.Property('codebuff:platform', options.platform));
   binary.properties.add(new CDX.Models.Property('codebuff:bun-target', options.bunTarget));
   bom.metadata.component = binary;

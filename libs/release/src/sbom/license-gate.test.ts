@@ -8,7 +8,14 @@ import { declaredLicense } from './binary-contents';
 import { checkLicenses } from './license-gate';
 
 const WHERE = { task: 'codebuff-cli:compile-linux-x64', configFile: 'apps/codebuff-cli/release.config.json' };
-const pkg = (name: string, license: string | undefined): BundledPackage => ({ name, version: '1.0.0', lockKey: `node_modules/${name}`, dir: join(WORKSPACE_ROOT, 'node_modules', name), license, dependsOn: [] });
+const pkg = (name: string, license: string | undefined): BundledPackage => ({
+  name,
+  version: '1.0.0',
+  lockKey: `node_modules/${name}`,
+  dir: join(WORKSPACE_ROOT, 'node_modules', name),
+  license,
+  dependsOn: [],
+});
 const refusal = (packages: BundledPackage[], allowed: readonly string[] = DEFAULT_ALLOWED_LICENSES) => {
   try {
     checkLicenses(packages, allowed, WHERE);
@@ -32,9 +39,15 @@ test('expressions are evaluated, not string-matched: OR needs one allowed licens
 
 test('a missing license and an unparseable one are refused with one line naming the package', () => {
   const none = refusal([pkg('ok', 'MIT'), pkg('nolicense', undefined)]) ?? '';
-  assert.match(none, /^codebuff-cli:compile-linux-x64: the binary would bundle nolicense@1\.0\.0, whose package\.json declares no license;/);
+  assert.match(
+    none,
+    /^codebuff-cli:compile-linux-x64: the binary would bundle nolicense@1\.0\.0, whose package\.json declares no license;/,
+  );
   const bad = refusal([pkg('odd', 'SEE LICENSE IN LICENSE.txt')]) ?? '';
-  assert.match(bad, /the binary would bundle odd@1\.0\.0, whose license "SEE LICENSE IN LICENSE\.txt" is not an SPDX expression, so it cannot be checked against allowedLicenses in apps\/codebuff-cli\/release\.config\.json/);
+  assert.match(
+    bad,
+    /the binary would bundle odd@1\.0\.0, whose license "SEE LICENSE IN LICENSE\.txt" is not an SPDX expression, so it cannot be checked against allowedLicenses in apps\/codebuff-cli\/release\.config\.json/,
+  );
   for (const message of [none, bad]) assert.equal(message.includes('\n'), false);
 });
 

@@ -40,10 +40,17 @@ let ws: TestWorkspace;
 const path = (relative: string) => join(ws.root, relative);
 const read = (relative: string) => readFileSync(path(relative), 'utf8');
 const write = (relative: string, text: string) => writeFileSync(path(relative), text);
-const sha = (relative: string) => createHash('sha256').update(readFileSync(path(relative))).digest('hex');
+const sha = (relative: string) =>
+  createHash('sha256')
+    .update(readFileSync(path(relative)))
+    .digest('hex');
 const sbomOf = (platform: string): Sbom => JSON.parse(read(`dist/build/bin/${platform}/sbom.cdx.json`)) as Sbom;
 const fullName = (c: Component) => (c.group ? `${c.group}/${c.name}` : c.name);
-const npmComponents = (sbom: Sbom) => sbom.components.filter((c) => c.type === 'library' && c.purl?.startsWith('pkg:npm/')).map((c) => `${fullName(c)}@${c.version}`).sort();
+const npmComponents = (sbom: Sbom) =>
+  sbom.components
+    .filter((c) => c.type === 'library' && c.purl?.startsWith('pkg:npm/'))
+    .map((c) => `${fullName(c)}@${c.version}`)
+    .sort();
 
 async function nx(...args: string[]) {
   const run = await runNx(ws.root, args);
@@ -72,14 +79,16 @@ test('a release: five SBOMs that validate against CycloneDX 1.6, each listing ex
   const run = await nx('run', 'codebuff-cli:bundle');
   assert.equal(run.code, 0, run.output);
   const sums = new Map(parseSha256Sums(read(`${RELEASE}/SHA256SUMS`)).map((e) => [e.fileName, e.sha256]));
-  const manifest = JSON.parse(read(`${RELEASE}/manifest.json`)) as { assets: { platform: string; sbom?: { fileName: string; sha256: string; size: number } }[] };
+  const manifest = JSON.parse(read(`${RELEASE}/manifest.json`)) as {
+    assets: { platform: string; sbom?: { fileName: string; sha256: string; size: number } }[];
+  };
   const validator = new CDX.Validation.JsonStrictValidator(CDX.Spec.Version.v1dot6);
   const bun = (JSON.parse(read('node_modules/bun/package.json')) as { version: string }).version;
   for (const platform of PLATFORMS) {
     const file = `codebuff-${platform}.cdx.json`;
     const text = read(`${RELEASE}/${file}`);
     assert.equal(await validator.validate(text), null, `${file} is valid CycloneDX 1.6`);
-    assert.equal(text, read(`dist/build/bin/${platform}/sbom.cdx.json`), 'the release carries the compile\'s SBOM unchanged');
+    assert.equal(text, read(`dist/build/bin/${platform}/sbom.cdx.json`), "the release carries the compile's SBOM unchanged");
     assert.equal(sums.get(file), sha(`${RELEASE}/${file}`), `${file} in SHA256SUMS`);
     const asset = manifest.assets.find((a) => a.platform === platform);
     assert.deepEqual(asset?.sbom, { fileName: file, size: Buffer.byteLength(text), sha256: sha(`${RELEASE}/${file}`) });
@@ -89,11 +98,17 @@ test('a release: five SBOMs that validate against CycloneDX 1.6, each listing ex
     const row = readPlatformTable().find((r) => r.key === platform);
     const runtime = sbom.components.filter((c) => c.type === 'platform').map((c) => `${fullName(c)}@${c.version}`);
     assert.deepEqual(runtime, [`${runtimePackageName(row?.bunTarget ?? '')}@${bun}`], `${platform}: Bun's runtime for the target`);
-    const libraries = sbom.components.filter((c) => !c.purl).map(fullName).sort();
+    const libraries = sbom.components
+      .filter((c) => !c.purl)
+      .map(fullName)
+      .sort();
     assert.deepEqual(libraries, ['@codebuff/common', '@codebuff/sdk']);
     assert.deepEqual([sbom.metadata.component.name, sbom.metadata.component.version], ['codebuff', '1.0.0']);
     for (const c of sbom.components.filter((c) => c.purl)) {
-      assert.ok(c.hashes?.some((h) => h.alg === 'SHA-512'), `${fullName(c)}: the lockfile's integrity as a hash`);
+      assert.ok(
+        c.hashes?.some((h) => h.alg === 'SHA-512'),
+        `${fullName(c)}: the lockfile's integrity as a hash`,
+      );
       assert.ok(c.licenses?.length, `${fullName(c)}: a license`);
     }
     // An edge the lockfile gives: @opentui/react depends on react.
@@ -104,17 +119,28 @@ test('a release: five SBOMs that validate against CycloneDX 1.6, each listing ex
 
 test("darwin-arm64's SBOM names its own platform package and no other platform's; linux-x64's likewise", () => {
   const darwin = npmComponents(sbomOf('darwin-arm64'));
-  assert.ok(darwin.some((c) => c.startsWith('@opentui/core-darwin-arm64@')), darwin.join(', '));
-  assert.deepEqual(darwin.filter((c) => /^@opentui\/core-(linux|win32|darwin-x64)/.test(c)), []);
+  assert.ok(
+    darwin.some((c) => c.startsWith('@opentui/core-darwin-arm64@')),
+    darwin.join(', '),
+  );
+  assert.deepEqual(
+    darwin.filter((c) => /^@opentui\/core-(linux|win32|darwin-x64)/.test(c)),
+    [],
+  );
   const linux = npmComponents(sbomOf('linux-x64'));
   assert.ok(linux.some((c) => c.startsWith('@opentui/core-linux-x64@')));
-  assert.deepEqual(linux.filter((c) => /^@opentui\/core-(darwin|win32|linux-arm64)/.test(c)), []);
+  assert.deepEqual(
+    linux.filter((c) => /^@opentui\/core-(darwin|win32|linux-arm64)/.test(c)),
+    [],
+  );
 });
 
 test('each archive carries THIRD-PARTY-NOTICES beside the binary, with the license text of a bundled package', () => {
   const listing = execFileSync('tar', ['tzf', path(`${RELEASE}/codebuff-linux-x64.tar.gz`)], { encoding: 'utf8' });
   assert.equal(listing, 'codebuff\ntree-sitter.wasm\nTHIRD-PARTY-NOTICES\n');
-  const notices = execFileSync('tar', ['xzf', path(`${RELEASE}/codebuff-linux-x64.tar.gz`), '-O', 'THIRD-PARTY-NOTICES'], { encoding: 'utf8' });
+  const notices = execFileSync('tar', ['xzf', path(`${RELEASE}/codebuff-linux-x64.tar.gz`), '-O', 'THIRD-PARTY-NOTICES'], {
+    encoding: 'utf8',
+  });
   assert.equal(notices, read('dist/build/bin/linux-x64/THIRD-PARTY-NOTICES'));
   const semver = JSON.parse(read('node_modules/semver/package.json')) as { version: string };
   assert.match(notices, new RegExp(`^- semver ${semver.version.replace(/\./g, '\\.')} \\(ISC\\)$`, 'm'));
@@ -122,20 +148,37 @@ test('each archive carries THIRD-PARTY-NOTICES beside the binary, with the licen
   // One MIT text shipped by all three OpenTUI packages is printed once.
   const opentui = read('node_modules/@opentui/core/LICENSE').trimEnd();
   assert.equal(notices.split(opentui).length - 1, 1);
-  const manifest = JSON.parse(read(`${RELEASE}/manifest.json`)) as { assets: { platform: string; files?: { name: string; sha256: string }[] }[] };
+  const manifest = JSON.parse(read(`${RELEASE}/manifest.json`)) as {
+    assets: { platform: string; files?: { name: string; sha256: string }[] }[];
+  };
   for (const asset of manifest.assets) {
-    assert.deepEqual(asset.files?.map((f) => f.name), ['tree-sitter.wasm', 'THIRD-PARTY-NOTICES'], asset.platform);
+    assert.deepEqual(
+      asset.files?.map((f) => f.name),
+      ['tree-sitter.wasm', 'THIRD-PARTY-NOTICES'],
+      asset.platform,
+    );
     assert.equal(asset.files?.[1].sha256, sha(`dist/build/bin/${asset.platform}/THIRD-PARTY-NOTICES`));
   }
 });
 
 test('a source change that adds no dependency: every binary changes, every SBOM stays byte for byte', async () => {
-  const before = PLATFORMS.map((p) => [sha(`dist/build/bin/${p}/sbom.cdx.json`), sha(`dist/build/bin/${p}/THIRD-PARTY-NOTICES`), sha(`dist/build/bin/${p}/${p.startsWith('win32') ? 'codebuff.exe' : 'codebuff'}`)]);
-  write('libs/common/src/usage.ts', read('libs/common/src/usage.ts').replace('Codebuff edits your codebase', 'Codebuff edits your whole codebase'));
+  const before = PLATFORMS.map((p) => [
+    sha(`dist/build/bin/${p}/sbom.cdx.json`),
+    sha(`dist/build/bin/${p}/THIRD-PARTY-NOTICES`),
+    sha(`dist/build/bin/${p}/${p.startsWith('win32') ? 'codebuff.exe' : 'codebuff'}`),
+  ]);
+  write(
+    'libs/common/src/usage.ts',
+    read('libs/common/src/usage.ts').replace('Codebuff edits your codebase', 'Codebuff edits your whole codebase'),
+  );
   const run = await nx('run', 'codebuff-cli:compile');
   assert.equal(run.code, 0, run.output);
   assert.deepEqual(run.ran, PLATFORMS.map((p) => `codebuff-cli:compile-${p}`).sort());
-  const now = PLATFORMS.map((p) => [sha(`dist/build/bin/${p}/sbom.cdx.json`), sha(`dist/build/bin/${p}/THIRD-PARTY-NOTICES`), sha(`dist/build/bin/${p}/${p.startsWith('win32') ? 'codebuff.exe' : 'codebuff'}`)]);
+  const now = PLATFORMS.map((p) => [
+    sha(`dist/build/bin/${p}/sbom.cdx.json`),
+    sha(`dist/build/bin/${p}/THIRD-PARTY-NOTICES`),
+    sha(`dist/build/bin/${p}/${p.startsWith('win32') ? 'codebuff.exe' : 'codebuff'}`),
+  ]);
   for (const [i, platform] of PLATFORMS.entries()) {
     assert.deepEqual(now[i].slice(0, 2), before[i].slice(0, 2), `${platform}: SBOM and notices unchanged`);
     assert.notEqual(now[i][2], before[i][2], `${platform}: the binary did change`);
@@ -145,14 +188,25 @@ test('a source change that adds no dependency: every binary changes, every SBOM 
 test('an installed package is absent until a library imports it; then it is in the next SBOM, with its license text in the notices', async () => {
   const jsonc = (JSON.parse(read('node_modules/jsonc-parser/package.json')) as { version: string }).version;
   assert.ok(existsSync(path('node_modules/jsonc-parser')), 'installed');
-  assert.equal(npmComponents(sbomOf('linux-x64')).some((c) => c.startsWith('jsonc-parser@')), false, 'installed but not bundled: absent');
+  assert.equal(
+    npmComponents(sbomOf('linux-x64')).some((c) => c.startsWith('jsonc-parser@')),
+    false,
+    'installed but not bundled: absent',
+  );
   const usage = read('libs/common/src/usage.ts');
-  write('libs/common/src/usage.ts', `import { parse } from 'jsonc-parser';\n${usage.replace('export const USAGE = `', "export const USAGE = `${parse('\"\"')}")}`);
+  write(
+    'libs/common/src/usage.ts',
+    `import { parse } from 'jsonc-parser';\n${usage.replace('export const USAGE = `', 'export const USAGE = `${parse(\'""\')}')}`,
+  );
   const run = await nx('run', 'codebuff-cli:compile-linux-x64');
   assert.equal(run.code, 0, run.output);
   assert.ok(npmComponents(sbomOf('linux-x64')).includes(`jsonc-parser@${jsonc}`));
   assert.deepEqual(npmComponents(sbomOf('linux-x64')), packagesInMetafile('linux-x64'));
-  assert.ok(read('dist/build/bin/linux-x64/THIRD-PARTY-NOTICES').includes(read('node_modules/jsonc-parser/LICENSE.md').replace(/\r\n/g, '\n').trimEnd()));
+  assert.ok(
+    read('dist/build/bin/linux-x64/THIRD-PARTY-NOTICES').includes(
+      read('node_modules/jsonc-parser/LICENSE.md').replace(/\r\n/g, '\n').trimEnd(),
+    ),
+  );
   write('libs/common/src/usage.ts', usage);
 });
 
@@ -168,14 +222,21 @@ function installFixture(license: Record<string, unknown>): void {
 
 test('a bundled package whose license is not allowed, unparseable or missing stops the compile with one line; nothing is written; allowing it lets it through', async () => {
   const lock = JSON.parse(read('package-lock.json'));
-  lock.packages['node_modules/fixture-licensed'] = { version: '1.0.0', resolved: 'https://registry.npmjs.org/fixture-licensed/-/fixture-licensed-1.0.0.tgz', integrity: `sha512-${createHash('sha512').update('fixture').digest('base64')}` };
+  lock.packages['node_modules/fixture-licensed'] = {
+    version: '1.0.0',
+    resolved: 'https://registry.npmjs.org/fixture-licensed/-/fixture-licensed-1.0.0.tgz',
+    integrity: `sha512-${createHash('sha512').update('fixture').digest('base64')}`,
+  };
   lock.packages[''].dependencies['fixture-licensed'] = '1.0.0';
   write('package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
   const pkg = JSON.parse(read('package.json'));
   pkg.dependencies['fixture-licensed'] = '1.0.0';
   write('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
   const main = read(`${CLI}/src/main.tsx`);
-  write(`${CLI}/src/main.tsx`, `import { greeting } from 'fixture-licensed';\nif (process.env.CODEBUFF_FIXTURE) console.log(greeting);\n${main}`);
+  write(
+    `${CLI}/src/main.tsx`,
+    `import { greeting } from 'fixture-licensed';\nif (process.env.CODEBUFF_FIXTURE) console.log(greeting);\n${main}`,
+  );
 
   const kept = ['codebuff', 'sbom.cdx.json', 'THIRD-PARTY-NOTICES', 'compile.json'].map((f) => `dist/build/bin/linux-x64/${f}`);
   const before = kept.map(sha);
@@ -183,13 +244,25 @@ test('a bundled package whose license is not allowed, unparseable or missing sto
     installFixture(license);
     const run = await nx('run', 'codebuff-cli:bundle-linux-x64');
     assert.notEqual(run.code, 0, run.output);
-    assert.deepEqual(run.output.split('\n').filter((l) => l.startsWith('error: ')), [`error: ${line}`]);
+    assert.deepEqual(
+      run.output.split('\n').filter((l) => l.startsWith('error: ')),
+      [`error: ${line}`],
+    );
     assert.deepEqual(kept.map(sha), before, 'the previous binary, SBOM and notices stay');
   };
   const task = 'codebuff-cli:compile-linux-x64';
-  await refused({ license: 'GPL-3.0-only' }, `${task}: the binary would bundle fixture-licensed@1.0.0, licensed GPL-3.0-only, which is not allowed; add it to allowedLicenses in ${CONFIG} if it may ship, or remove the package`);
-  await refused({ license: 'SEE LICENSE IN COPYING' }, `${task}: the binary would bundle fixture-licensed@1.0.0, whose license "SEE LICENSE IN COPYING" is not an SPDX expression, so it cannot be checked against allowedLicenses in ${CONFIG}; replace the package, or ask its authors for an SPDX license`);
-  await refused({}, `${task}: the binary would bundle fixture-licensed@1.0.0, whose package.json declares no license; replace the package, or ask its authors for one`);
+  await refused(
+    { license: 'GPL-3.0-only' },
+    `${task}: the binary would bundle fixture-licensed@1.0.0, licensed GPL-3.0-only, which is not allowed; add it to allowedLicenses in ${CONFIG} if it may ship, or remove the package`,
+  );
+  await refused(
+    { license: 'SEE LICENSE IN COPYING' },
+    `${task}: the binary would bundle fixture-licensed@1.0.0, whose license "SEE LICENSE IN COPYING" is not an SPDX expression, so it cannot be checked against allowedLicenses in ${CONFIG}; replace the package, or ask its authors for an SPDX license`,
+  );
+  await refused(
+    {},
+    `${task}: the binary would bundle fixture-licensed@1.0.0, whose package.json declares no license; replace the package, or ask its authors for one`,
+  );
 
   // Allowed in release.config.json: the compile (whose cache key holds the allow-list) runs again and keeps it.
   installFixture({ license: 'GPL-3.0-only' });
@@ -199,7 +272,10 @@ test('a bundled package whose license is not allowed, unparseable or missing sto
   assert.equal(run.code, 0, run.output);
   const fixture = sbomOf('linux-x64').components.find((c) => c.name === 'fixture-licensed');
   assert.deepEqual(fixture?.licenses, [{ license: { id: 'GPL-3.0-only' } }]);
-  assert.match(read('dist/build/bin/linux-x64/THIRD-PARTY-NOTICES'), /- fixture-licensed 1\.0\.0 \(GPL-3\.0-only\)\n[\s\S]*Fixture license text\./);
+  assert.match(
+    read('dist/build/bin/linux-x64/THIRD-PARTY-NOTICES'),
+    /- fixture-licensed 1\.0\.0 \(GPL-3\.0-only\)\n[\s\S]*Fixture license text\./,
+  );
 });
 
 test('a malformed allow-list: one line and a non-zero exit before any task runs', async () => {

@@ -44,7 +44,14 @@ export async function buildRealLinuxRelease(version: string, options: { besideBi
   if (options.besideBinary !== undefined) writeFileSync(join(work, 'data.txt'), `${options.besideBinary}\n`);
   await bundlePlatform({ platform: linux, binDir: join(work, 'bin'), outDir: join(work, 'bundle'), sourceDateEpoch: 1_767_323_045, files });
   const root = join(work, 'release');
-  const manifest = await assembleRelease({ name: 'codebuff', version, platforms: [linux], bundleDirs: { 'linux-x64': join(work, 'bundle') }, releaseRoot: root, installers: SETTINGS });
+  const manifest = await assembleRelease({
+    name: 'codebuff',
+    version,
+    platforms: [linux],
+    bundleDirs: { 'linux-x64': join(work, 'bundle') },
+    releaseRoot: root,
+    installers: SETTINGS,
+  });
   return { root, dir: join(root, version), manifest };
 }
 

@@ -29,7 +29,12 @@ async function writeRandomFile(path: string, size: number): Promise<string> {
  * A release directory as the bundle step leaves it (archives of random bytes, with `sboms` their SBOMs,
  * SHA256SUMS, manifest.json), for upload tests. `sizes` maps platform to archive size in bytes.
  */
-export async function writeTestRelease(dir: string, version: string, sizes: Record<string, number>, options: { sboms?: boolean } = {}): Promise<ReleaseManifest> {
+export async function writeTestRelease(
+  dir: string,
+  version: string,
+  sizes: Record<string, number>,
+  options: { sboms?: boolean } = {},
+): Promise<ReleaseManifest> {
   await mkdir(dir, { recursive: true });
   const assets: ReleaseManifest['assets'] = [];
   for (const [key, size] of Object.entries(sizes)) {
@@ -42,7 +47,11 @@ export async function writeTestRelease(dir: string, version: string, sizes: Reco
     }
     // Its SBOM beside it, as assemble leaves it: uploaded and verified like every release file.
     const sbomText = `${JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', platform: key, version })}\n`;
-    const sbom = { fileName: sbomFileName('codebuff', key), size: Buffer.byteLength(sbomText), sha256: createHash('sha256').update(sbomText).digest('hex') };
+    const sbom = {
+      fileName: sbomFileName('codebuff', key),
+      size: Buffer.byteLength(sbomText),
+      sha256: createHash('sha256').update(sbomText).digest('hex'),
+    };
     await writeFile(join(dir, sbom.fileName), sbomText);
     assets.push({ platform: key, fileName, archive: platform.archive, binaryName: platform.binaryName, size, sha256, sbom });
   }
@@ -61,7 +70,11 @@ export async function writeTestRelease(dir: string, version: string, sizes: Reco
 }
 
 /** Every platform of the table, 64 KiB each (or `sizes`), in a fresh temp directory. */
-export async function makeTestRelease(version = '1.2.3', sizes: Record<string, number> = {}, options: { sboms?: boolean } = {}): Promise<{ releaseDir: string; manifest: ReleaseManifest }> {
+export async function makeTestRelease(
+  version = '1.2.3',
+  sizes: Record<string, number> = {},
+  options: { sboms?: boolean } = {},
+): Promise<{ releaseDir: string; manifest: ReleaseManifest }> {
   const releaseDir = join(mkdtempSync(join(tmpdir(), 'release-')), version);
   const all = Object.fromEntries(platformKeys().map((key) => [key, sizes[key] ?? 64 * 1024]));
   return { releaseDir, manifest: await writeTestRelease(releaseDir, version, all, options) };

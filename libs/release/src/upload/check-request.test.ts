@@ -8,8 +8,14 @@ test('each destination is checked as its own options would be, before anything i
   assert.throws(() => checkUploadRequest({ destination: 's3', bucket: 'releases', prefix: '/x/' }, {}, {}), /invalid S3 prefix/);
   assert.throws(() => checkUploadRequest({ destination: 'ftp' }, {}, {}), /unknown upload target "ftp"/);
   assert.throws(() => checkUploadRequest({ destination: 'github' }, {}, {}), /--target=github needs --repo/);
-  assert.throws(() => checkUploadRequest({ destination: 'github', repo: 'a/b' }, {}, {}), /no GitHub token for a\/b: set GITHUB_TOKEN or GH_TOKEN/);
-  assert.throws(() => checkUploadRequest({ destination: 'github', repo: 'a/b' }, {}, { GH_TOKEN: 't', GITHUB_API_URL: 'ftp://x' }), /invalid GitHub API URL/);
+  assert.throws(
+    () => checkUploadRequest({ destination: 'github', repo: 'a/b' }, {}, {}),
+    /no GitHub token for a\/b: set GITHUB_TOKEN or GH_TOKEN/,
+  );
+  assert.throws(
+    () => checkUploadRequest({ destination: 'github', repo: 'a/b' }, {}, { GH_TOKEN: 't', GITHUB_API_URL: 'ftp://x' }),
+    /invalid GitHub API URL/,
+  );
   assert.equal(checkUploadRequest({ destination: 'github', repo: 'a/b' }, {}, { GH_TOKEN: 't' }).destination, 'github');
   assert.equal(checkUploadRequest({ destination: 's3' }, { s3: { bucket: 'from-config' } }, {}).destination, 's3');
   assert.equal(checkUploadRequest({}, {}, {}).destination, 'local');
@@ -25,7 +31,11 @@ test('a secret in an endpoint is refused without being echoed', () => {
 test('where GITHUB_* variables are withheld (the Nx daemon), their absence is not held against the upload', () => {
   const hidden = { githubVariablesHidden: true };
   assert.equal(checkUploadRequest({ destination: 'github' }, {}, {}, hidden), undefined, 'the repository may be in GITHUB_REPOSITORY');
-  assert.equal(checkUploadRequest({ destination: 'github', repo: 'a/b' }, {}, {}, hidden)?.destination, 'github', 'the token may be in GITHUB_TOKEN');
+  assert.equal(
+    checkUploadRequest({ destination: 'github', repo: 'a/b' }, {}, {}, hidden)?.destination,
+    'github',
+    'the token may be in GITHUB_TOKEN',
+  );
   // What does not rest on those variables is still checked.
   assert.throws(() => checkUploadRequest({ destination: 'github', repo: 'nope' }, {}, {}, hidden), /invalid --repo "nope"/);
   assert.throws(() => checkUploadRequest({ destination: 's3' }, {}, {}, hidden), /--target=s3 needs --bucket/);

@@ -26,7 +26,12 @@ export interface CheckContext {
  * executor. Throws a one-line ReleaseError that never contains a secret. Returns undefined only
  * when `githubVariablesHidden` leaves nothing to check (GitHub, repository from the environment).
  */
-export function checkUploadRequest(command: UploadCommand, config: ReleaseProjectConfig['upload'] | undefined, env: NodeJS.ProcessEnv, context?: CheckContext): UploadRequest;
+export function checkUploadRequest(
+  command: UploadCommand,
+  config: ReleaseProjectConfig['upload'] | undefined,
+  env: NodeJS.ProcessEnv,
+  context?: CheckContext,
+): UploadRequest;
 export function checkUploadRequest(
   command: UploadCommand,
   config: ReleaseProjectConfig['upload'] | undefined,
@@ -43,7 +48,16 @@ export function checkUploadRequest(
   const request = resolveUploadRequest(command, config, env);
   switch (request.destination) {
     case 's3':
-      resolveS3Options({ bucket: request.bucket, region: request.region, prefix: request.prefix, endpoint: request.endpoint, forcePathStyle: request.forcePathStyle }, env);
+      resolveS3Options(
+        {
+          bucket: request.bucket,
+          region: request.region,
+          prefix: request.prefix,
+          endpoint: request.endpoint,
+          forcePathStyle: request.forcePathStyle,
+        },
+        env,
+      );
       break;
     case 'github': {
       const settings = resolveGitHubSettings({ repo: request.repo, env });

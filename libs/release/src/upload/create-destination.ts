@@ -14,9 +14,19 @@ export function createDestination(request: UploadRequest, cwd: string): UploadDe
     case 'local':
       return localDestination(resolve(cwd, request.dir));
     case 's3':
-      return loadS3().s3Destination({ bucket: request.bucket, region: request.region, prefix: request.prefix, endpoint: request.endpoint, forcePathStyle: request.forcePathStyle });
+      return loadS3().s3Destination({
+        bucket: request.bucket,
+        region: request.region,
+        prefix: request.prefix,
+        endpoint: request.endpoint,
+        forcePathStyle: request.forcePathStyle,
+      });
     case 'github':
       // On Actions, a tag that does not exist yet is created at the commit that was built.
-      return loadGitHub().githubDestination({ repo: request.repo, prerelease: request.prerelease, targetCommitish: process.env.GITHUB_SHA });
+      return loadGitHub().githubDestination({
+        repo: request.repo,
+        prerelease: request.prerelease,
+        targetCommitish: process.env.GITHUB_SHA,
+      });
   }
 }

@@ -30,7 +30,10 @@ describe('dry run against the GitHub stand-in', () => {
     const summary = await uploadRelease(gh.destination(), manifest, dir, { dryRun: true });
     assert.deepEqual(summary.uploaded.sort(), [...releaseFiles(manifest)].sort());
     assert.deepEqual([summary.replaced, summary.skipped, summary.published, summary.bytesSent], [[], [], false, 0]);
-    assert.equal(summary.publishPlan, `create and publish GitHub release v1.0.0 of acme/codebuff at ${gh.api.apiUrl} with GitHub's generated notes: Latest`);
+    assert.equal(
+      summary.publishPlan,
+      `create and publish GitHub release v1.0.0 of acme/codebuff at ${gh.api.apiUrl} with GitHub's generated notes: Latest`,
+    );
     assert.deepEqual(writes(gh.api), [], 'only GET requests');
     assert.deepEqual(gh.api.releases(), []);
     assert.equal(gh.api.uploadedBytes(), 0);
@@ -47,22 +50,35 @@ describe('dry run against the GitHub stand-in', () => {
 
     const same = await uploadRelease(gh.destination(), first.manifest, first.dir, { dryRun: true });
     assert.deepEqual([same.uploaded, same.skipped.length], [[], 3]);
-    assert.equal(same.publishPlan, `publish the draft GitHub release v2.0.0 of acme/codebuff at ${gh.api.apiUrl} with its notes as they are: not Latest (v3.0.0 is higher)`);
+    assert.equal(
+      same.publishPlan,
+      `publish the draft GitHub release v2.0.0 of acme/codebuff at ${gh.api.apiUrl} with its notes as they are: not Latest (v3.0.0 is higher)`,
+    );
 
     // The same version built again with other bytes: every file differs.
     const rebuilt = await gh.release('2.0.0');
-    await rejectsOneLine(uploadRelease(gh.destination(), rebuilt.manifest, rebuilt.dir, { dryRun: true }), /already exists .* with different content .*pass --replace/);
+    await rejectsOneLine(
+      uploadRelease(gh.destination(), rebuilt.manifest, rebuilt.dir, { dryRun: true }),
+      /already exists .* with different content .*pass --replace/,
+    );
     const replace = await uploadRelease(gh.destination(), rebuilt.manifest, rebuilt.dir, { dryRun: true, replace: true });
     assert.deepEqual(replace.replaced.sort(), [...releaseFiles(rebuilt.manifest)].sort());
 
     const beta = await gh.release('3.1.0-beta.1');
     const prerelease = await uploadRelease(gh.destination(), beta.manifest, beta.dir, { dryRun: true });
     assert.match(prerelease.publishPlan ?? '', /: a prerelease, not Latest$/);
-    assert.equal((await uploadRelease(gh.destination(), beta.manifest, beta.dir, { dryRun: true, draft: true })).publishPlan, 'leave it unpublished (--draft)');
+    assert.equal(
+      (await uploadRelease(gh.destination(), beta.manifest, beta.dir, { dryRun: true, draft: true })).publishPlan,
+      'leave it unpublished (--draft)',
+    );
 
     const during = gh.api.requests.slice(requestsBefore);
     assert.ok(during.length > 0);
-    assert.deepEqual(during.filter((r) => r.method !== 'GET' || r.origin === 'uploads'), [], 'only GET requests on the API origin');
+    assert.deepEqual(
+      during.filter((r) => r.method !== 'GET' || r.origin === 'uploads'),
+      [],
+      'only GET requests on the API origin',
+    );
     assert.equal(JSON.stringify(gh.api.releases()), heldBefore, 'the server holds exactly what it held');
     assert.deepEqual(gh.api.validationErrors, []);
   });
@@ -98,7 +114,11 @@ describe('dry run against s3rver', () => {
     assert.equal(again.publishPlan, `write s3://${BUCKET}/cb/latest.json → 2.0.0`);
 
     const methods = new Set(proxy.requests.slice(from).map((r) => r.method));
-    assert.deepEqual([...methods].filter((m) => m !== 'GET' && m !== 'HEAD'), [], `methods seen: ${[...methods].join(', ')}`);
+    assert.deepEqual(
+      [...methods].filter((m) => m !== 'GET' && m !== 'HEAD'),
+      [],
+      `methods seen: ${[...methods].join(', ')}`,
+    );
     assert.deepEqual(await listKeys(s3, BUCKET, ''), keysBefore);
     assert.equal((await fetchObject(s3, BUCKET, 'cb/latest.json')).sha256, pointerBefore);
   });

@@ -25,5 +25,6 @@ test('a local upload folder inside the build output, the workspace itself, or em
     ['  ', /--dir is empty/],
   ];
   for (const [dir, message] of refused) assert.throws(() => checkLocalUploadDir(dir, root), message, dir);
-  for (const dir of ['dist/uploads', 'releases', 'dist', join(tmpdir(), 'elsewhere'), 'dist/release-copies']) checkLocalUploadDir(dir, root);
+  for (const dir of ['dist/uploads', 'releases', 'dist', join(tmpdir(), 'elsewhere'), 'dist/release-copies'])
+    checkLocalUploadDir(dir, root);
 });

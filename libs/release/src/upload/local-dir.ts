@@ -48,10 +48,13 @@ export function checkLocalUploadDir(dir: string, workspaceRoot: string): void {
   if (dir.trim() === '') throw new ReleaseError('--dir is empty: name the folder to upload into (default dist/uploads)');
   const target = realPathOf(resolve(workspaceRoot, dir));
   const root = realPathOf(resolve(workspaceRoot));
-  if (target === root) throw new ReleaseError(`--dir ${dir} is the workspace itself; upload into a folder of its own, such as dist/uploads`);
+  if (target === root)
+    throw new ReleaseError(`--dir ${dir} is the workspace itself; upload into a folder of its own, such as dist/uploads`);
   for (const output of BUILD_OUTPUT_ROOTS) {
     if (inside(target, realPathOf(join(root, output)))) {
-      throw new ReleaseError(`--dir ${dir} is inside ${output}, which every build rewrites (what the upload wrote would be deleted); upload elsewhere, such as dist/uploads`);
+      throw new ReleaseError(
+        `--dir ${dir} is inside ${output}, which every build rewrites (what the upload wrote would be deleted); upload elsewhere, such as dist/uploads`,
+      );
     }
   }
   const unwritable = whyNotWritable(target);

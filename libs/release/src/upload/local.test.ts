@@ -31,7 +31,10 @@ test('a differing file is refused before anything is sent, and replaced with rep
   writeFileSync(join(dir, '1.2.3', manifest.assets[0].fileName), 'someone else wrote this');
   writeFileSync(join(dir, '1.2.3', manifest.assets[1].fileName), 'and this');
   const before = readFileSync(join(dir, '1.2.3', manifest.assets[1].fileName), 'utf8');
-  await assert.rejects(uploadRelease(localDestination(dir), manifest, releaseDir), /already exists at .* with different content .*pass --replace/);
+  await assert.rejects(
+    uploadRelease(localDestination(dir), manifest, releaseDir),
+    /already exists at .* with different content .*pass --replace/,
+  );
   assert.equal(readFileSync(join(dir, '1.2.3', manifest.assets[1].fileName), 'utf8'), before, 'nothing touched');
   assert.equal(existsSync(join(dir, 'latest.json')), false);
   const replaced = await uploadRelease(localDestination(dir), manifest, releaseDir, { replace: true });
@@ -59,7 +62,10 @@ test('a failure mid-run leaves the release unpublished; the next run finishes wi
   assert.equal(resumed.skipped.length, 5, 'files finished by the failed run are kept');
   assert.equal(resumed.uploaded.length, 2);
   assert.equal(resumed.uploaded.at(-1), 'manifest.json');
-  assert.deepEqual(readdirSync(join(dir, '2.0.0')).sort(), [...manifest.assets.map((a) => a.fileName), 'SHA256SUMS', 'manifest.json'].sort());
+  assert.deepEqual(
+    readdirSync(join(dir, '2.0.0')).sort(),
+    [...manifest.assets.map((a) => a.fileName), 'SHA256SUMS', 'manifest.json'].sort(),
+  );
 });
 
 test('a verification failure stops before publish', async () => {
@@ -108,7 +114,9 @@ test('a same-size change after bundling is caught by sha256 before anything is s
 
 const canMount = spawnSync('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs /mnt'], { stdio: 'ignore' }).status === 0;
 
-test('a local folder that is read-only, or a disk that fills up, is named as such; nothing half-written and no latest.json', { skip: !canMount && 'needs unshare -m and mount' }, async () => {
+test('a local folder that is read-only, or a disk that fills up, is named as such; nothing half-written and no latest.json', {
+  skip: !canMount && 'needs unshare -m and mount',
+}, async () => {
   const { releaseDir } = await makeTestRelease('1.2.3', { 'linux-x64': 400 * 1024 });
   const mount = mkdtempSync(join(tmpdir(), 'uploads-mount-'));
   // Each run gets a private mount namespace: the tmpfs is gone when the run ends.
@@ -120,18 +128,43 @@ test('a local folder that is read-only, or a disk that fills up, is named as suc
       'const [release, dir] = process.argv.slice(1);',
       "readManifest(release).then((m) => uploadRelease(localDestination(dir), m, release)).then(() => console.log('uploaded'), (e) => {",
       "  const fs = require('node:fs'); const left = fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }) : [];",
-      "  console.log(`failed: ${e.message}\\nleft: ${JSON.stringify(left)}`); process.exitCode = 1; });",
+      '  console.log(`failed: ${e.message}\\nleft: ${JSON.stringify(left)}`); process.exitCode = 1; });',
     ].join('\n');
     const shell = `mount -t tmpfs -o "$1" tmpfs "$2" || exit 99; shift 2; exec "$@"`;
-    return spawnSync('unshare', ['-m', 'sh', '-c', shell, 'sh', options, mount, process.execPath, '--require', 'tsx/cjs', '-e', script, releaseDir, join(mount, 'uploads')], { encoding: 'utf8' });
+    return spawnSync(
+      'unshare',
+      [
+        '-m',
+        'sh',
+        '-c',
+        shell,
+        'sh',
+        options,
+        mount,
+        process.execPath,
+        '--require',
+        'tsx/cjs',
+        '-e',
+        script,
+        releaseDir,
+        join(mount, 'uploads'),
+      ],
+      { encoding: 'utf8' },
+    );
   };
   const readOnly = upload('ro');
   assert.equal(readOnly.status, 1, readOnly.stderr);
-  assert.match(readOnly.stdout, new RegExp(`failed: cannot write to ${join(mount, 'uploads')}: ${mount}: the file system is read-only \\(EROFS\\)`));
+  assert.match(
+    readOnly.stdout,
+    new RegExp(`failed: cannot write to ${join(mount, 'uploads')}: ${mount}: the file system is read-only \\(EROFS\\)`),
+  );
 
   const full = upload('size=256k');
   assert.equal(full.status, 1, full.stderr);
-  assert.match(full.stdout, /failed: cannot write \S+codebuff-linux-x64\.tar\.gz: no space left on the device \(ENOSPC\); nothing of it was left there/);
+  assert.match(
+    full.stdout,
+    /failed: cannot write \S+codebuff-linux-x64\.tar\.gz: no space left on the device \(ENOSPC\); nothing of it was left there/,
+  );
   const left = JSON.parse(full.stdout.split('left: ')[1]) as string[];
   assert.ok(!left.includes('latest.json') && !left.some((name) => name.includes('linux-x64')), `left: ${left.join(', ')}`);
 });
@@ -143,10 +176,14 @@ test("the platforms' SBOMs go up with the archives and are verified like them: a
   const dir = mkdtempSync(join(tmpdir(), 'uploads-'));
   const first = await uploadRelease(localDestination(dir), manifest, releaseDir);
   assert.deepEqual(first.uploaded.sort(), [...releaseFiles(manifest)].sort());
-  for (const asset of manifest.assets) assert.equal(await sha256File(join(dir, '1.2.3', asset.sbom?.fileName as string)), asset.sbom?.sha256);
+  for (const asset of manifest.assets)
+    assert.equal(await sha256File(join(dir, '1.2.3', asset.sbom?.fileName as string)), asset.sbom?.sha256);
 
   const other = mkdtempSync(join(tmpdir(), 'uploads-'));
   writeFileSync(join(releaseDir, sboms[0]), readFileSync(join(releaseDir, sboms[0]), 'utf8').replace('1.2.3', '9.9.9'));
-  await assert.rejects(uploadRelease(localDestination(other), manifest, releaseDir), new RegExp(`${sboms[0].replace(/\./g, '\\.')} does not match manifest\\.json \\(sha256 `));
+  await assert.rejects(
+    uploadRelease(localDestination(other), manifest, releaseDir),
+    new RegExp(`${sboms[0].replace(/\./g, '\\.')} does not match manifest\\.json \\(sha256 `),
+  );
   assert.deepEqual(readdirSync(other), [], 'nothing sent');
 });

@@ -57,7 +57,9 @@ export function localDestination(dir: string): UploadDestination {
     },
     async put(m, file: LocalFile, progress) {
       const target = join(versionDir(m), file.fileName);
-      await writeAtomically(target, (temp) => pipeline(createReadStream(file.path), progressCounter(progress), createWriteStream(temp))).catch((error: unknown) => {
+      await writeAtomically(target, (temp) =>
+        pipeline(createReadStream(file.path), progressCounter(progress), createWriteStream(temp)),
+      ).catch((error: unknown) => {
         const found = storageCause(error);
         throw found ? new ReleaseError(`cannot write ${target}: ${found.cause}; nothing of it was left there`, { cause: error }) : error;
       });

@@ -3,15 +3,25 @@ import { test } from 'node:test';
 import { createProgressReporter } from './progress';
 import type { LocalFile } from './types';
 
-const file: LocalFile = { fileName: 'codebuff-linux-x64.tar.gz', path: '/x', size: 100 * 1024 * 1024, sha256: 'a'.repeat(64), contentType: 'application/gzip', immutable: true };
+const file: LocalFile = {
+  fileName: 'codebuff-linux-x64.tar.gz',
+  path: '/x',
+  size: 100 * 1024 * 1024,
+  sha256: 'a'.repeat(64),
+  contentType: 'application/gzip',
+  immutable: true,
+};
 
 function capture(interactive: boolean, quiet = false) {
   let out = '';
   let clock = 0;
-  const stream = { write: (s: string) => {
+  const stream = {
+    write: (s: string) => {
       out += s;
       return true;
-    }, isTTY: interactive } as unknown as NodeJS.WriteStream;
+    },
+    isTTY: interactive,
+  } as unknown as NodeJS.WriteStream;
   const reporter = createProgressReporter({ stream, interactive, quiet, intervalMs: 5000, now: () => clock });
   return { reporter, output: () => out, advance: (ms: number) => (clock += ms) };
 }

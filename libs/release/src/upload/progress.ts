@@ -28,7 +28,8 @@ export function progressLine(t: Tracker, now: number): string {
   const elapsed = Math.max((now - t.startedAt) / 1000, 0.001);
   const rate = t.sent / elapsed;
   const pct = t.file.size > 0 ? Math.floor((t.sent / t.file.size) * 100) : 100;
-  if (t.state === 'uploaded') return `${t.file.fileName}  ${formatBytes(t.file.size)}  done in ${elapsed.toFixed(1)}s (${formatBytes(rate)}/s)`;
+  if (t.state === 'uploaded')
+    return `${t.file.fileName}  ${formatBytes(t.file.size)}  done in ${elapsed.toFixed(1)}s (${formatBytes(rate)}/s)`;
   const left = rate > 0 ? (t.file.size - t.sent) / rate : Infinity;
   return `${t.file.fileName}  ${formatBytes(t.sent)} / ${formatBytes(t.file.size)}  ${pct}%  ${formatBytes(rate)}/s  ${formatSeconds(left)} left`;
 }

@@ -3,7 +3,12 @@ import { test } from 'node:test';
 import { resolveUploadRequest } from './request';
 
 test('local is the default destination; its directory comes from the config', () => {
-  assert.deepEqual(resolveUploadRequest({}, { local: { dir: 'out' } }, {}), { destination: 'local', dir: 'out', replace: false, draft: false });
+  assert.deepEqual(resolveUploadRequest({}, { local: { dir: 'out' } }, {}), {
+    destination: 'local',
+    dir: 'out',
+    replace: false,
+    draft: false,
+  });
 });
 
 test('each destination refuses to start without what it needs, never falling back', () => {

@@ -24,7 +24,16 @@ export interface UploadCommand {
 
 export type UploadRequest =
   | { destination: 'github'; repo: string; draft: boolean; prerelease: boolean; replace: boolean }
-  | { destination: 's3'; bucket: string; region?: string; prefix: string; endpoint?: string; forcePathStyle?: boolean; replace: boolean; draft: boolean }
+  | {
+      destination: 's3';
+      bucket: string;
+      region?: string;
+      prefix: string;
+      endpoint?: string;
+      forcePathStyle?: boolean;
+      replace: boolean;
+      draft: boolean;
+    }
   | { destination: 'local'; dir: string; replace: boolean; draft: boolean };
 
 /**
@@ -32,14 +41,21 @@ export type UploadRequest =
  * here, before anything is read or sent; a missing one is an error, never a quiet fallback to
  * another destination.
  */
-export function resolveUploadRequest(command: UploadCommand, config: ReleaseProjectConfig['upload'] = {}, env: NodeJS.ProcessEnv = process.env): UploadRequest {
+export function resolveUploadRequest(
+  command: UploadCommand,
+  config: ReleaseProjectConfig['upload'] = {},
+  env: NodeJS.ProcessEnv = process.env,
+): UploadRequest {
   const destination = command.destination ?? 'local';
   const replace = command.replace ?? false;
   const draft = command.draft ?? false;
   switch (destination) {
     case 'github': {
       const repo = command.repo ?? config.github?.repo ?? env.GITHUB_REPOSITORY;
-      if (!repo) throw new ReleaseError('--target=github needs --repo owner/name (or upload.github.repo in release.config.json, or GITHUB_REPOSITORY)');
+      if (!repo)
+        throw new ReleaseError(
+          '--target=github needs --repo owner/name (or upload.github.repo in release.config.json, or GITHUB_REPOSITORY)',
+        );
       if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repo)) throw new ReleaseError(`invalid --repo "${repo}": expected owner/name`);
       return { destination, repo, draft, prerelease: command.prerelease ?? false, replace };
     }

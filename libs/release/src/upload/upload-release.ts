@@ -17,7 +17,9 @@ export async function localReleaseFiles(manifest: ReleaseManifest, releaseDir: s
     const path = join(releaseDir, artifact.fileName);
     const size = (await stat(path).catch(() => undefined))?.size;
     if (artifact.size !== undefined && size !== artifact.size) {
-      throw new ReleaseError(`${path} does not match manifest.json (size ${size ?? 'missing'}, expected ${artifact.size}); rebuild with the bundle target`);
+      throw new ReleaseError(
+        `${path} does not match manifest.json (size ${size ?? 'missing'}, expected ${artifact.size}); rebuild with the bundle target`,
+      );
     }
     if (size === undefined) throw new ReleaseError(`${path} is missing; rebuild with the bundle target`);
     const sha256 = artifact.sha256 ?? (await sha256File(path));
@@ -101,7 +103,16 @@ export async function uploadRelease(
   const replaced = pending.filter((f) => existing.has(f.fileName)).map((f) => f.fileName);
   if (dryRun) {
     const publishPlan = options.draft ? 'leave it unpublished (--draft)' : await destination.planPublish(manifest);
-    return { destination: where, uploaded: pending.map((f) => f.fileName), replaced, skipped, bytesSent: 0, published: false, dryRun, publishPlan };
+    return {
+      destination: where,
+      uploaded: pending.map((f) => f.fileName),
+      replaced,
+      skipped,
+      bytesSent: 0,
+      published: false,
+      dryRun,
+      publishPlan,
+    };
   }
   for (const file of pending) {
     if (existing.has(file.fileName)) await destination.remove(manifest, file.fileName);
@@ -120,8 +131,16 @@ export async function uploadRelease(
   };
   // manifest.json goes up only after every other file is up: where a version's manifest can be
   // read, every asset it names is already there, even after a run that failed half-way.
-  await runLimited(pending.filter((f) => f.fileName !== MANIFEST_FILE), options.concurrency ?? 3, put);
-  await runLimited(pending.filter((f) => f.fileName === MANIFEST_FILE), 1, put);
+  await runLimited(
+    pending.filter((f) => f.fileName !== MANIFEST_FILE),
+    options.concurrency ?? 3,
+    put,
+  );
+  await runLimited(
+    pending.filter((f) => f.fileName === MANIFEST_FILE),
+    1,
+    put,
+  );
 
   const after = await destination.list(manifest);
   const bad = files.filter((f) => !matches(after.get(f.fileName), f)).map((f) => f.fileName);

@@ -145,7 +145,8 @@ export function githubDestination(options: GitHubDestinationOptions): UploadDest
     },
 
     async put(m, file, progress) {
-      if (file.size >= MAX_ASSET_BYTES) throw new ReleaseError(`${file.fileName} is ${file.size} bytes; GitHub release assets must be under 2 GiB`);
+      if (file.size >= MAX_ASSET_BYTES)
+        throw new ReleaseError(`${file.fileName} is ${file.size} bytes; GitHub release assets must be under 2 GiB`);
       const release = await releaseForUpload(m);
       refuseImmutable(m, release, `upload ${file.fileName}`);
       const doing = `uploading ${file.fileName} to ${describe(m)}`;
@@ -172,7 +173,13 @@ export function githubDestination(options: GitHubDestinationOptions): UploadDest
       try {
         // Decided against the releases as they are now, just before publishing.
         const latest = makeLatest(m.version, settings.prerelease, await listAllReleases(api(), ref));
-        const { data } = await api().rest.repos.updateRelease({ ...ref, release_id: release.id, draft: false, prerelease, make_latest: latest.value });
+        const { data } = await api().rest.repos.updateRelease({
+          ...ref,
+          release_id: release.id,
+          draft: false,
+          prerelease,
+          make_latest: latest.value,
+        });
         remember(m, data);
         if (latest.newer) settings.log(`${m.tag} published; Latest stays ${latest.newer}, a higher version`);
       } catch (error) {

@@ -17,7 +17,9 @@ function isHttpFailure(error: unknown): error is HttpFailure {
 
 /** GitHub's own `message` (and validation error codes), without Octokit's documentation suffix. */
 function gitHubMessage(error: HttpFailure): string {
-  const data = error.response?.data as { message?: unknown; errors?: Array<{ code?: string; field?: string; message?: string }> } | undefined;
+  const data = error.response?.data as
+    | { message?: unknown; errors?: Array<{ code?: string; field?: string; message?: string }> }
+    | undefined;
   if (data && typeof data.message === 'string') {
     const details = (data.errors ?? []).map((e) => e.message ?? [e.field, e.code].filter(Boolean).join(' ')).filter(Boolean);
     return details.length > 0 ? `${data.message}: ${details.join(', ')}` : data.message;

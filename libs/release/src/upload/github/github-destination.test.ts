@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { localReleaseFiles, uploadRelease } from '../upload-release';
 import type { UploadReporter } from '../types';
-import { assertServerHolds, rejectsOneLine, startFixture, TOKEN, uploads, writes, type GitHubFixture } from '@codebuff/testing/github-fixture';
+import {
+  assertServerHolds,
+  rejectsOneLine,
+  startFixture,
+  TOKEN,
+  uploads,
+  writes,
+  type GitHubFixture,
+} from '@codebuff/testing/github-fixture';
 
 let gh: GitHubFixture;
 before(async () => {
@@ -19,7 +27,10 @@ test('uploads a release to a new draft, verifies it by digest, then publishes it
   const summary = await uploadRelease(gh.destination(), manifest, dir);
 
   assert.deepEqual([...summary.uploaded].sort(), files.map((f) => f.fileName).sort());
-  assert.equal(summary.bytesSent, files.reduce((sum, f) => sum + f.size, 0));
+  assert.equal(
+    summary.bytesSent,
+    files.reduce((sum, f) => sum + f.size, 0),
+  );
   assert.equal(summary.published, true);
   assert.equal(summary.destination, `GitHub release v1.0.0 of acme/codebuff at ${gh.api.apiUrl}`);
   await assertServerHolds(gh.api, manifest, dir, { draft: false });
@@ -73,8 +84,15 @@ test('an asset that differs is refused without replace (nothing sent) and replac
   await writeFile(join(dir, 'SHA256SUMS'), `${'0'.repeat(64)}  other\n`);
   const requestsBefore = gh.api.requests.length;
 
-  await rejectsOneLine(uploadRelease(gh.destination(), manifest, dir), /SHA256SUMS already exists at GitHub release v1\.3\.0 .* different content .*--replace/);
-  assert.deepEqual(gh.api.requests.slice(requestsBefore).filter((r) => r.method !== 'GET'), [], 'refusal sends and deletes nothing');
+  await rejectsOneLine(
+    uploadRelease(gh.destination(), manifest, dir),
+    /SHA256SUMS already exists at GitHub release v1\.3\.0 .* different content .*--replace/,
+  );
+  assert.deepEqual(
+    gh.api.requests.slice(requestsBefore).filter((r) => r.method !== 'GET'),
+    [],
+    'refusal sends and deletes nothing',
+  );
 
   const summary = await uploadRelease(gh.destination(), manifest, dir, { replace: true });
   assert.deepEqual(summary.uploaded, ['SHA256SUMS']);
@@ -99,7 +117,10 @@ test('streams a few-MB asset from disk with progress, and the server holds the s
   await assertServerHolds(gh.api, manifest, dir, { draft: false });
   assert.ok(progress.length >= 4, `progress reported in chunks (${progress.length} calls)`);
   assert.equal(progress.at(-1), size);
-  assert.ok(progress.every((v, i) => i === 0 || v >= progress[i - 1]), 'progress only grows');
+  assert.ok(
+    progress.every((v, i) => i === 0 || v >= progress[i - 1]),
+    'progress only grows',
+  );
   assert.equal(uploads(gh.api).length - uploadsBefore, 3, 'one upload request per file');
 });
 

@@ -12,7 +12,10 @@ before(async () => {
 });
 after(() => gh.close());
 
-const newUploads = (from: number) => uploads(gh.api).slice(from).map((r) => r.status);
+const newUploads = (from: number) =>
+  uploads(gh.api)
+    .slice(from)
+    .map((r) => r.status);
 
 test('500 on the uploads of two files: each retried after a fresh 1 s backoff, every asset complete', async () => {
   const { dir, manifest } = await gh.release('2.0.0');
@@ -93,7 +96,11 @@ test('an upload that keeps failing leaves a draft and names the file; the next r
   assert.equal(release.assets.find((a) => a.name === 'codebuff-linux-x64.tar.gz')?.state, 'starter');
 
   const summary = await uploadRelease(gh.destination(), manifest, dir);
-  assert.deepEqual(summary.uploaded, ['codebuff-linux-x64.tar.gz', 'manifest.json'], 'only the broken file is sent again, then the manifest, which goes last');
+  assert.deepEqual(
+    summary.uploaded,
+    ['codebuff-linux-x64.tar.gz', 'manifest.json'],
+    'only the broken file is sent again, then the manifest, which goes last',
+  );
   await assertServerHolds(gh.api, manifest, dir, { draft: false });
 });
 
@@ -108,7 +115,10 @@ test('rate limit exhausted mid-run: the run stops unpublished; after the reset a
     info: () => {},
   };
 
-  await rejectsOneLine(uploadRelease(gh.destination(), manifest, dir, { concurrency: 1, reporter }), /failed: GitHub rate limit reached \(403 API rate limit exceeded/);
+  await rejectsOneLine(
+    uploadRelease(gh.destination(), manifest, dir, { concurrency: 1, reporter }),
+    /failed: GitHub rate limit reached \(403 API rate limit exceeded/,
+  );
   assert.equal(gh.api.releases().find((r) => r.tag === 'v2.5.0')?.draft, true);
 
   gh.api.rateLimit.remaining = gh.api.rateLimit.limit;

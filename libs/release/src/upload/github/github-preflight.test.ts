@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { uploadRelease } from '../upload-release';
-import { assertServerHolds, REPO, rejectsOneLine, startFixture, uploads, writes, type GitHubFixture } from '@codebuff/testing/github-fixture';
+import {
+  assertServerHolds,
+  REPO,
+  rejectsOneLine,
+  startFixture,
+  uploads,
+  writes,
+  type GitHubFixture,
+} from '@codebuff/testing/github-fixture';
 import { githubDestination } from './destination';
 import { isReleaseError } from '../../errors';
 
@@ -23,7 +31,10 @@ async function refusedBeforeUpload(run: () => Promise<unknown>, pattern: RegExp)
 
 test('an invalid repository is refused when the destination is made', () => {
   for (const repo of ['codebuff', 'a/b/c', '/x', 'acme/', 'ac me/codebuff', 'acme/..']) {
-    assert.throws(() => githubDestination({ repo, token: 'x', env: {} }), (e: unknown) => isReleaseError(e) && /^invalid GitHub repository ".*": expected owner\/name/.test(e.message));
+    assert.throws(
+      () => githubDestination({ repo, token: 'x', env: {} }),
+      (e: unknown) => isReleaseError(e) && /^invalid GitHub repository ".*": expected owner\/name/.test(e.message),
+    );
   }
   assert.throws(() => githubDestination({ repo: REPO, apiUrl: 'ftp://example', env: {} }), /invalid GitHub API URL/);
 });
@@ -31,7 +42,10 @@ test('an invalid repository is refused when the destination is made', () => {
 test('no token: one line naming GITHUB_TOKEN / GH_TOKEN, and not a single request', async () => {
   const { dir, manifest } = await gh.release('3.0.0');
   const requests = gh.api.requests.length;
-  await refusedBeforeUpload(() => uploadRelease(gh.destination({ token: undefined }), manifest, dir), /^no GitHub token for acme\/codebuff: set GITHUB_TOKEN or GH_TOKEN/);
+  await refusedBeforeUpload(
+    () => uploadRelease(gh.destination({ token: undefined }), manifest, dir),
+    /^no GitHub token for acme\/codebuff: set GITHUB_TOKEN or GH_TOKEN/,
+  );
   assert.equal(gh.api.requests.length, requests);
 });
 
@@ -68,7 +82,10 @@ test('a rate limit too low for the number of files stops the run before it start
 test('an asset of 2 GiB or more is refused in preflight', async () => {
   const { manifest } = await gh.release('3.3.0');
   const huge = { ...manifest, assets: manifest.assets.map((a) => ({ ...a, size: 3 * 1024 ** 3 })) };
-  await refusedBeforeUpload(() => gh.destination().preflight(huge), /^GitHub release assets must be under 2 GiB: codebuff-linux-x64\.tar\.gz \(3\.00 GiB\)$/);
+  await refusedBeforeUpload(
+    () => gh.destination().preflight(huge),
+    /^GitHub release assets must be under 2 GiB: codebuff-linux-x64\.tar\.gz \(3\.00 GiB\)$/,
+  );
 });
 
 test('a published immutable release: a finished re-run passes, new or different assets are refused up front', async () => {
@@ -95,7 +112,10 @@ test('immutable releases on: the published release becomes immutable, and a chan
     await uploadRelease(strict.destination(), manifest, dir);
     assert.equal(strict.api.releases()[0].immutable, true);
     const rebuilt = await strict.release('3.5.0');
-    await rejectsOneLine(uploadRelease(strict.destination(), rebuilt.manifest, rebuilt.dir, { replace: true }), /is published and immutable/);
+    await rejectsOneLine(
+      uploadRelease(strict.destination(), rebuilt.manifest, rebuilt.dir, { replace: true }),
+      /is published and immutable/,
+    );
     await assertServerHolds(strict.api, manifest, dir, { draft: false });
   } finally {
     await strict.close();

@@ -17,14 +17,18 @@ before(async () => {
 after(() => gh.close());
 
 const held = (tag: string) => gh.api.releases().find((r) => r.tag === tag)!;
-const latest = () => gh.api.releases().filter((r) => r.latest).map((r) => r.tag);
+const latest = () =>
+  gh.api
+    .releases()
+    .filter((r) => r.latest)
+    .map((r) => r.tag);
 
 async function release(version: string, options: { prerelease?: boolean; draft?: boolean } = {}) {
   const { dir, manifest } = await gh.release(version);
   return uploadRelease(gh.destination({ prerelease: options.prerelease }), manifest, dir, { draft: options.draft });
 }
 
-test('a release the upload creates gets GitHub\'s generated notes and, as the highest version, Latest', async () => {
+test("a release the upload creates gets GitHub's generated notes and, as the highest version, Latest", async () => {
   await release('2.0.0');
   assert.equal(held('v2.0.0').name, 'v2.0.0');
   assert.match(held('v2.0.0').body ?? '', /^## What's Changed\n\n\*\*Full Changelog\*\*: /);
@@ -73,8 +77,12 @@ test('a release that already exists keeps its own body', async () => {
 });
 
 test('the rules on their own: prerelease by flag or version, Latest against published non-prereleases', () => {
-  assert.deepEqual([isPrerelease('1.0.0', false), isPrerelease('1.0.0-beta.1', false), isPrerelease('1.0.0', true), isPrerelease('1.0.0+build.5', false)], [false, true, true, false]);
-  const r = (tag_name: string, extra: { draft?: boolean; prerelease?: boolean } = {}) => ({ tag_name, draft: false, prerelease: false, ...extra }) as never;
+  assert.deepEqual(
+    [isPrerelease('1.0.0', false), isPrerelease('1.0.0-beta.1', false), isPrerelease('1.0.0', true), isPrerelease('1.0.0+build.5', false)],
+    [false, true, true, false],
+  );
+  const r = (tag_name: string, extra: { draft?: boolean; prerelease?: boolean } = {}) =>
+    ({ tag_name, draft: false, prerelease: false, ...extra }) as never;
   const releases = [r('v2.0.0'), r('v3.0.0', { draft: true }), r('v4.0.0-beta.1', { prerelease: true }), r('not-a-version')];
   assert.deepEqual(makeLatest('1.9.9', false, releases), { value: 'false', newer: 'v2.0.0' });
   assert.deepEqual(makeLatest('2.0.0', false, releases), { value: 'true' }, 'the same version again keeps it');

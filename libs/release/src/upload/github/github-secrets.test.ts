@@ -48,11 +48,18 @@ async function closedPort(): Promise<number> {
 }
 
 /** Everything an error exposes: message, stack, own and hidden properties, causes. */
-const everything = (error: unknown) => inspect(error, { depth: Infinity, showHidden: true, getters: true }) + String((error as Error)?.stack);
+const everything = (error: unknown) =>
+  inspect(error, { depth: Infinity, showHidden: true, getters: true }) + String((error as Error)?.stack);
 
 test('no output, message, stack or error property carries the token', async () => {
   const errors: unknown[] = [];
-  const keep = (run: () => Promise<unknown>) => Promise.resolve().then(run).then(() => undefined, (e: unknown) => void errors.push(e));
+  const keep = (run: () => Promise<unknown>) =>
+    Promise.resolve()
+      .then(run)
+      .then(
+        () => undefined,
+        (e: unknown) => void errors.push(e),
+      );
   const printed = await capture(async () => {
     // Default logger (stderr), with faults that make the destination and Octokit warn and retry.
     const loud = (extra = {}) => gh.destination({ log: undefined, ...extra });
@@ -77,11 +84,20 @@ test('no output, message, stack or error property carries the token', async () =
   assert.match(printed, /secondary rate limit on POST/);
   assert.match(printed, /removing the half-made asset/);
   assert.equal(errors.length, 6);
-  assert.ok(errors.some((e) => /cannot reach GitHub \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)/.test((e as Error).message)), 'a connection failure was among them');
+  assert.ok(
+    errors.some((e) => /cannot reach GitHub \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)/.test((e as Error).message)),
+    'a connection failure was among them',
+  );
   if (process.env.SHOW_ERRORS) console.error(errors.map((e) => (e as Error).message).join('\n'));
   const text = printed + errors.map(everything).join('\n');
   for (const secret of [TOKEN, WRONG_TOKEN]) {
-    assert.ok(!text.includes(secret), `a token leaked:\n${text.split('\n').filter((l) => l.includes(secret)).join('\n')}`);
+    assert.ok(
+      !text.includes(secret),
+      `a token leaked:\n${text
+        .split('\n')
+        .filter((l) => l.includes(secret))
+        .join('\n')}`,
+    );
   }
   assert.deepEqual(gh.api.validationErrors, []);
 });
@@ -94,7 +110,10 @@ test('a GitHub message that quotes the token is redacted, and Octokit errors are
   });
   const failure = gitHubFailure(httpError, 'checking access', TOKEN);
   assert.ok(failure instanceof ReleaseError);
-  assert.equal(failure.message, 'checking access failed: GitHub rejected the token (401 token *** is not valid); check GITHUB_TOKEN / GH_TOKEN');
+  assert.equal(
+    failure.message,
+    'checking access failed: GitHub rejected the token (401 token *** is not valid); check GITHUB_TOKEN / GH_TOKEN',
+  );
   assert.equal(failure.cause, undefined);
   assert.ok(!everything(failure).includes(TOKEN));
 });

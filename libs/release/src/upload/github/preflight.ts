@@ -75,9 +75,14 @@ export async function checkImmutableRelease(
   const remote = new Map(assets.map((a) => [a.name, toRemoteFile(a)]));
   const expected = new Map(manifest.assets.map((a) => [a.fileName, a.sha256]));
   const missing = releaseFiles(manifest).filter((name) => !remote.get(name)?.complete);
-  const different = [...expected].filter(([name, sha]) => remote.get(name)?.complete && remote.get(name)?.sha256 !== sha).map(([name]) => name);
+  const different = [...expected]
+    .filter(([name, sha]) => remote.get(name)?.complete && remote.get(name)?.sha256 !== sha)
+    .map(([name]) => name);
   if (missing.length + different.length > 0) {
-    const parts = [missing.length ? `missing ${missing.join(', ')}` : '', different.length ? `different ${different.join(', ')}` : ''].filter(Boolean);
+    const parts = [
+      missing.length ? `missing ${missing.join(', ')}` : '',
+      different.length ? `different ${different.join(', ')}` : '',
+    ].filter(Boolean);
     throw new ReleaseError(
       `release ${manifest.tag} of ${settings.fullName} is published and immutable, so GitHub accepts no new or replaced assets (${parts.join('; ')}); publish a new version instead`,
     );

@@ -19,7 +19,11 @@ const versionOf = (tag: string) => valid(tag.replace(/^v/, ''));
  * 1.4.2 after 2.0.0 must not send users back); 'true' otherwise. Left to GitHub's default, a newly
  * published release always takes Latest.
  */
-export function makeLatest(version: string, prereleaseFlag: boolean, releases: readonly Release[]): { value: 'true' | 'false'; newer?: string } {
+export function makeLatest(
+  version: string,
+  prereleaseFlag: boolean,
+  releases: readonly Release[],
+): { value: 'true' | 'false'; newer?: string } {
   if (isPrerelease(version, prereleaseFlag)) return { value: 'false' };
   const newer = releases
     .filter((r) => !r.draft && !r.prerelease && versionOf(r.tag_name) && gt(versionOf(r.tag_name)!, version))

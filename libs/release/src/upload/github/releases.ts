@@ -16,7 +16,11 @@ export interface RepoRef {
  * drafts share it (two runs racing), the published one wins, else the oldest draft.
  */
 export async function findRelease(client: GitHubClient, ref: RepoRef, tag: string): Promise<Release | undefined> {
-  for await (const { data } of client.paginate.iterator(client.rest.repos.listReleases, { owner: ref.owner, repo: ref.repo, per_page: 100 })) {
+  for await (const { data } of client.paginate.iterator(client.rest.repos.listReleases, {
+    owner: ref.owner,
+    repo: ref.repo,
+    per_page: 100,
+  })) {
     const matches = data.filter((r) => r.tag_name === tag);
     if (matches.length > 0) return matches.find((r) => !r.draft) ?? matches.sort((a, b) => a.id - b.id)[0];
   }

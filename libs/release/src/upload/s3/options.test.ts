@@ -35,10 +35,16 @@ test('a custom endpoint turns on path-style addressing unless overridden', () =>
 });
 
 test('malformed endpoints are refused with one line', () => {
-  throwsOneLine(() => s3Destination({ bucket: 'b12', endpoint: 'not a url' }), /^invalid S3 endpoint "not a url": expected an http\(s\) URL/);
+  throwsOneLine(
+    () => s3Destination({ bucket: 'b12', endpoint: 'not a url' }),
+    /^invalid S3 endpoint "not a url": expected an http\(s\) URL/,
+  );
   throwsOneLine(() => s3Destination({ bucket: 'b12', endpoint: 'ftp://host' }), /^invalid S3 endpoint/);
   throwsOneLine(() => s3Destination({ bucket: 'b12', endpoint: 's3.amazonaws.com' }), /^invalid S3 endpoint/);
-  const message = throwsOneLine(() => s3Destination({ bucket: 'b12', endpoint: 'https://key:hunter22@host' }), /must not contain a user name or password/);
+  const message = throwsOneLine(
+    () => s3Destination({ bucket: 'b12', endpoint: 'https://key:hunter22@host' }),
+    /must not contain a user name or password/,
+  );
   assert.ok(!message.includes('hunter22'));
 });
 
@@ -76,6 +82,12 @@ test('error descriptions are one line and never contain a known credential', () 
   const failure = s3Failure('cannot list s3://b12/x/', error, scrubber);
   assert.equal(failure.message, 'cannot list s3://b12/x/: AccessDenied (HTTP 403): denied for *** using ***');
   assert.equal(failure.cause, undefined, 'the SDK error (with its AWSAccessKeyId field) is not attached');
-  assert.equal(describeSdkError(Object.assign(new Error('UnknownError'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } })), 'NotFound (HTTP 404)');
-  assert.equal(describeSdkError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })), 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1');
+  assert.equal(
+    describeSdkError(Object.assign(new Error('UnknownError'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } })),
+    'NotFound (HTTP 404)',
+  );
+  assert.equal(
+    describeSdkError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })),
+    'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1',
+  );
 });

@@ -79,14 +79,17 @@ function checkEndpoint(endpoint: string): URL {
   }
   // A URL with user:password in it would put a secret into logs and error messages; refuse it without echoing it.
   if (url.username !== '' || url.password !== '') {
-    throw new ReleaseError('invalid S3 endpoint: it must not contain a user name or password; pass credentials through the AWS environment variables or profile');
+    throw new ReleaseError(
+      'invalid S3 endpoint: it must not contain a user name or password; pass credentials through the AWS environment variables or profile',
+    );
   }
   return url;
 }
 
 function positiveInteger(value: number | undefined, fallback: number, name: string, min = 1): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) throw new ReleaseError(`invalid S3 option ${name}: ${value} (expected an integer >= ${min})`);
+  if (!Number.isInteger(value) || value < min)
+    throw new ReleaseError(`invalid S3 option ${name}: ${value} (expected an integer >= ${min})`);
   return value;
 }
 
@@ -95,7 +98,9 @@ export function resolveS3Options(options: S3DestinationOptions, env: NodeJS.Proc
   const bucket = nonEmpty(options.bucket);
   if (!bucket) throw new ReleaseError('no S3 bucket given: pass --bucket <name>');
   if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) {
-    throw new ReleaseError(`invalid S3 bucket name "${bucket}": expected the bare name (3-63 lowercase letters, digits, dots, hyphens), e.g. my-releases`);
+    throw new ReleaseError(
+      `invalid S3 bucket name "${bucket}": expected the bare name (3-63 lowercase letters, digits, dots, hyphens), e.g. my-releases`,
+    );
   }
   const endpoint = options.endpoint === undefined ? undefined : checkEndpoint(options.endpoint);
   return {

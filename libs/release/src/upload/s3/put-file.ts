@@ -40,7 +40,9 @@ export async function putFileObject(
   const freshBody = () => {
     let settle!: (sent: SentBytes | undefined) => void;
     let fail!: (error: unknown) => void;
-    const attempt = { flushed: false, sent: new Promise<SentBytes | undefined>((resolve, reject) => {
+    const attempt = {
+      flushed: false,
+      sent: new Promise<SentBytes | undefined>((resolve, reject) => {
         settle = resolve;
         fail = reject;
       }),

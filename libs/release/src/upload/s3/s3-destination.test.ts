@@ -57,7 +57,10 @@ test('uploads every file with its content type, cache control and sha256, then l
   const summary = await uploadRelease(s3Destination(options('basic')), manifest, dir);
 
   assert.deepEqual([...summary.uploaded].sort(), files.map((f) => f.fileName).sort());
-  assert.equal(summary.bytesSent, files.reduce((sum, f) => sum + f.size, 0));
+  assert.equal(
+    summary.bytesSent,
+    files.reduce((sum, f) => sum + f.size, 0),
+  );
   assert.equal(summary.published, true);
   assert.equal(summary.destination, `s3://${BUCKET}/basic/1.2.3/ at ${s3.endpoint}`);
   for (const file of files) {
@@ -105,7 +108,10 @@ test('an object with different content is refused without replace and replaced w
   const changed = await writeTestRelease(second, '3.0.0', SMALL);
   const key = `replace/3.0.0/${changed.assets[0].fileName}`;
 
-  await rejectsOneLine(uploadRelease(s3Destination(options('replace')), changed, second), /already exists at .* with different content.*--replace/);
+  await rejectsOneLine(
+    uploadRelease(s3Destination(options('replace')), changed, second),
+    /already exists at .* with different content.*--replace/,
+  );
   assert.equal((await fetchObject(s3, BUCKET, key)).sha256, original.assets[0].sha256, 'refused run must leave the old object');
 
   const summary = await uploadRelease(s3Destination(options('replace')), changed, second, { replace: true });
@@ -143,16 +149,26 @@ test('a 100 MB file goes up as a multipart upload of 8 MB parts, each with a cor
 
   // ceil(100 MiB / 8 MiB) = 13 parts, each sent once (s3rver's ETag is a plain md5, so count on the wire).
   const parts = proxy.requests.filter((r) => r.method === 'PUT' && r.url.includes('partNumber='));
-  assert.deepEqual(parts.map((r) => Number(new URL(r.url, 'http://x').searchParams.get('partNumber'))).sort((a, b) => a - b), Array.from({ length: 13 }, (_, i) => i + 1));
-  assert.deepEqual(parts.map((r) => r.bodyBytes).sort((a, b) => a - b), [size - 12 * 8 * 1024 * 1024, ...Array(12).fill(8 * 1024 * 1024)]);
-  for (const request of parts) assert.equal(request.headers['content-md5'], request.bodyMd5, `${request.url} must carry the md5 of its body`);
+  assert.deepEqual(
+    parts.map((r) => Number(new URL(r.url, 'http://x').searchParams.get('partNumber'))).sort((a, b) => a - b),
+    Array.from({ length: 13 }, (_, i) => i + 1),
+  );
+  assert.deepEqual(
+    parts.map((r) => r.bodyBytes).sort((a, b) => a - b),
+    [size - 12 * 8 * 1024 * 1024, ...Array(12).fill(8 * 1024 * 1024)],
+  );
+  for (const request of parts)
+    assert.equal(request.headers['content-md5'], request.bodyMd5, `${request.url} must carry the md5 of its body`);
   // The small files go up in one PUT each, announcing the manifest's sha256 of their bytes.
   for (const file of (await localReleaseFiles(manifest, dir)).filter((f) => f.size < 1024 * 1024)) {
     const put = proxy.requests.find((r) => r.method === 'PUT' && r.url.includes(`/${file.fileName}?`));
     assert.equal(put?.headers['x-amz-checksum-sha256'], Buffer.from(file.sha256, 'hex').toString('base64'), file.fileName);
   }
   assert.equal(progress.at(-1), size);
-  assert.ok(progress.every((sent, i) => i === 0 || sent >= progress[i - 1]), 'progress never goes backwards');
+  assert.ok(
+    progress.every((sent, i) => i === 0 || sent >= progress[i - 1]),
+    'progress never goes backwards',
+  );
 });
 
 test('a file up to the multipart threshold goes up as one PUT streamed from disk, announcing the manifest sha256 of the whole file', async () => {
@@ -166,13 +182,25 @@ test('a file up to the multipart threshold goes up as one PUT streamed from disk
     await proxy.close();
   }
   const puts = proxy.requests.filter((r) => r.method === 'PUT' && r.url.includes(manifest.assets[0].fileName));
-  assert.deepEqual(puts.map((r) => r.bodyBytes), [size], 'one PUT of the whole file');
+  assert.deepEqual(
+    puts.map((r) => r.bodyBytes),
+    [size],
+    'one PUT of the whole file',
+  );
   // x-amz-checksum-sha256 makes S3 refuse a body that is not the manifest's bytes; it comes from
   // the manifest, not from a read of the file before sending.
   assert.equal(puts[0].headers['x-amz-checksum-sha256'], Buffer.from(manifest.assets[0].sha256, 'hex').toString('base64'));
-  assert.equal(puts[0].bodyMd5, createHash('md5').update(readFileSync(join(dir, manifest.assets[0].fileName))).digest('base64'));
+  assert.equal(
+    puts[0].bodyMd5,
+    createHash('md5')
+      .update(readFileSync(join(dir, manifest.assets[0].fileName)))
+      .digest('base64'),
+  );
   assert.equal(puts[0].headers['content-encoding'], undefined, 'no aws-chunked encoding');
-  assert.ok(!Object.keys(puts[0].headers).some((h) => h.startsWith('x-amz-checksum-') && h !== 'x-amz-checksum-sha256'), 'no checksum the SDK computed (CRC32)');
+  assert.ok(
+    !Object.keys(puts[0].headers).some((h) => h.startsWith('x-amz-checksum-') && h !== 'x-amz-checksum-sha256'),
+    'no checksum the SDK computed (CRC32)',
+  );
   assert.equal(proxy.requests.filter((r) => r.url.includes('uploadId') || r.url.includes('partNumber=')).length, 0, 'no multipart upload');
   const object = await fetchObject(s3, BUCKET, `whole/4.1.0/${manifest.assets[0].fileName}`);
   assert.equal(object.sha256, manifest.assets[0].sha256);
@@ -183,11 +211,15 @@ test('bytes damaged on the way to a store that checks nothing are caught by its 
   const manifest = await writeTestRelease(dir, '10.1.0', { 'linux-x64': 3 * 1024 * 1024, 'darwin-arm64': 100_000 });
   const fileName = manifest.assets[0].fileName;
   // s3rver ignores x-amz-checksum-sha256, stores the damaged bytes and answers with their MD5.
-  const proxy = await startFaultyProxy(s3.endpoint, [{ times: 1, when: (r) => r.method === 'PUT' && r.url.includes(`/${fileName}?`), fault: { kind: 'corrupt-body', atByte: 1_000_000 } }]);
+  const proxy = await startFaultyProxy(s3.endpoint, [
+    { times: 1, when: (r) => r.method === 'PUT' && r.url.includes(`/${fileName}?`), fault: { kind: 'corrupt-body', atByte: 1_000_000 } },
+  ]);
   try {
     await rejectsOneLine(
       uploadRelease(s3Destination(options('etag', { endpoint: proxy.url })), manifest, dir),
-      new RegExp(`^${fileName.replace(/\./g, '\\.')} arrived at s3://releases/etag/10\\.1\\.0/${fileName.replace(/\./g, '\\.')} at .* different from what was sent \\(the store holds MD5 [0-9a-f]{32}, sent [0-9a-f]{32}\\); run again$`),
+      new RegExp(
+        `^${fileName.replace(/\./g, '\\.')} arrived at s3://releases/etag/10\\.1\\.0/${fileName.replace(/\./g, '\\.')} at .* different from what was sent \\(the store holds MD5 [0-9a-f]{32}, sent [0-9a-f]{32}\\); run again$`,
+      ),
     );
     assert.equal(proxy.requests.filter((r) => r.fault === 'corrupt-body').length, 1);
   } finally {
@@ -210,7 +242,9 @@ test('an archive changed on disk after the manifest was written is refused while
   try {
     await rejectsOneLine(
       uploadRelease(s3Destination(options('tampered', { endpoint: proxy.url })), manifest, dir),
-      new RegExp(`^${path.replace(/[./]/g, '\\$&')} does not match manifest\\.json \\(sent ${bytes.length} bytes, sha256 ${actual}\\); rebuild with the bundle target$`),
+      new RegExp(
+        `^${path.replace(/[./]/g, '\\$&')} does not match manifest\\.json \\(sent ${bytes.length} bytes, sha256 ${actual}\\); rebuild with the bundle target$`,
+      ),
     );
     // The file was not read before sending: its PUT announced the manifest's sha256, not the file's.
     const put = proxy.requests.find((r) => r.method === 'PUT' && r.url.includes(`/${fileName}?`));
@@ -220,7 +254,11 @@ test('an archive changed on disk after the manifest was written is refused while
   }
   assert.equal((await fetchObject(s3, BUCKET, `tampered/10.2.0/${fileName}`)).status, 404, 'no object at its key');
   assert.equal((await fetchObject(s3, BUCKET, 'tampered/latest.json')).status, 404, 'latest.json not written');
-  assert.equal((await fetchObject(s3, BUCKET, 'tampered/10.2.0/manifest.json')).status, 404, 'no manifest names an asset that is not there');
+  assert.equal(
+    (await fetchObject(s3, BUCKET, 'tampered/10.2.0/manifest.json')).status,
+    404,
+    'no manifest names an asset that is not there',
+  );
   assert.ok(!(await listKeys(s3, BUCKET, 'tampered/')).some((key) => key.endsWith(`/${fileName}`) || key.endsWith('latest.json')));
 });
 
@@ -234,7 +272,10 @@ test('with --replace, a local file that does not match the manifest is refused b
   const bytes = readFileSync(path);
   bytes[0] ^= 0xff;
   writeFileSync(path, bytes);
-  await rejectsOneLine(uploadRelease(s3Destination(options('replace-bad')), changed, second, { replace: true }), /does not match manifest\.json \(sha256 [0-9a-f]{64}\); rebuild/);
+  await rejectsOneLine(
+    uploadRelease(s3Destination(options('replace-bad')), changed, second, { replace: true }),
+    /does not match manifest\.json \(sha256 [0-9a-f]{64}\); rebuild/,
+  );
   const object = await fetchObject(s3, BUCKET, `replace-bad/10.3.0/${changed.assets[0].fileName}`);
   assert.equal(object.sha256, original.assets[0].sha256, 'the object that was there is still there');
 });
@@ -254,8 +295,15 @@ test('the digest thread dying during a PUT the store accepted: refused with one 
     done: () => {},
     info: () => {},
   };
-  await rejectsOneLine(uploadRelease(s3Destination(options('thread')), manifest, dir, { reporter, concurrency: 1 }), /^upload of codebuff-linux-x64\.tar\.gz to s3:\/\/releases\/thread\/10\.4\.0\/codebuff-linux-x64\.tar\.gz failed: the digest thread exited/);
-  assert.equal((await fetchObject(s3, BUCKET, `thread/10.4.0/${fileName}`)).status, 404, 'no unverified object left to be skipped by the next run');
+  await rejectsOneLine(
+    uploadRelease(s3Destination(options('thread')), manifest, dir, { reporter, concurrency: 1 }),
+    /^upload of codebuff-linux-x64\.tar\.gz to s3:\/\/releases\/thread\/10\.4\.0\/codebuff-linux-x64\.tar\.gz failed: the digest thread exited/,
+  );
+  assert.equal(
+    (await fetchObject(s3, BUCKET, `thread/10.4.0/${fileName}`)).status,
+    404,
+    'no unverified object left to be skipped by the next run',
+  );
   assert.equal((await fetchObject(s3, BUCKET, 'thread/latest.json')).status, 404);
   const summary = await uploadRelease(s3Destination(options('thread')), manifest, dir);
   assert.ok(summary.uploaded.includes(fileName));
@@ -267,7 +315,10 @@ test('a bucket that does not exist fails in preflight with one line, before anyt
   const manifest = await writeTestRelease(dir, '5.0.0', { 'linux-x64': 1000 });
   const proxy = await startFaultyProxy(s3.endpoint);
   try {
-    await rejectsOneLine(uploadRelease(s3Destination(options('x', { bucket: 'no-such-bucket', endpoint: proxy.url })), manifest, dir), /bucket s3:\/\/no-such-bucket at .* does not exist/);
+    await rejectsOneLine(
+      uploadRelease(s3Destination(options('x', { bucket: 'no-such-bucket', endpoint: proxy.url })), manifest, dir),
+      /bucket s3:\/\/no-such-bucket at .* does not exist/,
+    );
     assert.deepEqual([...new Set(proxy.requests.map((r) => r.method))], ['HEAD']);
   } finally {
     await proxy.close();
@@ -280,7 +331,10 @@ test('missing credentials fail in preflight with one line, before any request', 
   const proxy = await startFaultyProxy(s3.endpoint);
   try {
     await withAwsEnv({}, () =>
-      rejectsOneLine(uploadRelease(s3Destination({ bucket: BUCKET, endpoint: proxy.url }), manifest, dir), /^no AWS credentials for s3:\/\/releases .*AWS_ACCESS_KEY_ID/),
+      rejectsOneLine(
+        uploadRelease(s3Destination({ bucket: BUCKET, endpoint: proxy.url }), manifest, dir),
+        /^no AWS credentials for s3:\/\/releases .*AWS_ACCESS_KEY_ID/,
+      ),
     );
     assert.equal(proxy.requests.length, 0);
   } finally {
@@ -315,7 +369,10 @@ test('a server error that echoes the credentials is reported with them removed',
     },
   ]);
   try {
-    const message = await rejectsOneLine(uploadRelease(s3Destination(options('echo', { endpoint: proxy.url })), manifest, dir), /^cannot list .*AccessDenied \(HTTP 403\): denied for \*\*\* signed with \*\*\*/);
+    const message = await rejectsOneLine(
+      uploadRelease(s3Destination(options('echo', { endpoint: proxy.url })), manifest, dir),
+      /^cannot list .*AccessDenied \(HTTP 403\): denied for \*\*\* signed with \*\*\*/,
+    );
     assert.ok(!message.includes(accessKeyId));
   } finally {
     await proxy.close();
@@ -325,8 +382,9 @@ test('a server error that echoes the credentials is reported with them removed',
 test('credentials and region come from the standard AWS environment variables', async () => {
   const dir = join(tmp, 'env');
   const manifest = await writeTestRelease(dir, '8.0.0', { 'linux-x64': 1000 });
-  const summary = await withAwsEnv({ AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey, AWS_REGION: 'eu-west-1' }, () =>
-    uploadRelease(s3Destination({ bucket: BUCKET, prefix: 'env', endpoint: s3.endpoint }), manifest, dir),
+  const summary = await withAwsEnv(
+    { AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey, AWS_REGION: 'eu-west-1' },
+    () => uploadRelease(s3Destination({ bucket: BUCKET, prefix: 'env', endpoint: s3.endpoint }), manifest, dir),
   );
   assert.equal(summary.published, true);
   assert.equal((await fetchObject(s3, BUCKET, `env/8.0.0/${manifest.assets[0].fileName}`)).sha256, manifest.assets[0].sha256);
@@ -338,7 +396,10 @@ test('an endpoint nobody listens on fails in preflight with one line', async () 
   const proxy = await startFaultyProxy(s3.endpoint);
   const closed = proxy.url;
   await proxy.close();
-  await rejectsOneLine(uploadRelease(s3Destination(options('x', { endpoint: closed, maxAttempts: 2 })), manifest, dir), /^cannot reach bucket s3:\/\/releases at .*ECONNREFUSED/);
+  await rejectsOneLine(
+    uploadRelease(s3Destination(options('x', { endpoint: closed, maxAttempts: 2 })), manifest, dir),
+    /^cannot reach bucket s3:\/\/releases at .*ECONNREFUSED/,
+  );
 });
 
 test('a file whose bytes no longer match its sha256 when sent is not left in the bucket', async () => {
@@ -349,7 +410,10 @@ test('a file whose bytes no longer match its sha256 when sent is not left in the
   await destination.preflight(manifest);
   // What the driver believes (hashed earlier) differs from what is on disk when put() reads it.
   const stale = { ...file, sha256: 'f'.repeat(64) };
-  await rejectsOneLine(destination.put(manifest, stale, () => {}), /does not match manifest\.json \(sent 6291456 bytes, sha256 [0-9a-f]{64}\)/);
+  await rejectsOneLine(
+    destination.put(manifest, stale, () => {}),
+    /does not match manifest\.json \(sent 6291456 bytes, sha256 [0-9a-f]{64}\)/,
+  );
   assert.equal((await fetchObject(s3, BUCKET, `changed/10.0.0/${file.fileName}`)).status, 404);
   assert.equal((await destination.list(manifest)).size, 0);
 });

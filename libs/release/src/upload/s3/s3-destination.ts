@@ -139,7 +139,12 @@ export function s3Destination(options: S3DestinationOptions): UploadDestination 
    * Publishing (latest.json) happens only after every put() succeeded, so a refused file leaves
    * nothing visible.
    */
-  async function putWhole(file: LocalFile, key: string, params: Parameters<typeof putFileObject>[1], progress: ProgressSink): Promise<void> {
+  async function putWhole(
+    file: LocalFile,
+    key: string,
+    params: Parameters<typeof putFileObject>[1],
+    progress: ProgressSink,
+  ): Promise<void> {
     const checksum = Buffer.from(file.sha256, 'hex').toString('base64');
     const result = await putFileObject(s3(), { ...params, ChecksumSHA256: checksum }, file.path, progress);
     const { sent } = result;
@@ -150,15 +155,20 @@ export function s3Destination(options: S3DestinationOptions): UploadDestination 
       if (result.stored) await refuse(key, failure.message);
       throw failure;
     }
-    if (!sent) return refuse(key, `upload of ${file.fileName} to s3://${bucket}/${key} was answered before the whole file was sent; run again`);
+    if (!sent)
+      return refuse(key, `upload of ${file.fileName} to s3://${bucket}/${key} was answered before the whole file was sent; run again`);
     // A store that does not check the body (s3rver) still answers with the MD5 of what it stored
     // as the ETag, unless the object is encrypted with KMS or a customer key (then the ETag is
     // something else, and S3 has checked x-amz-checksum-sha256).
     const stored = result.output;
     const etag = stored.ETag?.replace(/"/g, '');
-    const plainEtag = stored.SSECustomerAlgorithm === undefined && (stored.ServerSideEncryption === undefined || stored.ServerSideEncryption === 'AES256');
+    const plainEtag =
+      stored.SSECustomerAlgorithm === undefined && (stored.ServerSideEncryption === undefined || stored.ServerSideEncryption === 'AES256');
     if (plainEtag && etag !== undefined && /^[0-9a-f]{32}$/.test(etag) && etag !== sent.md5) {
-      await refuse(key, `${file.fileName} arrived at s3://${bucket}/${key}${at} different from what was sent (the store holds MD5 ${etag}, sent ${sent.md5}); run again`);
+      await refuse(
+        key,
+        `${file.fileName} arrived at s3://${bucket}/${key}${at} different from what was sent (the store holds MD5 ${etag}, sent ${sent.md5}); run again`,
+      );
     }
   }
 
@@ -219,7 +229,12 @@ export function s3Destination(options: S3DestinationOptions): UploadDestination 
       // lib-storage reads the stream part by part into Buffers (at most partsInFlight parts in
       // memory), sends a parallel multipart upload with a Content-MD5 on every part, and aborts
       // the multipart upload if a part fails after the SDK's retries.
-      const upload = new Upload({ client: s3(), partSize: config.partSize, queueSize: config.partsInFlight, params: { ...params, Body: body } });
+      const upload = new Upload({
+        client: s3(),
+        partSize: config.partSize,
+        queueSize: config.partsInFlight,
+        params: { ...params, Body: body },
+      });
       upload.on('httpUploadProgress', ({ loaded }) => {
         if (loaded !== undefined) progress(loaded);
       });

@@ -93,7 +93,13 @@ test('connections cut mid-body and responses lost after success: retried, nothin
     ],
     async (proxy) => {
       await uploadRelease(destination('drop', proxy.url, MULTIPART), manifest, dir);
-      assert.deepEqual(proxy.requests.filter((r) => r.fault).map((r) => r.fault).sort(), ['drop-mid-body', 'drop-response']);
+      assert.deepEqual(
+        proxy.requests
+          .filter((r) => r.fault)
+          .map((r) => r.fault)
+          .sort(),
+        ['drop-mid-body', 'drop-response'],
+      );
       const cut = proxy.requests.find((r) => r.fault === 'drop-mid-body');
       assert.equal(cut?.bodyBytes, 4 * MIB);
       // Only the part that was cut is sent again (20 MiB = 3 parts), and the small file twice.
@@ -110,17 +116,45 @@ test('a file sent in one PUT whose connection is cut mid-body: the SDK retries w
   const dir = join(tmp, 'drop-whole');
   const manifest = await writeTestRelease(dir, '2.1.0', { 'linux-x64': 20 * MIB });
   const key = `/${BUCKET}/drop-whole/2.1.0/${manifest.assets[0].fileName}`;
-  const summary = await withProxy([{ times: 1, when: (r) => isPut(r) && r.url.startsWith(key), fault: { kind: 'drop-mid-body', afterBytes: 4 * MIB } }], async (proxy) => {
-    const result = await uploadRelease(destination('drop-whole', proxy.url), manifest, dir);
-    const puts = proxy.requests.filter((r) => isPut(r) && r.url.startsWith(key));
-    assert.deepEqual(puts.map((r) => [r.fault, r.bodyBytes]), [['drop-mid-body', 4 * MIB], [undefined, 20 * MIB]], 'one PUT cut, then the whole file again');
-    assert.equal(proxy.requests.filter((r) => r.url.includes('uploadId') || r.url.includes('partNumber=')).length, 0, 'no multipart upload');
-    const sha256 = Buffer.from(manifest.assets[0].sha256, 'hex').toString('base64');
-    assert.deepEqual(puts.map((r) => r.headers['x-amz-checksum-sha256']), [sha256, sha256], 'both attempts announce the sha256 of the whole file');
-    assert.equal(puts[1].bodyMd5, createHash('md5').update(readFileSync(join(dir, manifest.assets[0].fileName))).digest('base64'), 'the retry sent the whole file');
-    return result;
-  });
-  assert.equal(summary.bytesSent, (await localReleaseFiles(manifest, dir)).reduce((sum, f) => sum + f.size, 0), 'progress counts the retried file once');
+  const summary = await withProxy(
+    [{ times: 1, when: (r) => isPut(r) && r.url.startsWith(key), fault: { kind: 'drop-mid-body', afterBytes: 4 * MIB } }],
+    async (proxy) => {
+      const result = await uploadRelease(destination('drop-whole', proxy.url), manifest, dir);
+      const puts = proxy.requests.filter((r) => isPut(r) && r.url.startsWith(key));
+      assert.deepEqual(
+        puts.map((r) => [r.fault, r.bodyBytes]),
+        [
+          ['drop-mid-body', 4 * MIB],
+          [undefined, 20 * MIB],
+        ],
+        'one PUT cut, then the whole file again',
+      );
+      assert.equal(
+        proxy.requests.filter((r) => r.url.includes('uploadId') || r.url.includes('partNumber=')).length,
+        0,
+        'no multipart upload',
+      );
+      const sha256 = Buffer.from(manifest.assets[0].sha256, 'hex').toString('base64');
+      assert.deepEqual(
+        puts.map((r) => r.headers['x-amz-checksum-sha256']),
+        [sha256, sha256],
+        'both attempts announce the sha256 of the whole file',
+      );
+      assert.equal(
+        puts[1].bodyMd5,
+        createHash('md5')
+          .update(readFileSync(join(dir, manifest.assets[0].fileName)))
+          .digest('base64'),
+        'the retry sent the whole file',
+      );
+      return result;
+    },
+  );
+  assert.equal(
+    summary.bytesSent,
+    (await localReleaseFiles(manifest, dir)).reduce((sum, f) => sum + f.size, 0),
+    'progress counts the retried file once',
+  );
   await assertComplete('drop-whole', manifest, dir);
 });
 
@@ -130,10 +164,11 @@ test('a failed run leaves no latest.json; the next run sends only what is missin
   const broken = manifest.assets[2].fileName;
   const failed = await withProxy(
     [{ times: 1000, when: (r) => isPut(r) && r.url.includes(broken), fault: { kind: 'status', status: 500 } }],
-    (proxy) => uploadRelease(destination('resume', proxy.url), manifest, dir, { concurrency: 1 }).then(
-      () => assert.fail('the run should fail'),
-      (error: unknown) => error,
-    ),
+    (proxy) =>
+      uploadRelease(destination('resume', proxy.url), manifest, dir, { concurrency: 1 }).then(
+        () => assert.fail('the run should fail'),
+        (error: unknown) => error,
+      ),
   );
   assert.ok(isReleaseError(failed));
   assert.match(failed.message, new RegExp(`^upload of ${broken.replace(/\./g, '\\.')} .* failed: InternalError \\(HTTP 500\\)`));
@@ -152,17 +187,23 @@ test('a failed run leaves no latest.json; the next run sends only what is missin
 test('the answer to CompleteMultipartUpload is lost: the run fails unpublished, the re-run finds the object and sends only manifest.json', async () => {
   const dir = join(tmp, 'complete');
   const manifest = await writeTestRelease(dir, '4.0.0', { 'linux-x64': 12 * MIB });
-  const first = await withProxy([{ times: 1, when: (r) => r.method === 'POST' && r.url.includes('uploadId='), fault: { kind: 'drop-response' } }], (proxy) =>
-    uploadRelease(destination('complete', proxy.url, MULTIPART), manifest, dir).then(
-      (summary) => summary,
-      (error: unknown) => error,
-    ),
+  const first = await withProxy(
+    [{ times: 1, when: (r) => r.method === 'POST' && r.url.includes('uploadId='), fault: { kind: 'drop-response' } }],
+    (proxy) =>
+      uploadRelease(destination('complete', proxy.url, MULTIPART), manifest, dir).then(
+        (summary) => summary,
+        (error: unknown) => error,
+      ),
   );
   // s3rver, unlike S3, answers a repeated CompleteMultipartUpload with 500, so this run fails.
   assert.ok(isReleaseError(first), String(first));
   assert.match(first.message, /^upload of codebuff-linux-x64\.tar\.gz .* failed/);
   assert.equal((await fetchObject(s3, BUCKET, 'complete/latest.json')).status, 404);
-  assert.equal((await fetchObject(s3, BUCKET, 'complete/4.0.0/manifest.json')).status, 404, 'manifest.json goes up only after every other file');
+  assert.equal(
+    (await fetchObject(s3, BUCKET, 'complete/4.0.0/manifest.json')).status,
+    404,
+    'manifest.json goes up only after every other file',
+  );
   const second = await uploadRelease(destination('complete', s3.endpoint, MULTIPART), manifest, dir);
   assert.deepEqual(second.uploaded, ['manifest.json']);
   assert.deepEqual(second.skipped, [manifest.assets[0].fileName, 'SHA256SUMS']);

@@ -23,7 +23,9 @@ export default async function bundlePlatformExecutor(options: BundlePlatformExec
       files: (options.files ?? []).map((file) => ({ name: basename(file), path: join(workspaceRoot, file) })),
     });
     const { distinct, reused } = record.chunks;
-    console.log(`bundled ${record.fileName}: ${formatBytes(record.size)} sha256 ${record.sha256}; ${distinct - reused} of ${distinct} chunks compressed, ${reused} reused`);
+    console.log(
+      `bundled ${record.fileName}: ${formatBytes(record.size)} sha256 ${record.sha256}; ${distinct - reused} of ${distinct} chunks compressed, ${reused} reused`,
+    );
   });
 }
 

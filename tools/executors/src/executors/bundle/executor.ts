@@ -24,7 +24,9 @@ export default async function bundleExecutor(options: BundleExecutorOptions, con
       releaseRoot: join(context.root, releaseRoot),
       installers,
     });
-    console.log(`release ${manifest.version}: ${manifest.assets.length} assets, SHA256SUMS and manifest.json in ${join(releaseRoot, manifest.version)}`);
+    console.log(
+      `release ${manifest.version}: ${manifest.assets.length} assets, SHA256SUMS and manifest.json in ${join(releaseRoot, manifest.version)}`,
+    );
     console.log(
       installers
         ? `installers for ${installers.repo}: ${(manifest.installers ?? []).map((i) => i.fileName).join(', ')}`

@@ -5,7 +5,13 @@ import { compileBinary } from '@codebuff/release/compile/compile';
 import { loadReleaseConfig, RELEASE_CONFIG_FILE } from '@codebuff/release/config';
 import { DEFAULT_ALLOWED_LICENSES } from '@codebuff/release/sbom/allow-list';
 import { readLockfile } from '@codebuff/release/native/lockfile';
-import { checkHashedBundledNpm, checkHashedNativeSet, openNativeDir, projectBundledNpm, projectNativeSet } from '@codebuff/release/native/project-native';
+import {
+  checkHashedBundledNpm,
+  checkHashedNativeSet,
+  openNativeDir,
+  projectBundledNpm,
+  projectNativeSet,
+} from '@codebuff/release/native/project-native';
 import { binaryClosure } from '../../binary-closure';
 import { ReleaseError } from '@codebuff/release/errors';
 import { readPackageVersion, resolveVersion } from '@codebuff/release/version';
@@ -19,7 +25,11 @@ export default async function compileExecutor(options: CompileExecutorOptions, c
   return runExecutor(async () => {
     const { workspaceRoot, projectRoot } = projectPaths(context);
     const platform = platformForTask(options.platform, options.name);
-    const version = resolveVersion({ option: options.version, env: process.env.VERSION, packageVersion: readPackageVersion(join(workspaceRoot, projectRoot)) });
+    const version = resolveVersion({
+      option: options.version,
+      env: process.env.VERSION,
+      packageVersion: readPackageVersion(join(workspaceRoot, projectRoot)),
+    });
     if (!options.outputPath) throw new ReleaseError('compile: outputPath is required');
     if (!options.nativeDir) throw new ReleaseError('compile: nativeDir is required');
     const config = loadReleaseConfig(workspaceRoot, projectRoot);

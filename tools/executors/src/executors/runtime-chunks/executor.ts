@@ -14,7 +14,12 @@ export default async function runtimeChunksExecutor(options: RuntimeChunksExecut
     const platform = platformForTask(options.platform, options.name);
     const set = projectNativeSet(workspaceRoot, loadReleaseConfig(workspaceRoot, projectRoot), platform);
     const runtime = await runtimeIn(join(workspaceRoot, options.nativeDir), set);
-    const store = await buildRuntimeStore({ platform, runtime, outDir: join(workspaceRoot, options.outputPath), level: options.compressionLevel ?? 6 });
+    const store = await buildRuntimeStore({
+      platform,
+      runtime,
+      outDir: join(workspaceRoot, options.outputPath),
+      level: options.compressionLevel ?? 6,
+    });
     console.log(`runtime chunks for ${platform.key}: ${store.chunks.length} compressed from ${store.source}`);
   });
 }

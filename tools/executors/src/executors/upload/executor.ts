@@ -22,7 +22,10 @@ export default async function uploadExecutor(options: UploadExecutorOptions, con
   return runExecutor(async () => {
     // Nx passes on options its schema does not name: a misspelt --dry-run would upload for real.
     const unknown = Object.keys(options).filter((key) => !KNOWN_OPTIONS.has(key));
-    if (unknown.length > 0) throw new ReleaseError(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `--${k}`).join(', ')} (see nx show project <project> for the upload options)`);
+    if (unknown.length > 0)
+      throw new ReleaseError(
+        `unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `--${k}`).join(', ')} (see nx show project <project> for the upload options)`,
+      );
     const { workspaceRoot, projectRoot } = projectPaths(context);
     // `nx run p:upload -- --target=s3` hands --target to the executor itself.
     const destination = options.destination ?? options.target ?? process.env[UPLOAD_DESTINATION_ENV];
@@ -60,6 +63,13 @@ export default async function uploadExecutor(options: UploadExecutorOptions, con
       summary.published ? `  published ${manifest.tag}` : `  not published (draft): run again without --draft to publish`,
     ]);
     // The Homebrew formula and Scoop manifest follow a published GitHub release into their tap and bucket.
-    await publishInstallersAfterUpload({ config, request, published: summary.published, manifest, releaseDir, options: { log: (m) => reporter.info(m) } });
+    await publishInstallersAfterUpload({
+      config,
+      request,
+      published: summary.published,
+      manifest,
+      releaseDir,
+      options: { log: (m) => reporter.info(m) },
+    });
   });
 }
