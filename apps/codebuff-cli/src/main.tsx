@@ -21,14 +21,15 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case 'info':
       process.stdout.write(
-        `${[
+        // biome-ignore lint/style/useTemplate: lines joined, then the last newline, reads plainer than a template around an array
+        [
           `codebuff ${info.version} (${info.channel})`,
           `built for: ${info.builtFor}`,
           `running on: ${process.platform}-${process.arch}`,
           `bundled: semver ${info.semverVersion}`,
           `helper: ${await runHelper()}`,
           await loadTreeSitter(),
-        ].join('\n')}\n`,
+        ].join('\n') + '\n',
       );
       return 0;
     case 'error':
