@@ -25,3 +25,13 @@ export function formatSeconds(seconds: number): string {
 export function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : formatSeconds(Math.round(ms / 1000));
 }
+
+/**
+ * One transfer's progress, as both the upload and the npm launcher draw it:
+ * `12.0 MiB / 50.0 MiB  24%  8.1 MiB/s  5s left` (rate and time left once a rate is known).
+ */
+export function transferProgress(sent: number, total: number, bytesPerSecond: number): string {
+  const percent = total > 0 ? Math.floor((sent / total) * 100) : 100;
+  const speed = bytesPerSecond > 0 ? `  ${formatBytes(bytesPerSecond)}/s  ${formatSeconds((total - sent) / bytesPerSecond)} left` : '';
+  return `${formatBytes(sent)} / ${formatBytes(total)}  ${percent}%${speed}`;
+}

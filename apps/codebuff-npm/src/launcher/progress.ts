@@ -1,4 +1,4 @@
-import { formatBytes, formatSeconds } from '@codebuff/release/units';
+import { transferProgress } from '@codebuff/release/units';
 
 /**
  * The launcher's stderr: one-off lines (`codebuff: …`) and, on a terminal only, a progress line
@@ -40,11 +40,7 @@ export function statusOutput(stream: NodeJS.WriteStream = process.stderr): Statu
       lastDraw = now;
       const seconds = (now - started) / 1000;
       const rate = seconds > 0.5 ? (bytes - startBytes) / seconds : 0;
-      const percent = total > 0 ? Math.floor((bytes * 100) / total) : 0;
-      const left = rate > 0 ? `, ${formatSeconds((total - bytes) / rate)} left` : '';
-      stream.write(
-        `\r\x1b[Kcodebuff: ${formatBytes(bytes)} of ${formatBytes(total)} (${percent}%)${rate > 0 ? `, ${formatBytes(rate)}/s` : ''}${left}`,
-      );
+      stream.write(`\r\x1b[Kcodebuff: ${transferProgress(bytes, total, rate)}`);
       drawn = true;
     },
     done: clear,

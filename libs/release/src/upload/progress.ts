@@ -1,4 +1,4 @@
-import { formatBytes, formatSeconds } from '../units';
+import { formatBytes, transferProgress } from '../units';
 import type { LocalFile, ProgressSink, UploadReporter } from './types';
 
 export interface ProgressOptions {
@@ -27,11 +27,9 @@ export function progressLine(t: Tracker, now: number): string {
   if (t.state === 'skipped') return `${t.file.fileName}  unchanged, skipped`;
   const elapsed = Math.max((now - t.startedAt) / 1000, 0.001);
   const rate = t.sent / elapsed;
-  const pct = t.file.size > 0 ? Math.floor((t.sent / t.file.size) * 100) : 100;
   if (t.state === 'uploaded')
     return `${t.file.fileName}  ${formatBytes(t.file.size)}  done in ${elapsed.toFixed(1)}s (${formatBytes(rate)}/s)`;
-  const left = rate > 0 ? (t.file.size - t.sent) / rate : Infinity;
-  return `${t.file.fileName}  ${formatBytes(t.sent)} / ${formatBytes(t.file.size)}  ${pct}%  ${formatBytes(rate)}/s  ${formatSeconds(left)} left`;
+  return `${t.file.fileName}  ${transferProgress(t.sent, t.file.size, rate)}`;
 }
 
 /**
