@@ -1,9 +1,9 @@
 /**
  * The release pipeline, stage by stage, in the order a release runs them: the one place that says
- * what each stage is called, what it reads, where it writes and what it waits for. The Nx plugin
- * makes its targets from this table (tools/executors/src/targets.ts), the executors and the
- * benchmark take their folders from it, and README.md's diagram is rendered from it (a test
- * compares them).
+ * what each stage is called, where it writes and what it waits for. The Nx plugin makes its
+ * targets from this table (tools/executors/src/targets.ts, which also computes what each task
+ * reads: its exact cache inputs), the executors and the benchmark take their folders from it, and
+ * README.md's diagram is rendered from it (a test compares them).
  */
 export interface Stage {
   /** The Nx target; a per-platform stage has one target per platform, `<target>-<platform>`. */
@@ -18,8 +18,6 @@ export interface Stage {
    * that runs once needs every platform's.
    */
   after: readonly Stage[];
-  /** What it reads, besides its own code. */
-  reads: string;
   /** Workspace-relative folder it writes (per-platform: `<folder>/<platform>`), or where it sends. */
   writes: string;
   /** One line: what it does. */
@@ -31,7 +29,6 @@ export const NATIVE: Stage = {
   executor: 'native',
   perPlatform: true,
   after: [],
-  reads: "package-lock.json's pins",
   writes: 'dist/build/native',
   does: "fetch the platform's native packages and Bun runtime, by integrity",
 };
@@ -41,7 +38,6 @@ export const COMPILE: Stage = {
   executor: 'compile',
   perPlatform: true,
   after: [NATIVE],
-  reads: 'the CLI, its libraries and npm packages',
   writes: 'dist/build/bin',
   does: 'Bun compiles one binary; the guard checks every file it embedded',
 };
@@ -51,7 +47,6 @@ export const RUNTIME_CHUNKS: Stage = {
   executor: 'runtime-chunks',
   perPlatform: true,
   after: [NATIVE],
-  reads: 'the pinned Bun runtime',
   writes: 'dist/build/runtime-chunks',
   does: "compress Bun's runtime once, into chunks every bundle reuses",
 };
@@ -61,7 +56,6 @@ export const BUNDLE_PLATFORM: Stage = {
   executor: 'bundle-platform',
   perPlatform: true,
   after: [COMPILE, RUNTIME_CHUNKS],
-  reads: 'the binary, the files beside it',
   writes: 'dist/build/bundles',
   does: 'pack a byte-reproducible tar.gz or zip',
 };
@@ -71,7 +65,6 @@ export const BUNDLE: Stage = {
   executor: 'bundle',
   perPlatform: false,
   after: [BUNDLE_PLATFORM],
-  reads: 'every platform archive',
   writes: 'dist/release',
   does: 'gather <version>/: archives, installers, SHA256SUMS, manifest.json',
 };
@@ -81,7 +74,6 @@ export const UPLOAD: Stage = {
   executor: 'upload',
   perPlatform: false,
   after: [BUNDLE],
-  reads: 'dist/release/<version>/',
   writes: 'dist/uploads, S3 or GitHub Releases',
   does: 'send what is missing, verify each file, then publish',
 };
@@ -92,7 +84,6 @@ export const PUBLISH: Stage = {
   command: 'node scripts/deploy.mjs',
   perPlatform: false,
   after: [UPLOAD],
-  reads: 'the uploaded manifest.json',
   writes: 'the npm registry',
   does: 'publish the codebuff launcher once every asset is verified',
 };

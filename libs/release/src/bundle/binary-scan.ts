@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
+import { sha256Hex } from '../checksums';
 
 /**
  * Archives are compressed in fixed 1 MiB chunks of the binary, each on its own, so a chunk that
@@ -49,7 +50,7 @@ export async function scanBinary(path: string, crcSeed?: number): Promise<Binary
       const bytes = buffer.subarray(0, filled);
       whole.update(bytes);
       if (crcSeed !== undefined) crc = crc32(bytes, crc);
-      chunks.push({ offset, size: filled, sha256: createHash('sha256').update(bytes).digest('hex') });
+      chunks.push({ offset, size: filled, sha256: sha256Hex(bytes) });
       offset += filled;
       if (filled < CHUNK_SIZE) break;
     }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { COMPILE_RECORD, type CompileRecord } from '../compile/compile';
@@ -9,6 +8,8 @@ import { replaceDirectory, sweepDeadTemps, tempPathFor, writeJsonAtomic } from '
 import { assetName, type PlatformSpec } from '../platforms';
 import { type ArchiveSibling, createArchive } from './archive';
 import { rememberHash } from './hashed-files';
+import { sha256Hex } from '../checksums';
+import { DEFAULT_RELEASE_NAME } from '../pipeline';
 
 export const BUNDLE_RECORD = 'bundle.json';
 
@@ -98,7 +99,7 @@ export async function bundlePlatform(options: BundleOptions): Promise<BundleReco
       throw error.code === 'ENOENT' ? mismatch(platform.key, 'missing', compiled.sha256) : error;
     });
     const sbomFile = sbom
-      ? { fileName: sbomFileName(options.baseName ?? 'codebuff', platform.key), size: sbom.length, sha256: sha256Of(sbom) }
+      ? { fileName: sbomFileName(options.baseName ?? DEFAULT_RELEASE_NAME, platform.key), size: sbom.length, sha256: sha256Hex(sbom) }
       : undefined;
     if (sbom && sbomFile) await writeFile(join(staging, sbomFile.fileName), sbom);
     const record: BundleRecord = {
@@ -111,7 +112,7 @@ export async function bundlePlatform(options: BundleOptions): Promise<BundleReco
       size: archive.size,
       sha256: archive.sha256,
       sourceDateEpoch: options.sourceDateEpoch,
-      files: siblings.map((f) => ({ name: f.name, size: f.bytes.length, sha256: sha256Of(f.bytes) })),
+      files: siblings.map((f) => ({ name: f.name, size: f.bytes.length, sha256: sha256Hex(f.bytes) })),
       ...(sbomFile ? { sbom: sbomFile } : {}),
     };
     await writeJsonAtomic(join(staging, BUNDLE_RECORD), record);
@@ -142,11 +143,9 @@ async function readSiblings(files: readonly SiblingFile[], platform: PlatformSpe
   return siblings;
 }
 
-const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
 /** A file compile made beside the binary must still be the one compile.json names (a cache restore can hand back another). */
 function checkMade(key: string, made: { fileName: string; sha256: string }, bytes: Buffer | undefined): void {
-  const actual = bytes ? sha256Of(bytes) : 'missing';
+  const actual = bytes ? sha256Hex(bytes) : 'missing';
   if (actual !== made.sha256) {
     throw new ReleaseError(
       `${made.fileName} for ${key} does not match what compile recorded (sha256 ${actual}, expected ${made.sha256}); rerun compile-${key} with --skip-nx-cache`,

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { bunExecutable, bunVersion } from '../compile/bun';
 import { type FinalBlock, locateFinalBlock } from './deflate-blocks';
+import { sha256Hex } from '../checksums';
 
 /**
  * Compression runs in the pinned Bun, one process per archive (not per chunk): Bun carries
@@ -52,8 +53,6 @@ interface BunDeflate {
   deflateSync(data: Uint8Array, options: { library: 'libdeflate'; level: number }): Uint8Array;
 }
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
 /** Runs inside Bun. Each chunk is re-hashed as read: a binary that changed since it was scanned fails. */
 export function runCompressJob(job: CompressJob): CompressedChunk[] {
   const bun = (globalThis as { Bun?: BunDeflate }).Bun;
@@ -70,7 +69,8 @@ export function runCompressJob(job: CompressJob): CompressedChunk[] {
         if (read === 0) throw new Error(`${job.binaryPath} is shorter than when it was scanned`);
         filled += read;
       }
-      if (sha256(bytes) !== chunk.sha256) throw new Error(`${job.binaryPath} changed while it was being packed (at byte ${chunk.offset})`);
+      if (sha256Hex(bytes) !== chunk.sha256)
+        throw new Error(`${job.binaryPath} changed while it was being packed (at byte ${chunk.offset})`);
       const deflated = bun.deflateSync(bytes, { library: 'libdeflate', level: job.level });
       for (let written = 0; written < deflated.length; ) written += writeSync(pack, deflated, written);
       const finalBlock = locateFinalBlock(deflated);

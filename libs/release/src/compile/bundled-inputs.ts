@@ -94,7 +94,8 @@ function readLockfile(workspaceRoot: string): LockfilePackages | undefined {
 }
 
 /** `/w/node_modules/a/node_modules/b` → `node_modules/a/node_modules/b`, the package's key in package-lock.json. */
-function lockfileKeyOf(packageRoot: string): string {
+/** `/w/node_modules/a/node_modules/b` → `node_modules/a/node_modules/b`, its key in package-lock.json. */
+export function lockfileKeyOf(packageRoot: string): string {
   const parts = packageRoot.split('/');
   return parts.slice(parts.indexOf('node_modules')).join('/');
 }

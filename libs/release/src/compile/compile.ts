@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { access, chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { sha256File } from '../checksums';
+import { sha256File, sha256Hex } from '../checksums';
 import { ReleaseError } from '../errors';
 import { replaceDirectory, sweepDeadTemps, tempPathFor, writeJsonAtomic } from '../fs-atomic';
 import type { PlatformSpec } from '../platforms';
@@ -195,7 +194,5 @@ async function writeInventory(
   const notices = thirdPartyNotices({ binary: inventory.name, platform: platform.key, packages: thirdParty });
   await writeFile(join(staging, SBOM_FILE), sbom);
   await writeFile(join(staging, NOTICES_FILE), notices);
-  return { sbom: { fileName: SBOM_FILE, sha256: sha256Text(sbom) }, notices: { fileName: NOTICES_FILE, sha256: sha256Text(notices) } };
+  return { sbom: { fileName: SBOM_FILE, sha256: sha256Hex(sbom) }, notices: { fileName: NOTICES_FILE, sha256: sha256Hex(notices) } };
 }
-
-const sha256Text = (text: string) => createHash('sha256').update(text).digest('hex');

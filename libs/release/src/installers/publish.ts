@@ -10,6 +10,7 @@ import { gitHubFailure, httpStatus } from '../upload/github/errors';
 import { resolveGitHubSettings } from '../upload/github/options';
 import type { UploadRequest } from '../upload/request';
 import { resolveInstallerSettings } from './settings';
+import { sha256Hex } from '../checksums';
 
 /**
  * After a GitHub release is published, the Homebrew formula goes to the tap repository and the
@@ -106,7 +107,7 @@ export async function publishToTaps(
   for (const target of targets) {
     const path = join(releaseDir, target.fileName);
     const bytes = await readFile(path).catch(() => undefined);
-    if (!bytes || createHash('sha256').update(bytes).digest('hex') !== target.sha256) {
+    if (!bytes || sha256Hex(bytes) !== target.sha256) {
       throw new ReleaseError(`${path} does not match manifest.json; rebuild with the bundle target`);
     }
     files.set(target, bytes);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { BunMetafile } from '../compile/bundled-inputs';
-import { packageRootOf } from '../compile/bundled-inputs';
+import { lockfileKeyOf, packageRootOf } from '../compile/bundled-inputs';
 import { ReleaseError } from '../errors';
 import { type Lockfile, nameOfKey, resolveKey } from '../native/lockfile';
 import type { NativeSet, PinnedPackage } from '../native/native-set';
@@ -75,7 +75,7 @@ export function binaryContents(options: {
     if (root) {
       const fromNative = nativeModules !== undefined && root.startsWith(nativeModules);
       const pinned = fromNative ? native?.set.packages.find((p) => p.name === nameOfKey(root)) : undefined;
-      const lockKey = pinned?.lockKey ?? lockKeyOf(root);
+      const lockKey = pinned?.lockKey ?? lockfileKeyOf(root);
       if (!byKey.has(lockKey)) byKey.set(lockKey, describePackage(root, lockKey, lock, pinned));
       continue;
     }
@@ -101,12 +101,6 @@ export function binaryContents(options: {
     runtime,
     direct: [...new Set(direct)].sort(),
   };
-}
-
-/** `/w/node_modules/a/node_modules/b` → `node_modules/a/node_modules/b`, its key in package-lock.json. */
-function lockKeyOf(packageRoot: string): string {
-  const parts = packageRoot.split('/');
-  return parts.slice(parts.indexOf('node_modules')).join('/');
 }
 
 /** A platform package is fetched into the native folder; its edge points at the pin the compile used. */

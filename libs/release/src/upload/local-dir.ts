@@ -2,9 +2,7 @@ import { lstatSync, readlinkSync } from 'node:fs';
 import { isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import { ReleaseError } from '../errors';
 import { whyNotWritable } from '../fs-errors';
-import { BUILD_OUTPUT_ROOTS } from '../pipeline';
-
-/** Folders the pipeline rewrites on every build: a local upload there would be deleted unseen. */
+import { BUILD_OUTPUT_ROOTS, DEFAULT_UPLOAD_DIR } from '../pipeline';
 
 /**
  * The path with every symlink in it resolved, dangling ones too (a link to a dist/ that the next
@@ -45,15 +43,15 @@ const inside = (child: string, parent: string) => {
  * release copied over it. One line, before any work.
  */
 export function checkLocalUploadDir(dir: string, workspaceRoot: string): void {
-  if (dir.trim() === '') throw new ReleaseError('--dir is empty: name the folder to upload into (default dist/uploads)');
+  if (dir.trim() === '') throw new ReleaseError(`--dir is empty: name the folder to upload into (default ${DEFAULT_UPLOAD_DIR})`);
   const target = realPathOf(resolve(workspaceRoot, dir));
   const root = realPathOf(resolve(workspaceRoot));
   if (target === root)
-    throw new ReleaseError(`--dir ${dir} is the workspace itself; upload into a folder of its own, such as dist/uploads`);
+    throw new ReleaseError(`--dir ${dir} is the workspace itself; upload into a folder of its own, such as ${DEFAULT_UPLOAD_DIR}`);
   for (const output of BUILD_OUTPUT_ROOTS) {
     if (inside(target, realPathOf(join(root, output)))) {
       throw new ReleaseError(
-        `--dir ${dir} is inside ${output}, which every build rewrites (what the upload wrote would be deleted); upload elsewhere, such as dist/uploads`,
+        `--dir ${dir} is inside ${output}, which every build rewrites (what the upload wrote would be deleted); upload elsewhere, such as ${DEFAULT_UPLOAD_DIR}`,
       );
     }
   }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { loadReleaseConfig } from '@codebuff/release/config';
 import { resolveInstallerSettings } from '@codebuff/release/installers/settings';
-import { BUNDLE, BUNDLE_PLATFORM } from '@codebuff/release/pipeline';
+import { BUNDLE, BUNDLE_PLATFORM, DEFAULT_RELEASE_NAME } from '@codebuff/release/pipeline';
 import { readPlatformTable, selectPlatforms } from '@codebuff/release/platforms';
 import { assembleRelease } from '@codebuff/release/release/assemble';
 import { projectPaths, runExecutor } from '../../run-executor';
@@ -18,7 +18,7 @@ export default async function bundleExecutor(options: BundleExecutorOptions, con
     const installers = resolveInstallerSettings(loadReleaseConfig(workspaceRoot, projectRoot));
     // The version is the one every platform's bundle.json carries; assembleRelease checks they agree.
     const manifest = await assembleRelease({
-      name: options.name ?? 'codebuff',
+      name: options.name ?? DEFAULT_RELEASE_NAME,
       platforms,
       bundleDirs: Object.fromEntries(platforms.map((p) => [p.key, join(bundleRoot, p.key)])),
       releaseRoot: join(context.root, releaseRoot),
