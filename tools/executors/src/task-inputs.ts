@@ -11,6 +11,9 @@ const PLUGIN_ROOT = join(__dirname, '..');
 const CACHED_EXECUTORS = ['native', 'compile', 'runtime-chunks', 'bundle-platform', 'bundle'] as const;
 type CachedExecutor = (typeof CACHED_EXECUTORS)[number];
 
+/** What turns an executor's sources into the code Nx runs (see prebuilt.js). */
+const PREBUILT_LOADERS = ['prebuilt.js', 'executors.js'];
+
 /**
  * Files that a module reads at run time instead of importing, so that no import graph shows them:
  * the module, and a glob of what it reads. Whoever loads the module depends on those files too.
@@ -23,22 +26,21 @@ const READ_AT_RUN_TIME: Readonly<Record<string, string>> = {
 /**
  * For each cached executor: every workspace file it loads and every npm package it imports, from
  * its import graph (see import-closure.ts), the files its modules read at run time, and the pinned
- * `bun` package for those that run it.
+ * `bun` package, which builds every executor (prebuilt.js) and runs the compiler and compressor.
  */
 export function pipelineInputs(workspaceRoot: string): Record<CachedExecutor, Input[]> {
-  const executors = JSON.parse(readFileSync(join(PLUGIN_ROOT, 'executors.json'), 'utf8')) as {
-    executors: Record<string, { implementation: string }>;
-  };
   const aliases = workspaceAliases(workspaceRoot);
   const inputsOf = (name: CachedExecutor): Input[] => {
-    const entry = join(PLUGIN_ROOT, executors.executors[name].implementation);
-    const closure = importClosure(workspaceRoot, [existsSync(`${entry}.ts`) ? `${entry}.ts` : `${entry}.js`], aliases);
-    // Whoever runs the pinned Bun (bun.ts finds it) depends on its version: the compiler, and
-    // the compressor (libdeflate inside Bun) of the bundle and runtime-chunks executors.
-    const runsBun = closure.files.includes('libs/release/src/compile/bun.ts');
-    const packages = runsBun ? ['bun', ...closure.packages] : closure.packages;
+    // Nx runs the executor prebuilt by prebuilt.js from exactly these sources; the loader files
+    // and the pinned Bun (which bundles it) are inputs too.
+    const entry = join(PLUGIN_ROOT, 'src', 'executors', name, 'executor.ts');
+    const closure = importClosure(workspaceRoot, [entry], aliases);
     const readFiles = closure.files.flatMap((f) => (f in READ_AT_RUN_TIME ? [READ_AT_RUN_TIME[f]] : []));
-    return [...[...closure.files, ...readFiles].map((f) => `{workspaceRoot}/${f}`), { externalDependencies: packages }];
+    const loaders = PREBUILT_LOADERS.map((f) => relative(workspaceRoot, join(PLUGIN_ROOT, f)).split('\\').join('/'));
+    return [
+      ...[...closure.files, ...readFiles, ...loaders].map((f) => `{workspaceRoot}/${f}`),
+      { externalDependencies: [...new Set(['bun', ...closure.packages])] },
+    ];
   };
   return Object.fromEntries(CACHED_EXECUTORS.map((name) => [name, inputsOf(name)])) as Record<CachedExecutor, Input[]>;
 }

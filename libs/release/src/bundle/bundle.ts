@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { COMPILE_RECORD, type CompileRecord } from '../compile/compile';
+import { COMPILE_RECORD, type CompileRecord } from '../compile/compile-record';
 import { ReleaseError } from '../errors';
 import { sbomFileName } from '../sbom/file-names';
 import type { ArchiveFile, SbomFile } from '../manifest';

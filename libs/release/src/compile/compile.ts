@@ -15,29 +15,14 @@ import { checkNativeInputs } from './native-guard';
 import type { Lockfile } from '../native/lockfile';
 import { binaryContents } from '../sbom/binary-contents';
 import { cyclonedxSbom, SBOM_FILE } from '../sbom/cyclonedx';
+import { COMPILE_RECORD, type CompileRecord, METAFILE } from './compile-record';
 import { checkLicenses } from '../sbom/license-gate';
 import { NOTICES_FILE, thirdPartyNotices } from '../sbom/notices';
 
 /** Bun runs this file to compile (TypeScript, which Bun runs as is); a compile task hashes it. */
 const BUN_COMPILE_SCRIPT = require.resolve('./bun-compile');
 
-export const COMPILE_RECORD = 'compile.json';
-/** Bun's metafile, kept beside the binary: the list of every file compiled in, which the SBOM is made from. */
-export const METAFILE = 'bun-metafile.json';
-
-/** What compile promises about the binary it left; bundle re-checks it before packaging. */
-export interface CompileRecord {
-  platform: string;
-  bunTarget: string;
-  bunVersion: string;
-  version: string;
-  binaryName: string;
-  size: number;
-  sha256: string;
-  /** The SBOM (sbom.cdx.json) and THIRD-PARTY-NOTICES beside the binary, when the compile made them. */
-  sbom?: { fileName: string; sha256: string };
-  notices?: { fileName: string; sha256: string };
-}
+export { COMPILE_RECORD, type CompileRecord, METAFILE } from './compile-record';
 
 export interface CompileOptions {
   platform: PlatformSpec;

@@ -1,6 +1,5 @@
 import { readFile, rm, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import pacote from 'pacote';
 import { ReleaseError } from '../errors';
 import { replaceDirectory, sweepDeadTemps, tempPathFor, writeJsonAtomic } from '../fs-atomic';
 import { admits, type NativeSet, type PinnedPackage } from './native-set';
@@ -38,6 +37,9 @@ async function fetchOne(
   options: { registry?: string; cache?: string },
 ): Promise<void> {
   const dest = packageDirIn(staging, p.name);
+  // Loaded here, not at the top: pacote takes ~0.3 s to load, and most readers of this module
+  // (the plugin's hook, the compile, the bundle) only want packageDirIn or readNativeRecord.
+  const pacote = require('pacote') as typeof import('pacote');
   try {
     await pacote.extract(`${p.name}@${p.version}`, dest, {
       integrity: p.integrity,
