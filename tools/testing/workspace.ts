@@ -88,13 +88,22 @@ export function runCommand(
   return runProcess(command, args, { ...options, timeoutMs: options.timeoutMs ?? 600_000 });
 }
 
-/** Runs the real `nx` of this workspace, without daemon or cloud, unless env says otherwise. */
+/** Nx as CI runs it: no daemon, no cloud, and (with no daemon) the plugin in Nx's own process, as the workflows set. */
+export const CI_NX_ENV: Readonly<NodeJS.ProcessEnv> = {
+  NX_DAEMON: 'false',
+  NX_ISOLATE_PLUGINS: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_TUI: 'false',
+  CI: 'true',
+  FORCE_COLOR: '0',
+};
+
+/** Runs the real `nx` of this workspace as CI does (CI_NX_ENV), unless env says otherwise. */
 export function runNx(root: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = root): Promise<CommandResult> {
   const [node, nx] = nxCommand(root);
-  return runCommand(node, [...nx, ...args], {
-    cwd,
-    env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', ...env },
-  });
+  // With the daemon on, its plugins stay isolated (Nx's default), as on a developer's machine.
+  const isolation = env.NX_DAEMON === 'true' ? { NX_ISOLATE_PLUGINS: undefined } : {};
+  return runCommand(node, [...nx, ...args], { cwd, env: { ...CI_NX_ENV, ...isolation, ...env } });
 }
 
 export interface TaskOutcome {

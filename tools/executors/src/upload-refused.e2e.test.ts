@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { nxCommand } from '@codebuff/release/run-process';
-import { copyWorkspace, runCommand, runNx, taskOutcome, type TestWorkspace } from '@codebuff/testing/workspace';
+import { CI_NX_ENV, copyWorkspace, runCommand, runNx, taskOutcome, type TestWorkspace } from '@codebuff/testing/workspace';
 
 let ws: TestWorkspace;
 
@@ -47,6 +47,8 @@ test('without the daemon: every destination refuses what it lacks before any tas
     /invalid S3 endpoint: it must not contain a user name or password/,
   );
   await refused(['--target=s33'], daemonless, /unknown upload target "s33": expected github, s3, local/);
+  // Without the daemon CI runs the plugin in Nx's own process; Nx's default puts it in a worker.
+  await refused(['--target=s33'], { ...daemonless, NX_ISOLATE_PLUGINS: 'true' }, /unknown upload target "s33"/);
   await refused(['--', '--target=ftp'], daemonless, /unknown upload target "ftp"/);
   await refused(['--target=github'], daemonless, /--target=github needs --repo owner\/name/);
   await refused(
@@ -84,7 +86,7 @@ test('a read-only --dir is refused as read-only before any task runs (not ENOENT
     ['-m', 'sh', '-c', shell, 'sh', mount, node, ...nx, 'run', 'codebuff-cli:upload', '--target=local', `--dir=${join(mount, 'releases')}`],
     {
       cwd: ws.root,
-      env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', ...clean },
+      env: { ...CI_NX_ENV, ...clean },
     },
   );
   assert.notEqual(run.code, 0, run.output);
