@@ -7,6 +7,8 @@ import { applyCommandLine, exportPlatformRows, releasableConfigs } from './comma
 import { releaseTargets } from './targets';
 
 export const name = '@codebuff/nx-release';
+/** What the CLI's binary imports (npm packages, workspace projects); the bench's library baseline needs it too. */
+export { binaryClosure } from './binary-closure';
 
 /** Every folder with a release.config.json gets the compile/bundle/upload targets. */
 export const createNodes: CreateNodes = [
