@@ -31,8 +31,8 @@ const ROW_VARIANTS: Record<Mode, { bunTarget: string; archive: 'tar.gz' | 'zip' 
     { bunTarget: 'bun-linux-x64-musl', archive: 'tar.gz' },
   ],
   on: [
-    { bunTarget: 'bun-linux-x64-musl-baseline', archive: 'tar.gz' },
     { bunTarget: 'bun-linux-x64', archive: 'zip' },
+    { bunTarget: 'bun-linux-x64-musl', archive: 'zip' },
   ],
 };
 
