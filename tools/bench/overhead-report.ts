@@ -52,6 +52,9 @@ export function overheadLines(f: Figures): string[] {
   const cell = (mode: Mode, pick: (m: Figures['nx'][Mode]) => Sample) => `${fmt(pick(nx[mode]).median)} (${runs(pick(nx[mode]))})`;
   const sc = (m: Mode) => nx[m].sourceChange.median;
   const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  /** A row of the split: what it is, its median and runs, and its share of `whole`. */
+  const part = (aim: string, what: string, value: number, runsText: string, whole: number) =>
+    row([aim, what, fmt(value), runsText, ratio(value, whole)]);
   const both = (value: (m: Mode) => number, aim: number) => MODES.map((m) => `${ratio(value(m), 1)} ${met(value(m), aim)}`).join(' / ');
 
   const noopOff = nx.off.noop.median;
@@ -134,28 +137,10 @@ export function overheadLines(f: Figures): string[] {
     '',
     row(['aim', 'part', 'median', 'runs', 'share']),
     row(['---', '---', '---', '---', '---']),
-    row(['source change', 'the release, daemon off', fmt(sc('off')), runs(nx.off.sourceChange), '1.00x']),
-    row([
-      'source change',
-      "any Nx command's fixed cost: the no-op, daemon off",
-      fmt(noopOff),
-      runs(nx.off.noop),
-      ratio(noopOff, sc('off')),
-    ]),
-    row([
-      'source change',
-      'library: the five compiles, two at a time',
-      fmt(f.libraryCompiles.median),
-      runs(f.libraryCompiles),
-      ratio(f.libraryCompiles.median, sc('off')),
-    ]),
-    row([
-      'source change',
-      'library: the five bundles from the chunk stores and the aggregate',
-      fmt(libBundles),
-      '',
-      ratio(libBundles, sc('off')),
-    ]),
+    part('source change', 'the release, daemon off', sc('off'), runs(nx.off.sourceChange), sc('off')),
+    part('source change', "any Nx command's fixed cost: the no-op, daemon off", noopOff, runs(nx.off.noop), sc('off')),
+    part('source change', 'library: the five compiles, two at a time', f.libraryCompiles.median, runs(f.libraryCompiles), sc('off')),
+    part('source change', 'library: the five bundles from the chunk stores and the aggregate', libBundles, '', sc('off')),
     row([
       'source change',
       "one plain copy of what Nx's cache moves: restores (five natives and runtime chunk stores) + writes (five binaries with records, SBOMs, notices; five archives; the release)",
@@ -163,20 +148,8 @@ export function overheadLines(f: Figures): string[] {
       `${runs(f.outputCopy.restored)}; ${runs(f.outputCopy.written)}`,
       ratio(copies, sc('off')),
     ]),
-    row([
-      'source change',
-      'as two commands: `nx run codebuff-cli:compile`',
-      fmt(compileCmd),
-      f.compileCommand.map(fmt).join(', '),
-      ratio(compileCmd, sc('off')),
-    ]),
-    row([
-      'source change',
-      'then `nx run codebuff-cli:bundle` (bundles, aggregate)',
-      fmt(restCmd),
-      f.restCommand.map(fmt).join(', '),
-      ratio(restCmd, sc('off')),
-    ]),
+    part('source change', 'as two commands: `nx run codebuff-cli:compile`', compileCmd, f.compileCommand.map(fmt).join(', '), sc('off')),
+    part('source change', 'then `nx run codebuff-cli:bundle` (bundles, aggregate)', restCmd, f.restCommand.map(fmt).join(', '), sc('off')),
     row([
       'cold',
       'library: fetch, compile, compress runtimes, bundle, assemble (the work itself)',
@@ -184,20 +157,20 @@ export function overheadLines(f: Figures): string[] {
       runs(f.libraryCold),
       `${ratio(f.libraryCold.median, naive.median)} of naive`,
     ]),
-    row([
+    part(
       'nothing changed',
       'daemon off: one copy of every output of the 21 tasks (Nx copies each back from its cache: without the daemon it cannot tell they are intact)',
-      fmt(f.outputCopy.all.median),
+      f.outputCopy.all.median,
       runs(f.outputCopy.all),
-      ratio(f.outputCopy.all.median, noopOff),
-    ]),
-    row([
+      noopOff,
+    ),
+    part(
       'nothing changed',
       'daemon off with Nx default plugin isolation (a plugin worker)',
-      fmt(f.noopIsolated.median),
+      f.noopIsolated.median,
       runs(f.noopIsolated),
-      ratio(f.noopIsolated.median, noopOff),
-    ]),
+      noopOff,
+    ),
     row(['nothing changed', 'daemon on, with perf logging: whole command', `${Math.round(f.noopSplit.total)} ms`, '', '1.00x']),
     row([
       'nothing changed',
