@@ -14,7 +14,7 @@ import { CLI_ROOT, nativeFor } from '@codebuff/testing/native';
 import { startS3rver } from '@codebuff/testing/s3rver';
 import { copyWorkspace, runCommand, runNx, taskOutcome, WORKSPACE_ROOT } from '@codebuff/testing/workspace';
 import { benchCompression } from './compression';
-import { libraryRelease } from './library-release';
+import { type LibraryRelease, libraryRelease } from './library-release';
 import { timeRuns } from './measure';
 import { type Figures, MODES, type Mode, overheadLines } from './overhead-report';
 import { measureNoopSplit, measureOutputCopy } from './time-split';
@@ -44,6 +44,13 @@ async function nxOk(root: string, args: string[], env: NodeJS.ProcessEnv = {}): 
 
 const step = (what: string) => process.stderr.write(`${what}...\n`);
 
+/** The library baselines' scratch folders, removed between timed runs (untimed). */
+const scratches: string[] = [];
+const clearScratch = () => {
+  for (const dir of scratches.splice(0)) rmSync(dir, { recursive: true, force: true });
+};
+const throughLibrary = (root: string, options: LibraryRelease) => async () => void scratches.push(await libraryRelease(root, options));
+
 async function main() {
   // A node_modules of its own: the naive loop swaps each target's OpenTUI packages into it.
   const ws = copyWorkspace('codebuff-bench-', { ownNodeModules: true });
@@ -59,7 +66,8 @@ async function main() {
       f[mode].cold = await timeRuns(HEAVY_RUNS, async () => void (await nxOk(ws.root, [...bundleAll, '--skip-nx-cache'], MODE_ENV[mode])));
     }
     step('cold builds through the library');
-    const libraryCold = await timeRuns(HEAVY_RUNS, () => libraryRelease(ws.root, { fresh: platforms(), cold: true }));
+    const libraryCold = await timeRuns(HEAVY_RUNS, throughLibrary(ws.root, { fresh: platforms(), cold: true }), clearScratch);
+    clearScratch();
 
     step('naive loop');
     const naive = await timeRuns(HEAVY_RUNS, async () => {
@@ -116,7 +124,8 @@ async function main() {
       writeFileSync(tablePath, table);
       // The same platform's whole work through the library: fetch, compile, runtime chunks, bundle, assemble.
       const specs = variants.map((v) => ({ ...getPlatform('linux-x64'), ...v }));
-      libraryOwn[mode] = await timeRuns(variants.length, (i) => libraryRelease(ws.root, { fresh: [specs[i]], cold: true }));
+      libraryOwn[mode] = await timeRuns(variants.length, (i) => throughLibrary(ws.root, { fresh: [specs[i]], cold: true })(), clearScratch);
+      clearScratch();
     }
     checks.push(`tasks run after each one-row change: ${ran.join('; ')}`);
     // The figure the aims before this issue compared with: that platform's compile + bundle alone.
@@ -163,12 +172,17 @@ async function main() {
       );
     }
     checks.push(`chunks compressed / distinct chunks per bundle after each source change: ${chunkCounts.join('; ')}`);
-    const librarySource = await timeRuns(HEAVY_RUNS, () => libraryRelease(ws.root, { fresh: platforms(), cold: false }), editSource);
+    const editFresh = () => {
+      clearScratch();
+      editSource();
+    };
+    const librarySource = await timeRuns(HEAVY_RUNS, throughLibrary(ws.root, { fresh: platforms(), cold: false }), editFresh);
     const libraryCompiles = await timeRuns(
       HEAVY_RUNS,
-      () => libraryRelease(ws.root, { fresh: platforms(), cold: false, compileOnly: true }),
-      editSource,
+      throughLibrary(ws.root, { fresh: platforms(), cold: false, compileOnly: true }),
+      editFresh,
     );
+    clearScratch();
     // The same release in two Nx commands, daemon off: the five compiles, then the rest.
     const compileCommand: number[] = [];
     const restCommand: number[] = [];
@@ -227,6 +241,7 @@ async function main() {
       ...upload,
     );
   } finally {
+    clearScratch();
     ws.dispose();
   }
   writeFileSync(join(WORKSPACE_ROOT, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);

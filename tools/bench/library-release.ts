@@ -64,8 +64,11 @@ export interface LibraryRelease {
   compileOnly?: boolean;
 }
 
-/** The release of workspace `root` through the library, into a scratch folder removed afterwards. */
-export async function libraryRelease(root: string, { fresh, cold, compileOnly = false }: LibraryRelease): Promise<void> {
+/**
+ * The release of workspace `root` through the library, into a scratch folder it returns: the
+ * caller removes it outside the timed run (Nx's runs are not timed deleting their outputs either).
+ */
+export async function libraryRelease(root: string, { fresh, cold, compileOnly = false }: LibraryRelease): Promise<string> {
   const scratch = mkdtempSync(join(tmpdir(), 'bench-library-'));
   try {
     const config = loadReleaseConfig(root, PROJECT);
@@ -125,7 +128,7 @@ export async function libraryRelease(root: string, { fresh, cold, compileOnly = 
       };
     }
     await runGraph(jobs, availableParallelism());
-    if (compileOnly) return;
+    if (compileOnly) return scratch;
     const freshKeys = new Set(fresh.map((p) => p.key));
     const shipped = allPlatforms().map((row) => fresh.find((p) => p.key === row.key) ?? row);
     mkdirSync(join(scratch, 'release'), { recursive: true });
@@ -136,7 +139,9 @@ export async function libraryRelease(root: string, { fresh, cold, compileOnly = 
       releaseRoot: join(scratch, 'release'),
       installers: resolveInstallerSettings(config),
     });
-  } finally {
+    return scratch;
+  } catch (error) {
     rmSync(scratch, { recursive: true, force: true });
+    throw error;
   }
 }
