@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundlePlatform, bunVersion, compileBinary, getPlatform, platforms, ZIP_EPOCH } from '@codebuff/release';
-import { BUNDLE, BUNDLE_PLATFORM, COMPILE, NATIVE, RUNTIME_CHUNKS } from '@codebuff/release/pipeline';
+import { BUNDLE, BUNDLE_PLATFORM, COMPILE, NATIVE, RUNTIME_CHUNKS, type Stage } from '@codebuff/release/pipeline';
 import { CLI_ROOT, nativeFor } from '@codebuff/testing/native';
 import { startS3rver } from '@codebuff/testing/s3rver';
 import { copyWorkspace, runCommand, runNx, taskOutcome, WORKSPACE_ROOT } from '@codebuff/testing/workspace';
@@ -192,7 +192,7 @@ async function main() {
       restCommand.push((await timeRuns(1, async () => void (await nxOk(ws.root, bundleAll)))).median);
     }
     // What Nx's cache moves, as one plain copy each (Nx copies files into and out of its cache).
-    const dirsOf = (stages: (typeof NATIVE)[]) => stages.flatMap((stage) => platforms().map((p) => join(ws.root, stage.writes, p.key)));
+    const dirsOf = (stages: Stage[]) => stages.flatMap((stage) => platforms().map((p) => join(ws.root, stage.writes, p.key)));
     const outputCopy = {
       // Daemon off, a source change restores the cached natives and runtime chunks: without the
       // daemon Nx cannot tell that outputs on disk are intact, so every cache hit is copied back.

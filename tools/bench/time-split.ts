@@ -1,7 +1,7 @@
 /**
  * Where a no-op's time goes inside Nx, read from NX_PERF_LOGGING with the daemon on (without the
- * daemon, this Nx prints only its first measures), and the cost of writing outputs to Nx's cache,
- * measured as one copy of them (what the cache's put does with each task's outputs).
+ * daemon, this Nx prints only its first measures), and what Nx's cache costs to write or restore
+ * outputs, measured as one plain copy of them.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -36,7 +36,7 @@ export async function measureNoopSplit(root: string, runs: number): Promise<Noop
   return { total: totals.median * 1000, preTasksHook: median(hook), hashing: median(hashing) };
 }
 
-/** One copy of `dirs` (the outputs a release writes), as Nx's cache makes of every task's outputs. */
+/** One plain copy of `dirs`, as Nx's cache makes of task outputs it writes or (daemon off) restores. */
 export async function measureOutputCopy(dirs: readonly string[], runs: number): Promise<Sample> {
   const copies: string[] = [];
   try {
