@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -128,7 +128,8 @@ test('a local folder that is read-only, or a disk that fills up, is named as suc
       'const [release, dir] = process.argv.slice(1);',
       "readManifest(release).then((m) => uploadRelease(localDestination(dir), m, release)).then(() => console.log('uploaded'), (e) => {",
       "  const fs = require('node:fs'); const left = fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }) : [];",
-      '  console.log(`failed: ${e.message}\\nleft: ${JSON.stringify(left)}`); process.exitCode = 1; });',
+      "  const sizes = Object.fromEntries(left.map((name) => [name, fs.statSync(require('node:path').join(dir, name)).size]));",
+      '  console.log(`failed: ${e.message}\\nleft: ${JSON.stringify(left)}\\nsizes: ${JSON.stringify(sizes)}`); process.exitCode = 1; });',
     ].join('\n');
     const shell = `mount -t tmpfs -o "$1" tmpfs "$2" || exit 99; shift 2; exec "$@"`;
     return spawnSync(
@@ -161,12 +162,21 @@ test('a local folder that is read-only, or a disk that fills up, is named as suc
 
   const full = upload('size=256k');
   assert.equal(full.status, 1, full.stderr);
-  assert.match(
+  // Uploads run three at a time, so whichever write meets the full disk first is the one named:
+  // the 400 KiB linux-x64 archive can never fit, but a 64 KiB one may fail while it is being written.
+  const failed = /failed: cannot write \S+\/1\.2\.3\/(\S+): no space left on the device \(ENOSPC\); nothing of it was left there/.exec(
     full.stdout,
-    /failed: cannot write \S+codebuff-linux-x64\.tar\.gz: no space left on the device \(ENOSPC\); nothing of it was left there/,
   );
-  const left = JSON.parse(full.stdout.split('left: ')[1]) as string[];
-  assert.ok(!left.includes('latest.json') && !left.some((name) => name.includes('linux-x64')), `left: ${left.join(', ')}`);
+  assert.ok(failed, full.stdout);
+  const left = JSON.parse(/^left: (.*)$/m.exec(full.stdout)?.[1] ?? '') as string[];
+  const sizes = JSON.parse(/^sizes: (.*)$/m.exec(full.stdout)?.[1] ?? '') as Record<string, number>;
+  assert.ok(!left.includes('latest.json'), `left: ${left.join(', ')}`);
+  assert.ok(!left.includes(`1.2.3/${failed[1]}`) && !left.includes('1.2.3/codebuff-linux-x64.tar.gz'), `left: ${left.join(', ')}`);
+  // Nothing half-written: the tmpfs is gone with its namespace, so the run reports what it left;
+  // every file there is a release file at its full size (no temp file, no partial archive).
+  const files = left.filter((name) => name.startsWith('1.2.3/'));
+  assert.ok(files.length > 0, 'the files that fit were written');
+  for (const name of files) assert.equal(sizes[name], statSync(join(releaseDir, name.slice('1.2.3/'.length))).size, `${name} is whole`);
 });
 
 test("the platforms' SBOMs go up with the archives and are verified like them: a changed one is refused before anything is sent", async () => {
