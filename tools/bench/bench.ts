@@ -53,7 +53,7 @@ const throughLibrary = (root: string, options: LibraryRelease) => async () => vo
 
 async function main() {
   // A node_modules of its own: the naive loop swaps each target's OpenTUI packages into it.
-  const ws = copyWorkspace('codebuff-bench-', { ownNodeModules: true });
+  const ws = copyWorkspace('codebuff-bench-');
   const lines: string[] = [];
   try {
     const bundleAll = ['run', 'codebuff-cli:bundle'];

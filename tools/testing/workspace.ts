@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { type ProcessResult, nxCommand, runProcess } from '@codebuff/release/run-process';
 
 export const WORKSPACE_ROOT = resolve(__dirname, '..', '..');
 
-/** Top-level entries a test workspace needs; node_modules is linked, not copied. */
+/** Top-level entries a test workspace needs; node_modules is linked package by package, not copied. */
 const COPIED = [
   'apps',
   'libs',
@@ -30,7 +30,7 @@ export interface TestWorkspace {
  * A throwaway copy of this workspace (sources only, a fresh git history, its own Nx cache),
  * so tests run the real Nx graph without touching the developer's dist/ or cache.
  */
-export function copyWorkspace(prefix = 'codebuff-ws-', options: { ownNodeModules?: boolean } = {}): TestWorkspace {
+export function copyWorkspace(prefix = 'codebuff-ws-'): TestWorkspace {
   const root = mkdtempSync(join(tmpdir(), prefix));
   for (const entry of COPIED) {
     try {
@@ -42,8 +42,7 @@ export function copyWorkspace(prefix = 'codebuff-ws-', options: { ownNodeModules
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
-  if (options.ownNodeModules) linkEachPackage(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'));
-  else symlinkSync(join(WORKSPACE_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  linkEachPackage(root);
   // Both dates fixed: the bundle tasks hash the last commit's time, so every copy must agree.
   const date = '2026-01-02T03:04:05Z';
   const git = (...args: string[]) =>
@@ -63,16 +62,25 @@ export function copyWorkspace(prefix = 'codebuff-ws-', options: { ownNodeModules
 
 /**
  * A node_modules of its own whose entries link to the real ones: a test can then replace one
- * package (another version, a fixture) without touching the workspace everyone else uses.
+ * package (another version, a fixture) without touching the workspace everyone else uses. A
+ * package npm links to a folder of this workspace (a `file:` dependency, such as the Nx plugin's
+ * package) links to that folder in the copy, so the copy's Nx runs the copy's executors.
  */
-function linkEachPackage(from: string, to: string): void {
-  mkdirSync(to);
+function linkEachPackage(root: string): void {
+  const from = join(WORKSPACE_ROOT, 'node_modules');
+  const link = (name: string) => {
+    const real = realpathSync(join(from, name));
+    const inWorkspace = relative(WORKSPACE_ROOT, real);
+    const target = inWorkspace.startsWith('..') || inWorkspace.split(sep).includes('node_modules') ? real : join(root, inWorkspace);
+    symlinkSync(target, join(root, 'node_modules', name), 'dir');
+  };
+  mkdirSync(join(root, 'node_modules'));
   for (const entry of readdirSync(from)) {
     if (entry.startsWith('@')) {
-      mkdirSync(join(to, entry));
-      for (const scoped of readdirSync(join(from, entry))) symlinkSync(join(from, entry, scoped), join(to, entry, scoped), 'dir');
+      mkdirSync(join(root, 'node_modules', entry));
+      for (const scoped of readdirSync(join(from, entry))) link(join(entry, scoped));
     } else {
-      symlinkSync(join(from, entry), join(to, entry), 'dir');
+      link(entry);
     }
   }
 }

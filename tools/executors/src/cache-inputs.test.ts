@@ -50,7 +50,7 @@ async function nx(...args: string[]) {
 }
 
 before(() => {
-  ws = copyWorkspace('codebuff-inputs-', { ownNodeModules: true });
+  ws = copyWorkspace('codebuff-inputs-');
 });
 after(() => ws.dispose());
 

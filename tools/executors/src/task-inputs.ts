@@ -11,8 +11,8 @@ const PLUGIN_ROOT = join(__dirname, '..');
 const CACHED_EXECUTORS = ['native', 'compile', 'runtime-chunks', 'bundle-platform', 'bundle'] as const;
 type CachedExecutor = (typeof CACHED_EXECUTORS)[number];
 
-/** What turns an executor's sources into the code Nx runs (see prebuilt.js). */
-const PREBUILT_LOADERS = ['prebuilt.js', 'executors.js'];
+/** What turns an executor's sources into the code Nx runs (see prebuilt.js and package/). */
+const PREBUILT_LOADERS = ['prebuilt.js', 'package/executors.js', 'package/executors.json'];
 
 /**
  * Files that a module reads at run time instead of importing, so that no import graph shows them:

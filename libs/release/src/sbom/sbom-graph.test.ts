@@ -71,7 +71,7 @@ function packagesInMetafile(platform: string): string[] {
 }
 
 before(() => {
-  ws = copyWorkspace('codebuff-sbom-', { ownNodeModules: true });
+  ws = copyWorkspace('codebuff-sbom-');
 });
 after(() => ws.dispose());
 

@@ -3,9 +3,9 @@
 // batch form, and so on.
 const { readdirSync } = require('node:fs');
 const { join } = require('node:path');
-const { loadBuilt } = require('./prebuilt');
+const { loadBuilt } = require('../prebuilt');
 
-for (const name of readdirSync(join(__dirname, 'src', 'executors'))) {
+for (const name of readdirSync(join(__dirname, '..', 'src', 'executors'))) {
   const load = () => loadBuilt(`executors/${name}/executor`);
   Object.defineProperty(exports, name, { enumerable: true, get: () => load().default });
   Object.defineProperty(exports, `${name}.batch`, { enumerable: true, get: () => load().batch });
