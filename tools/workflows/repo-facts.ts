@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { runNx, WORKSPACE_ROOT } from '@codebuff/testing/workspace';
@@ -27,8 +27,9 @@ function packageDir(root: string, name: string, projectRoots: string[]): string 
     const pkg = join(root, projectRoot, 'package.json');
     if (existsSync(pkg) && readJson<{ name?: string }>(pkg).name === name) return join(root, projectRoot);
   }
+  // A linked package (npm's file: dependencies) by its real folder: its manifests name paths such as ../src.
   const installed = join(root, 'node_modules', name);
-  return existsSync(join(installed, 'package.json')) ? installed : undefined;
+  return existsSync(join(installed, 'package.json')) ? realpathSync(installed) : undefined;
 }
 
 /** The option names in an executor's schema.json ("pkg:name"); undefined when it cannot be found. */
