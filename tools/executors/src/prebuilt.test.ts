@@ -66,9 +66,9 @@ describe('prebuilt plugin and executors (prebuilt.js)', () => {
     }
   });
 
-  it('Nx loads the plugin and a batch of executors from this workspace without TypeScript', async () => {
-    // Every Node process of the run (Nx, its batch worker) records its command and any load of
-    // TypeScript. Nx reads TypeScript (0.25-0.35 s a process) to resolve a local plugin found
+  it('Nx loads the plugin and its executors from this workspace without TypeScript, in a task worker and in a batch', async () => {
+    // Every Node process of the run (Nx, its task or batch worker) records its command and any load
+    // of TypeScript. Nx reads TypeScript (0.25-0.35 s a process) to resolve a local plugin found
     // through its project; the package in node_modules (a file: link) and a package.json outside
     // the project's root keep it on the path Node resolves alone.
     const trace = join(ws.root, 'tmp-trace.log');
@@ -86,12 +86,19 @@ describe('prebuilt plugin and executors (prebuilt.js)', () => {
     // Computing the project graph reads TypeScript (Nx resolves the workspace's imports with it);
     // a run over a graph already computed, what every release but the first is, must not.
     assert.equal((await runNx(ws.root, ['show', 'projects'])).code, 0);
-    const run = await runNx(ws.root, ['run', 'codebuff-cli:native-linux-x64', '--skip-nx-cache'], { NODE_OPTIONS: `--require ${tracer}` });
-    assert.equal(run.code, 0, run.output);
-    assert.deepEqual(taskOutcome(run.output).ran, ['codebuff-cli:native-linux-x64']);
-    const lines = readFileSync(trace, 'utf8');
-    assert.match(lines, /^process \S+nx\.js$/m, 'Nx itself was traced');
-    assert.match(lines, /^process \S+batch[/\\]run-batch\.js$/m, 'the batch worker was traced');
-    assert.doesNotMatch(lines, /^typescript/m, lines);
+    const worker = { default: /^process \S+bin[/\\]run-executor\.js$/m, '--batch': /^process \S+batch[/\\]run-batch\.js$/m };
+    for (const [mode, workerLine] of Object.entries(worker)) {
+      rmSync(trace, { force: true });
+      const extra = mode === '--batch' ? ['--batch'] : [];
+      const run = await runNx(ws.root, ['run', 'codebuff-cli:native-linux-x64', '--skip-nx-cache', ...extra], {
+        NODE_OPTIONS: `--require ${tracer}`,
+      });
+      assert.equal(run.code, 0, run.output);
+      assert.deepEqual(taskOutcome(run.output).ran, ['codebuff-cli:native-linux-x64']);
+      const lines = readFileSync(trace, 'utf8');
+      assert.match(lines, /^process \S+nx\.js$/m, `${mode}: Nx itself was traced`);
+      assert.match(lines, workerLine, `${mode}: the worker was traced`);
+      assert.doesNotMatch(lines, /^typescript/m, `${mode}: ${lines}`);
+    }
   });
 });
