@@ -78,6 +78,21 @@ test('cold build; the binary carries the library, the npm package and the embedd
   }
 });
 
+test("the plugin package's executors.json (which export Nx runs) is an input of every cached task", async () => {
+  const manifest = 'tools/executors/package/executors.json';
+  const original = read(manifest);
+  edit(manifest, "for that platform's compile alone.", "for that platform's compile alone (edited).");
+  try {
+    const edited = await nx('run', 'codebuff-cli:native-linux-x64');
+    assert.equal(edited.code, 0, edited.output);
+    assert.deepEqual(edited.ran, ['codebuff-cli:native-linux-x64']);
+  } finally {
+    write(manifest, original);
+  }
+  const restored = await nx('run', 'codebuff-cli:native-linux-x64');
+  assert.deepEqual({ ran: restored.ran, cached: restored.cached }, { ran: [], cached: ['codebuff-cli:native-linux-x64'] });
+});
+
 test('changes that reach no binary: README, tests, the cache server, workflows, another app, upload code', async () => {
   const unrelated = [
     'README.md',
