@@ -128,9 +128,13 @@ function pruneOldBuilds(keep) {
 }
 
 let fresh;
-/** The current build, checked against its sources once per process, and made again if stale. */
-function freshBuild() {
-  if (fresh) return fresh;
+/**
+ * The current build, checked against its sources (about 10 ms) and made again if stale. Once per
+ * process unless `recheck`: a task worker lives for one task, but Nx's daemon keeps the plugin
+ * loaded for as long as it runs, so the plugin rechecks on every call (package/plugin.js).
+ */
+function freshBuild(recheck = false) {
+  if (fresh && !recheck) return fresh;
   const current = readCurrent();
   const bunVersion = bunPackage().version;
   const upToDate =
@@ -142,9 +146,9 @@ function freshBuild() {
   return fresh;
 }
 
-/** Loads one built entry point: 'index' or 'executors/<name>/executor'. */
-function loadBuilt(entry) {
-  return require(path.join(OUT_ROOT, freshBuild().fingerprint, `${entry}.js`));
+/** Loads one built entry point: 'index' or 'executors/<name>/executor'; `recheck` as freshBuild's. */
+function loadBuilt(entry, recheck = false) {
+  return require(path.join(OUT_ROOT, freshBuild(recheck).fingerprint, `${entry}.js`));
 }
 
 module.exports = { loadBuilt, freshBuild, build, OUT_ROOT };

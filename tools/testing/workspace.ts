@@ -19,6 +19,7 @@ const COPIED = [
   'tsconfig.base.json',
   'tsconfig.json',
   '.gitignore',
+  '.env',
 ];
 
 export interface TestWorkspace {
@@ -96,10 +97,11 @@ export function runCommand(
   return runProcess(command, args, { ...options, timeoutMs: options.timeoutMs ?? 600_000 });
 }
 
-/** Nx as CI runs it: no daemon, no cloud, and (with no daemon) the plugin in Nx's own process, as the workflows set. */
+/** Nx as CI runs it: no daemon, no cloud (the plugin in Nx's own process is the workspace's .env). */
 export const CI_NX_ENV: Readonly<NodeJS.ProcessEnv> = {
   NX_DAEMON: 'false',
-  NX_ISOLATE_PLUGINS: 'false',
+  // Unset: the copy's .env decides, as it does for anyone who runs this workspace's Nx.
+  NX_ISOLATE_PLUGINS: undefined,
   NX_NO_CLOUD: 'true',
   NX_TUI: 'false',
   CI: 'true',
@@ -109,9 +111,7 @@ export const CI_NX_ENV: Readonly<NodeJS.ProcessEnv> = {
 /** Runs the real `nx` of this workspace as CI does (CI_NX_ENV), unless env says otherwise. */
 export function runNx(root: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = root): Promise<CommandResult> {
   const [node, nx] = nxCommand(root);
-  // With the daemon on, its plugins stay isolated (Nx's default), as on a developer's machine.
-  const isolation = env.NX_DAEMON === 'true' ? { NX_ISOLATE_PLUGINS: undefined } : {};
-  return runCommand(node, [...nx, ...args], { cwd, env: { ...CI_NX_ENV, ...isolation, ...env } });
+  return runCommand(node, [...nx, ...args], { cwd, env: { ...CI_NX_ENV, ...env } });
 }
 
 export interface TaskOutcome {

@@ -1,2 +1,13 @@
 // The Nx plugin (createNodes and the pre-task hook), loaded from its prebuilt JavaScript: see prebuilt.js.
-module.exports = require('../prebuilt').loadBuilt('index');
+// Each call loads the build of the sources as they are now: Nx's daemon keeps this module for as
+// long as it runs (plugins in its own process, as .env sets), and must not run a hook edited since.
+const { loadBuilt } = require('../prebuilt');
+
+const plugin = loadBuilt('index');
+const current = () => loadBuilt('index', true);
+
+module.exports = {
+  ...plugin,
+  createNodes: [plugin.createNodes[0], (...args) => current().createNodes[1](...args)],
+  preTasksExecution: (...args) => current().preTasksExecution(...args),
+};
