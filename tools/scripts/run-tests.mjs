@@ -19,9 +19,13 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+// Every temporary folder the tests make (workspace copies, fixtures, fake homes) goes under one
+// folder of this run, which is removed at the end: tests that fail or skip their cleanup leave
+// nothing behind in the system's temporary folder.
+const scratch = mkdtempSync(join(tmpdir(), 'codebuff-tests-'));
 // A second, machine-readable report: some Node versions print a failed suite (an error thrown while
 // a describe() body runs) yet count it in neither "fail" nor the exit code. TAP still says "not ok".
-const tapFile = join(mkdtempSync(join(tmpdir(), 'tests-')), 'report.tap');
+const tapFile = join(scratch, 'report.tap');
 const result = spawnSync(
   process.execPath,
   [
@@ -35,10 +39,18 @@ const result = spawnSync(
     `--test-reporter-destination=${tapFile}`,
     ...files,
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: process.env.NX_DAEMON ?? 'false', NX_NO_CLOUD: 'true' } },
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, TMPDIR: scratch, NX_DAEMON: process.env.NX_DAEMON ?? 'false', NX_NO_CLOUD: 'true' },
+  },
 );
 const tap = existsSync(tapFile) ? readFileSync(tapFile, 'utf8') : '';
-rmSync(dirname(tapFile), { recursive: true, force: true });
+try {
+  rmSync(scratch, { recursive: true, force: true });
+} catch (error) {
+  console.error(`could not remove the tests' temporary folder ${scratch}: ${error.message}`);
+}
 const notOk = tap.split('\n').filter((line) => /^\s*not ok /.test(line));
 if (result.status === 0 && notOk.length > 0) {
   console.error(`\nthe test runner exited 0 but reported failures:\n${notOk.join('\n')}`);
