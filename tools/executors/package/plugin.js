@@ -10,4 +10,5 @@ module.exports = {
   ...plugin,
   createNodes: [plugin.createNodes[0], (...args) => current().createNodes[1](...args)],
   preTasksExecution: (...args) => current().preTasksExecution(...args),
+  postTasksExecution: (...args) => current().postTasksExecution(...args),
 };

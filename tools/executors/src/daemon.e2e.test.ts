@@ -19,9 +19,12 @@ before(() => {
 });
 after(() => ws.dispose());
 
+const daemonLog = () => readFileSync(join(ws.root, '.nx/workspace-data/d/daemon.log'), 'utf8');
 /** How many daemons have started in this workspace, from the daemon's own log. */
-const daemonStarts = () =>
-  readFileSync(join(ws.root, '.nx/workspace-data/d/daemon.log'), 'utf8').match(/Started listening on/g)?.length ?? 0;
+const daemonStarts = () => daemonLog().match(/Started listening on/g)?.length ?? 0;
+/** How many times the daemon recomputed the graph because the hook's variables were still in its environment. */
+const recomputesForHookVariables = () =>
+  daemonLog().match(/Graph recompute necessary due to env variable refresh\. Changed keys: .*CODEBUFF_/g)?.length ?? 0;
 
 async function nx(args: string[]) {
   const run = await runNx(ws.root, args, DAEMON);
@@ -40,6 +43,7 @@ test('one daemon, three commands: a --version reaches its own command’s hash a
   assert.deepEqual(v2.outcome.ran, ['codebuff-cli:compile-linux-x64', 'codebuff-cli:native-linux-x64']);
   assert.equal(binaryVersion(), '2.0.0\n');
   const started = daemonStarts();
+  const recomputes = recomputesForHookVariables();
 
   const plain = await nx(['run', 'codebuff-cli:compile-linux-x64']);
   assert.equal(plain.code, 0, plain.output);
@@ -50,6 +54,9 @@ test('one daemon, three commands: a --version reaches its own command’s hash a
   assert.deepEqual(again.outcome.cached, ['codebuff-cli:compile-linux-x64', 'codebuff-cli:native-linux-x64'], again.output);
   assert.equal(binaryVersion(), '2.0.0\n');
   assert.equal(daemonStarts(), started, 'the same daemon served all three');
+  // The hook's variables were put back after each command (postTasksExecution), so the next one's
+  // environment matched the daemon's and the graph stayed as computed.
+  assert.equal(recomputesForHookVariables(), recomputes, 'no graph recomputed for the hook variables');
 });
 
 test('an edit to the plugin’s sources reaches the next command of a running daemon', async () => {
