@@ -2,7 +2,7 @@
  * `npm run bench`: measures the build graph and uploads on this machine, each figure against a
  * baseline measured in the same run, and writes BENCHMARKS.md. Medians, because the machines
  * here are shared and noisy. Every Nx scenario runs twice: without the daemon as CI runs it
- * (CI_NX_ENV: NX_DAEMON=false, NX_ISOLATE_PLUGINS=false) and with the daemon.
+ * (CI_NX_ENV: NX_DAEMON=false) and with the daemon; both with the plugin in Nx's process (.env).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
