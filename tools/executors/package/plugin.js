@@ -1,4 +1,4 @@
-// The Nx plugin (createNodes and the pre-task hook), loaded from its prebuilt JavaScript: see prebuilt.js.
+// The Nx plugin (createNodes and the hooks around the tasks), loaded from its prebuilt JavaScript: see prebuilt.js.
 // Each call loads the build of the sources as they are now: Nx's daemon keeps this module for as
 // long as it runs (plugins in its own process, as .env sets), and must not run a hook edited since.
 const { loadBuilt } = require('../prebuilt');
