@@ -31,7 +31,8 @@ export const createNodes: CreateNodes = [
  * Bad input (a non-semver version) fails here, before any task runs.
  */
 export const preTasksExecution: PreTasksExecution = (_options, context) => {
-  const before = { ...process.env };
+  // Only the daemon outlives the command, so only there is anything to put back (postTasksExecution).
+  const before = process.env.NX_DAEMON_PROCESS === 'true' ? { ...process.env } : undefined;
   applyCommandLine(context.argv, process.env, context.workspaceRoot);
   exportPlatformRows(process.env);
   const projects = releasableConfigs(context.workspaceRoot).map((config) => ({
@@ -39,7 +40,7 @@ export const preTasksExecution: PreTasksExecution = (_options, context) => {
     imported: binaryClosure(context.workspaceRoot, config).packages,
   }));
   exportNativeFingerprints(context.workspaceRoot, projects, process.env);
-  if (process.env.NX_DAEMON_PROCESS === 'true') {
+  if (before) {
     const changed = Object.keys(process.env).filter((key) => process.env[key] !== before[key]);
     assignedInDaemon = Object.fromEntries(changed.map((key) => [key, before[key]]));
   }
