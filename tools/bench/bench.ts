@@ -14,6 +14,7 @@ import { CLI_ROOT, nativeFor } from '@codebuff/testing/native';
 import { startS3rver } from '@codebuff/testing/s3rver';
 import { copyWorkspace, runCommand, runNx, taskOutcome, WORKSPACE_ROOT } from '@codebuff/testing/workspace';
 import { benchCompression } from './compression';
+import { standInWorkspace } from './graph-alone';
 import { type LibraryRelease, libraryRelease } from './library-release';
 import { timeRuns } from './measure';
 import { type Figures, MODES, type Mode, overheadLines } from './overhead-report';
@@ -35,6 +36,33 @@ const ROW_VARIANTS: Record<Mode, { bunTarget: string; archive: 'tar.gz' | 'zip' 
     { bunTarget: 'bun-linux-x64-musl', archive: 'zip' },
   ],
 };
+
+const ROW = '{ "key": "linux-x64", "bunTarget": "bun-linux-x64-baseline", "archive": "tar.gz" }';
+
+/** linux-x64's row of `root`'s platform table, set to one of a mode's variants, and put back. */
+function platformRow(root: string) {
+  const path = join(root, 'libs/release/src/platform-table.json');
+  const table = readFileSync(path, 'utf8');
+  if (!table.includes(ROW)) throw new Error(`linux-x64's row is no longer ${ROW}: update the bench`);
+  return {
+    set: (mode: Mode, i: number) => writeFileSync(path, table.replace(ROW, JSON.stringify({ key: 'linux-x64', ...ROW_VARIANTS[mode][i] }))),
+    restore: () => writeFileSync(path, table),
+  };
+}
+
+/**
+ * The CLI's entry in `root`, a user-visible string edited a different way each time, so all five
+ * compiles and bundles rerun; the platforms' packages and Bun's compressed runtime stay cached.
+ */
+function cliSource(root: string) {
+  const path = join(root, 'apps/codebuff-cli/src/main.tsx');
+  const source = readFileSync(path, 'utf8');
+  let edits = 0;
+  return {
+    edit: () => writeFileSync(path, source.replace('running on: ', `running ${++edits} on: `)),
+    restore: () => writeFileSync(path, source),
+  };
+}
 
 async function nxOk(root: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   // As many tasks at once as the library baselines run (one per core), as the release workflow sets it.
@@ -121,21 +149,17 @@ async function main() {
     checks.push(`bytes sent by each re-release: ${sent.join(', ')}`);
 
     step('one-platform changes');
-    const tablePath = join(ws.root, 'libs/release/src/platform-table.json');
-    const table = readFileSync(tablePath, 'utf8');
-    const row = '{ "key": "linux-x64", "bunTarget": "bun-linux-x64-baseline", "archive": "tar.gz" }';
-    if (!table.includes(row)) throw new Error(`linux-x64's row is no longer ${row}: update the bench`);
+    const rows = platformRow(ws.root);
     const ran: string[] = [];
     const libraryOwn = {} as Figures['libraryOwn'];
     for (const mode of MODES) {
       const variants = ROW_VARIANTS[mode];
-      const setRow = (i: number) => writeFileSync(tablePath, table.replace(row, JSON.stringify({ key: 'linux-x64', ...variants[i] })));
       f[mode].onePlatform = await timeRuns(
         variants.length,
         async () => void ran.push(taskOutcome(await nxOk(ws.root, bundleAll, MODE_ENV[mode])).ran.join(' + ')),
-        setRow,
+        (i) => rows.set(mode, i),
       );
-      writeFileSync(tablePath, table);
+      rows.restore();
       // The same platform's whole work through the library: fetch, compile, runtime chunks, bundle, assemble.
       const specs = variants.map((v) => ({ ...getPlatform('linux-x64'), ...v }));
       libraryOwn[mode] = await timeRuns(variants.length, (i) => throughLibrary(ws.root, { fresh: [specs[i]], cold: true })(), clearScratch);
@@ -168,12 +192,8 @@ async function main() {
     await nxOk(ws.root, bundleAll); // back to the normal build
 
     step('releases after a CLI source change');
-    // Every run edits a user-visible string of the CLI, so all five compiles and bundles rerun;
-    // the platforms' packages and Bun's compressed runtime stay cached.
-    const mainPath = join(ws.root, 'apps/codebuff-cli/src/main.tsx');
-    const mainSource = readFileSync(mainPath, 'utf8');
-    let edits = 0;
-    const editSource = () => writeFileSync(mainPath, mainSource.replace('running on: ', `running ${++edits} on: `));
+    const source = cliSource(ws.root);
+    const editSource = source.edit;
     const chunkCounts: string[] = [];
     for (const mode of MODES) {
       f[mode].sourceChange = await timeRuns(
@@ -216,12 +236,37 @@ async function main() {
       // A no-op restores everything.
       all: await measureOutputCopy([join(ws.root, 'dist')], HEAVY_RUNS),
     };
-    writeFileSync(mainPath, mainSource);
+    source.restore();
     await nxOk(ws.root, bundleAll, MODE_ENV.on);
 
     step('where a no-op goes');
     const noopSplit = await measureNoopSplit(ws.root, RUNS);
     await nxOk(ws.root, ['daemon', '--stop']);
+
+    step('the graph alone: the same changes with stand-in executors');
+    const graphAlone = { off: {}, on: {} } as Figures['graphAlone'];
+    const aloneRan: string[] = [];
+    const alone = standInWorkspace(ws.root);
+    try {
+      const [aloneSource, aloneRows] = [cliSource(alone.root), platformRow(alone.root)];
+      const runAlone = async (mode: Mode) =>
+        void aloneRan.push(String(taskOutcome(await nxOk(alone.root, bundleAll, MODE_ENV[mode])).ran.length));
+      for (const mode of MODES) {
+        await nxOk(alone.root, bundleAll, MODE_ENV[mode]); // fills its cache (and starts its daemon)
+        graphAlone[mode] = {
+          sourceChange: await timeRuns(RUNS, () => runAlone(mode), aloneSource.edit),
+          onePlatform: await timeRuns(
+            ROW_VARIANTS[mode].length,
+            () => runAlone(mode),
+            (i) => aloneRows.set(mode, i),
+          ),
+        };
+        aloneRows.restore();
+      }
+    } finally {
+      alone.dispose();
+    }
+    checks.push(`tasks the graph alone ran, per run (source changes, then row changes, daemon off then on): ${aloneRan.join(', ')}`);
 
     step('compression alone');
     const compression = await benchCompression(join(ws.root, COMPILE.writes), join(ws.root, NATIVE.writes), HEAVY_RUNS);
@@ -248,6 +293,7 @@ async function main() {
         compileCommand,
         restCommand,
         outputCopy,
+        graphAlone,
         noopSplit,
         checks,
       }),

@@ -32,6 +32,8 @@ export interface Figures {
    * natives and runtime chunks and writes the compiles', bundles' and release's outputs; a no-op restores all.
    */
   outputCopy: { restored: Sample; written: Sample; all: Sample };
+  /** The same changes on a copy whose executors only put outputs in place (graph-alone.ts): what Nx itself costs. */
+  graphAlone: Record<Mode, { sourceChange: Sample; onePlatform: Sample }>;
   noopSplit: NoopSplit;
   checks: string[];
 }
@@ -70,12 +72,20 @@ export function overheadLines(f: Figures): string[] {
   const floor = (work: number) => MODES.map((m) => `${fmt(work + noop(m))}`).join(' / ');
   const floorRatio = (work: number, against: number) => MODES.map((m) => ratio(work + noop(m), against)).join(' / ');
   const allowance = (work: number, aim: number) => fmt(work * (aim - 1));
-  // Whether an aim lies below the floor (cannot be met through Nx) or above it, per mode.
-  const againstFloor = (work: (m: Mode) => number, aim: number, against: (m: Mode) => number) =>
+  const g = (m: Mode) => f.graphAlone[m];
+  // A second floor, from CPU: a release through Nx needs the library's CPU and the graph's own (the
+  // graph alone's; daemon on, less the daemon's, which is nobody's child here) on `cores` cores.
+  const cpuFloor = (library: Sample, graph: Sample) => (library.cpu.median + graph.cpu.median) / cores;
+  const cpuText = (s: Sample) => `${fmt(s.cpu.median)} CPU`;
+  // Whether an aim lies below a floor (cannot be met through Nx) or above it, per mode.
+  const againstFloor = (floorOf: (m: Mode) => number, aim: number, against: (m: Mode) => number) =>
     MODES.map(
       (m) =>
-        `daemon ${m}: ${work(m) + noop(m) > aim * against(m) ? 'the aim lies below the floor' : 'the floor is within the aim, not ruled out'}`,
+        `daemon ${m}: ${floorOf(m) > aim * against(m) ? 'the aim lies below the floor' : 'the floor is within the aim, not ruled out'}`,
     ).join('; ');
+  const withNoop = (work: number) => (m: Mode) => work + noop(m);
+  const sourceFloor = (m: Mode) => Math.max(f.librarySource.median + noop(m), cpuFloor(f.librarySource, g(m).sourceChange));
+  const rowFloor = (m: Mode) => Math.max(f.libraryOwn[m].median + noop(m), cpuFloor(f.libraryOwn[m], g(m).onePlatform));
   // Runs on this shared machine vary by a third: the library's cold build can be the slower one.
   const coldAdds = (added: number) =>
     added >= 0
@@ -162,8 +172,33 @@ export function overheadLines(f: Figures): string[] {
       `${runs(f.outputCopy.restored)}; ${runs(f.outputCopy.written)}`,
       ratio(copies, sc('off')),
     ]),
+    ...MODES.map((m) =>
+      part(
+        'source change',
+        `the graph alone, daemon ${m}: the same eleven tasks through Nx, each executor a stand-in that only puts its outputs in place (${cpuText(g(m).sourceChange)})`,
+        g(m).sourceChange.median,
+        runs(g(m).sourceChange),
+        sc('off'),
+      ),
+    ),
+    part(
+      'source change',
+      `library: the same release (${cpuText(f.librarySource)})`,
+      f.librarySource.median,
+      runs(f.librarySource),
+      sc('off'),
+    ),
     part('source change', 'as two commands: `nx run codebuff-cli:compile`', compileCmd, f.compileCommand.map(fmt).join(', '), sc('off')),
     part('source change', 'then `nx run codebuff-cli:bundle` (bundles, aggregate)', restCmd, f.restCommand.map(fmt).join(', '), sc('off')),
+    ...MODES.map((m) =>
+      part(
+        'one row',
+        `the graph alone, daemon ${m}: the same five tasks with stand-ins (${cpuText(g(m).onePlatform)}); library, that platform: ${fmt(f.libraryOwn[m].median)} (${cpuText(f.libraryOwn[m])})`,
+        g(m).onePlatform.median,
+        runs(g(m).onePlatform),
+        nx[m].onePlatform.median,
+      ),
+    ),
     row([
       'cold',
       'library: fetch, compile, compress runtimes, bundle, assemble (the work itself)',
@@ -209,26 +244,11 @@ export function overheadLines(f: Figures): string[] {
     ]),
     '',
     `- **The floor every aim meets**: an Nx command that has nothing to run costs ${fmt(noop('off'))} daemon off and ${fmt(noop('on'))} on (the no-op above), so no release through this graph can cost less than its library work plus that. Each aim below is compared with that floor, figures daemon off / on.`,
-    `- **Source change**: 1.15x the library allows ${allowance(f.librarySource.median, 1.15)} over its ${fmt(f.librarySource.median)}; the floor is ${floor(f.librarySource.median)} = ${floorRatio(f.librarySource.median, f.librarySource.median)} the library (${againstFloor(
-      () => f.librarySource.median,
-      1.15,
-      () => f.librarySource.median,
-    )}), ${floorRatio(f.librarySource.median, naive.median)} the naive loop (aim 0.25x; ${againstFloor(
-      () => f.librarySource.median,
-      0.25,
-      () => naive.median,
-    )}). The release measured ${MODES.map((m) => ratio(sc(m), f.librarySource.median)).join(' / ')}. Above the floor: Nx writes about 1 GB of new outputs into its cache (one plain copy of them: ${fmt(f.outputCopy.written.median)}; it also copies back the cached natives and runtime chunks daemon off: ${fmt(f.outputCopy.restored.median)}; plain \`cp\` timings on this shared disk vary by 2x), and every task starts a worker of its own (eleven here, one per core at a time), which the library does not.`,
-    `- **Cold**: the work alone, through the library, is ${ratio(f.libraryCold.median, naive.median)} of the naive loop, ${f.libraryCold.median > 0.45 * naive.median ? 'above the 0.45x aim by itself' : 'within the 0.45x aim'}: a cold build fetches and unpacks five platforms' packages and runtimes (which the naive loop is handed ready) and compresses each runtime whole into the chunk store that makes every later release cheap. Its floor is ${floorRatio(f.libraryCold.median, naive.median)} of the naive loop (${againstFloor(
-      () => f.libraryCold.median,
-      0.45,
-      () => naive.median,
-    )}); ${coldAdds(nx.off.cold.median - f.libraryCold.median)}`,
+    `- **What Nx itself costs for a release** (the graph alone): the same changes on a copy of the workspace whose executors do none of the work, only put each task's outputs in place from a real release's (hard links; tools/bench/graph-alone.ts), cost ${MODES.map((m) => fmt(g(m).sourceChange.median)).join(' / ')} for a source change (eleven tasks) and ${MODES.map((m) => fmt(g(m).onePlatform.median)).join(' / ')} for one row (five), ${MODES.map((m) => cpuText(g(m).sourceChange)).join(' / ')} and ${MODES.map((m) => cpuText(g(m).onePlatform)).join(' / ')} (user + system; daemon on without the daemon's own). That is Nx starting and hashing, a worker per task, and its cache: every task's outputs copied into it when the task ends (Nx 23.3.1's \`cache.put\`, a file copy in the kernel, on Nx's main thread, so the next task starts only after it), and daemon off every cached output copied back. The work itself cannot hide that: a release through Nx needs the library's CPU and the graph's own on ${cores} cores, a second floor beside library + no-op.`,
+    `- **Source change**: 1.15x the library allows ${allowance(f.librarySource.median, 1.15)} over its ${fmt(f.librarySource.median)}; the graph alone costs ${MODES.map((m) => fmt(g(m).sourceChange.median)).join(' / ')}. Floors: library + no-op ${floor(f.librarySource.median)} = ${floorRatio(f.librarySource.median, f.librarySource.median)} the library; CPU (the library's ${cpuText(f.librarySource)} and the graph's, on ${cores} cores) ${MODES.map((m) => fmt(cpuFloor(f.librarySource, g(m).sourceChange))).join(' / ')} = ${MODES.map((m) => ratio(cpuFloor(f.librarySource, g(m).sourceChange), f.librarySource.median)).join(' / ')} (${againstFloor(sourceFloor, 1.15, () => f.librarySource.median)}); against the naive loop the higher floor is ${MODES.map((m) => ratio(sourceFloor(m), naive.median)).join(' / ')} (aim 0.25x; ${againstFloor(sourceFloor, 0.25, () => naive.median)}). The release measured ${MODES.map((m) => ratio(sc(m), f.librarySource.median)).join(' / ')}. Nx writes about 1 GB of new outputs into its cache (one plain copy of them: ${fmt(f.outputCopy.written.median)}; it also copies back the cached natives and runtime chunks daemon off: ${fmt(f.outputCopy.restored.median)}; plain \`cp\` timings on this shared disk vary by 2x), and every task starts a worker of its own (eleven here, one per core at a time), which the library does not.`,
+    `- **Cold**: the work alone, through the library, is ${ratio(f.libraryCold.median, naive.median)} of the naive loop, ${f.libraryCold.median > 0.45 * naive.median ? 'above the 0.45x aim by itself' : 'within the 0.45x aim'}: a cold build fetches and unpacks five platforms' packages and runtimes (which the naive loop is handed ready) and compresses each runtime whole into the chunk store that makes every later release cheap. Its floor is ${floorRatio(f.libraryCold.median, naive.median)} of the naive loop (${againstFloor(withNoop(f.libraryCold.median), 0.45, () => naive.median)}); ${coldAdds(nx.off.cold.median - f.libraryCold.median)}`,
     `- **Nothing changed**: daemon off, the command is Node and Nx starting, the project graph (every plugin's createNodes runs again without the daemon), the plugin's hook in Nx's own process, hashing, and restoring the 21 tasks, which without the daemon means copying every output back from the cache (Nx 23.3.1's \`shouldCopyOutputsFromCacheBatch\`: "No daemon → can't verify on-disk outputs, always copy"; one plain \`cp\` of them took ${fmt(f.outputCopy.all.median)} here). Nx reads no TypeScript here: the plugin's package is linked into node_modules from a folder outside its project's root (before, every Nx process that resolved one of its executors read it, 0.25–0.35 s each; tools/executors/README.md). With Nx's default isolation, which the workspace's \`.env\` turns off, a plugin worker adds ${fmt(f.noopIsolated.off.median - noopOff)}. With the daemon, the hook runs in the daemon's process (round trip ${Math.round(f.noopSplit.preTasksHook)} ms; isolated, Nx starts a fresh plugin worker for it on every run: ${fmt(f.noopIsolated.on.median)} a no-op), and outputs on disk are checked against their recorded hashes instead of copied.`,
-    `- **One row**: 1.3x that platform's library work allows ${MODES.map((m) => allowance(f.libraryOwn[m].median, 1.3)).join(' / ')}: floor ${MODES.map((m) => ratio(f.libraryOwn[m].median + noop(m), f.libraryOwn[m].median)).join(' / ')} (${againstFloor(
-      (m) => f.libraryOwn[m].median,
-      1.3,
-      (m) => f.libraryOwn[m].median,
-    )}). Five tasks run (that platform's native, compile, runtime-chunks and bundle, and the aggregate), a worker each; the compile and the runtime's compression run side by side, as in the library; daemon off, Nx also copies the other four platforms' 16 cached outputs back from its cache.`,
+    `- **One row**: 1.3x that platform's library work allows ${MODES.map((m) => allowance(f.libraryOwn[m].median, 1.3)).join(' / ')}; the graph alone costs ${MODES.map((m) => fmt(g(m).onePlatform.median)).join(' / ')}. Floors: library + no-op ${MODES.map((m) => ratio(f.libraryOwn[m].median + noop(m), f.libraryOwn[m].median)).join(' / ')}; CPU ${MODES.map((m) => ratio(cpuFloor(f.libraryOwn[m], g(m).onePlatform), f.libraryOwn[m].median)).join(' / ')} (${againstFloor(rowFloor, 1.3, (m) => f.libraryOwn[m].median)}). Five tasks run (that platform's native, compile, runtime-chunks and bundle, and the aggregate), a worker each; the compile and the runtime's compression run side by side, as in the library; the aggregate's release folder holds all five archives, which Nx copies into its cache again; daemon off, Nx also copies the other four platforms' 16 cached outputs back from its cache.`,
     '',
   ];
 }
