@@ -16,7 +16,7 @@ import { copyWorkspace, runCommand, runNx, taskOutcome, WORKSPACE_ROOT } from '@
 import { benchCompression } from './compression';
 import { standInWorkspace } from './graph-alone';
 import { type LibraryRelease, libraryRelease } from './library-release';
-import { timeRuns } from './measure';
+import { median, timeRuns } from './measure';
 import { type Figures, MODES, type Mode, overheadLines } from './overhead-report';
 import { measureNoopSplit, measureOutputCopy } from './time-split';
 import { benchUpload } from './upload';
@@ -246,6 +246,7 @@ async function main() {
     step('the graph alone: the same changes with stand-in executors');
     const graphAlone = { off: {}, on: {} } as Figures['graphAlone'];
     const aloneRan: string[] = [];
+    let graphWorkerStart = Number.NaN;
     const alone = standInWorkspace(ws.root);
     try {
       const [aloneSource, aloneRows] = [cliSource(alone.root), platformRow(alone.root)];
@@ -268,6 +269,7 @@ async function main() {
         };
         aloneRows.restore();
       }
+      graphWorkerStart = median(alone.workerStarts());
     } finally {
       alone.dispose();
     }
@@ -299,6 +301,7 @@ async function main() {
         restCommand,
         outputCopy,
         graphAlone,
+        graphWorkerStart,
         noopSplit,
         checks,
       }),

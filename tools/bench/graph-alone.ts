@@ -13,8 +13,13 @@ import { copyWorkspace, type TestWorkspace } from '@codebuff/testing/workspace';
 
 const PACKAGE = 'tools/executors/package';
 
+export interface StandInWorkspace extends TestWorkspace {
+  /** Seconds from each stand-in worker's start (Node's) to its executor's first line, so far. */
+  workerStarts: () => number[];
+}
+
 /** A workspace copy running stand-ins for every executor, which place `releasedRoot`'s dist. */
-export function standInWorkspace(releasedRoot: string): TestWorkspace {
+export function standInWorkspace(releasedRoot: string): StandInWorkspace {
   const ws = copyWorkspace('codebuff-bench-graph-');
   const stash = mkdtempSync(join(tmpdir(), 'bench-stash-'));
   // Hard links: the stash costs nothing and holds the outputs whatever happens to releasedRoot's.
@@ -41,6 +46,7 @@ export function standInWorkspace(releasedRoot: string): TestWorkspace {
   symlinkSync(pkg, link, 'dir');
   return {
     root: ws.root,
+    workerStarts: () => readFileSync(join(pkg, 'worker-starts.log'), 'utf8').trim().split('\n').map(Number),
     dispose: () => {
       ws.dispose();
       for (const dir of [stash, pkg]) rmSync(dir, { recursive: true, force: true });

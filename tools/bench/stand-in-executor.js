@@ -2,7 +2,17 @@
 // the task's outputs in place from a real release's outputs, by hard links (nearly free), and
 // marks compile.json and bundle.json so that the tasks after it rerun, as after a real change.
 // What a run of the graph then costs is Nx's own: starting, hashing, a worker per task, its cache.
-const { linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
+const {
+  appendFileSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} = require('node:fs');
 const { join } = require('node:path');
 
 const { stash } = JSON.parse(readFileSync(join(__dirname, 'stash.json'), 'utf8'));
@@ -22,6 +32,8 @@ function place(from, to) {
 }
 
 module.exports = async function standIn(_options, context) {
+  // How long this worker took from Node's start to its executor's first line (graph-alone.ts reads it).
+  appendFileSync(join(__dirname, 'worker-starts.log'), `${process.uptime()}\n`);
   for (const output of context.target?.outputs ?? []) {
     const path = output.replace('{workspaceRoot}/', '');
     rmSync(join(context.root, path), { recursive: true, force: true });
