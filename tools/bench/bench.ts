@@ -244,6 +244,7 @@ async function main() {
     await nxOk(ws.root, ['daemon', '--stop']);
 
     step('the graph alone: the same changes with stand-in executors');
+    const sourceChangeTasks = 2 * platforms().length + 1;
     const graphAlone = { off: {}, on: {} } as Figures['graphAlone'];
     const aloneRan: string[] = [];
     let graphWorkerStart = Number.NaN;
@@ -256,11 +257,11 @@ async function main() {
         if (count !== tasks) throw new Error(`the graph alone ran ${count} tasks where the real change runs ${tasks}`);
         aloneRan.push(String(count));
       };
-      const [sourceTasks, rowTasks] = [2 * platforms().length + 1, ran[0].split(' + ').length];
+      const rowTasks = ran[0].split(' + ').length;
       for (const mode of MODES) {
         await nxOk(alone.root, bundleAll, MODE_ENV[mode]); // fills its cache (and starts its daemon)
         graphAlone[mode] = {
-          sourceChange: await timeRuns(RUNS, () => runAlone(mode, sourceTasks), aloneSource.edit),
+          sourceChange: await timeRuns(RUNS, () => runAlone(mode, sourceChangeTasks), aloneSource.edit),
           onePlatform: await timeRuns(
             ROW_VARIANTS[mode].length,
             () => runAlone(mode, rowTasks),
@@ -302,6 +303,7 @@ async function main() {
         outputCopy,
         graphAlone,
         graphWorkerStart,
+        sourceChangeTasks,
         noopSplit,
         checks,
       }),
